@@ -1,0 +1,118 @@
+// geotarget: point -> places (country ▸ region ▸ district ▸ town, plus postal).
+//
+//   auto index = geotarget::PlaceIndex::load("geodata/default.yaml");   // throws geotarget::Error
+//   geotarget::PlaceChain chain;
+//   if (index->locate(40.7831, -73.9712, chain) == geotarget::LocateStatus::ok)
+//     if (const geotarget::Place* d = chain[geotarget::PlaceLevel::district]) use(d->id);  // US-36061
+//
+// Polygon levels are answered exactly by a precomputed cell table: cells that no boundary
+// crosses answer directly; in cells that a boundary crosses, a horizontal ray is cast east
+// through the boundary cells to the first uncrossed one, and its crossings are counted exactly.
+//
+// Boundary rule: a point on an edge or vertex shared by several polygons belongs to exactly one
+// of them, the one that contains the points immediately east of it (immediately north of it on
+// an east-west edge); that polygon always covers the point. Where no polygon lies east of a
+// boundary point (a coast facing east), it belongs to the polygon with the lowest id among those
+// whose boundary it is on. Longitude 180 is treated as -180, so a polygon cut at the
+// antimeridian is whole again.
+//
+// Point levels (towns, postal centroids) answer the nearest point inside the already-resolved
+// parent place, by geodesic distance on WGS84, within the level's max_distance_km.
+//
+// Thread-safety: immutable after load; locate() may run on any number of threads without locks
+// and allocates nothing.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace geotarget {
+
+enum class PlaceLevel : std::uint8_t { country, region, district, town, postal };
+inline constexpr std::size_t kPlaceLevels = 5;
+
+/// "country", "region", "district", "town", "postal".
+[[nodiscard]] std::string_view describe(PlaceLevel level) noexcept;
+/// Parses a level name; false when unknown.
+[[nodiscard]] bool parse_place_level(std::string_view text, PlaceLevel& out) noexcept;
+
+struct Place {
+  static constexpr std::uint32_t none = 0xffffffffu;
+  std::string id;    ///< stable: "US", "US-CA", "US-06037", "GN-5391959", "US-ZIP-94103"
+  std::string name;
+  PlaceLevel level = PlaceLevel::country;
+  std::uint32_t parent = none;  ///< index of the parent place in PlaceIndex::places()
+  std::int64_t population = -1; ///< -1 when unknown
+  double lat = 0, lon = 0;      ///< the point (point levels) or a representative interior point
+};
+
+/// The places containing one point, by level; nullptr where the level has no place there.
+struct PlaceChain {
+  std::array<const Place*, kPlaceLevels> at{};
+  [[nodiscard]] const Place* operator[](PlaceLevel level) const noexcept {
+    return at[static_cast<std::size_t>(level)];
+  }
+};
+
+enum class LocateStatus : std::uint8_t {
+  ok,                  ///< chain filled (possibly with empty levels: the sea is no place)
+  invalid_latitude,    ///< NaN or outside [-90, 90]
+  invalid_longitude,   ///< NaN or outside [-180, 180]
+};
+[[nodiscard]] std::string_view describe(LocateStatus s) noexcept;
+
+struct PlaceIndexOptions {
+  /// Side of the coarse cells of the cell table, in degrees. DEFAULT: 1.
+  double coarse_cell_degrees = 1.0;
+  /// Each coarse cell that a boundary crosses is split into fine x fine cells. DEFAULT: 32.
+  int fine_cells = 32;
+};
+
+/// What loading did, for the load summary: counts per level, repairs, unusable features.
+struct PlaceLoadSummary {
+  std::array<std::size_t, kPlaceLevels> places{};
+  std::size_t repaired_polygons = 0;   ///< invalid polygons made valid with GEOS
+  std::size_t linked_spatially = 0;    ///< parents found by containment, not by a field
+  std::vector<std::string> problems;   ///< "source:layer:fid: reason", one per unusable feature
+  double load_seconds = 0;
+};
+
+/// One polygon ring as loaded: (lon, lat) pairs, closed (first point repeated last).
+using Ring = std::vector<std::array<double, 2>>;
+/// One polygon: the outer ring, then its holes.
+using Polygon = std::vector<Ring>;
+
+class PlaceIndex {
+ public:
+  /// Loads the manifest at `manifest_path` (YAML; docs/formats.md) and builds the index.
+  /// Throws geotarget::Error naming the manifest, the level and the field when it cannot.
+  static std::shared_ptr<const PlaceIndex> load(const std::string& manifest_path,
+                                                const PlaceIndexOptions& options = {});
+  ~PlaceIndex();
+
+  /// Fills `out` with the places containing (lat, lon). Never throws, never allocates.
+  [[nodiscard]] LocateStatus locate(double lat, double lon, PlaceChain& out) const noexcept;
+
+  [[nodiscard]] const std::vector<Place>& places() const noexcept;
+  /// The place with this id, or nullptr.
+  [[nodiscard]] const Place* find(std::string_view id) const noexcept;
+  /// The polygons of a polygon place, as loaded and repaired (empty for point places).
+  [[nodiscard]] const std::vector<Polygon>& polygons(const Place& place) const noexcept;
+  /// The place of one polygon level containing (lat, lon), by the boundary rule; nullptr for
+  /// none, for invalid coordinates and for point levels. Never allocates.
+  [[nodiscard]] const Place* place_at(double lat, double lon, PlaceLevel level) const noexcept;
+  [[nodiscard]] bool has_level(PlaceLevel level) const noexcept;
+  [[nodiscard]] const PlaceLoadSummary& summary() const noexcept;
+
+  struct Impl;
+  explicit PlaceIndex(std::unique_ptr<Impl> impl);
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace geotarget

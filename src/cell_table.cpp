@@ -1,0 +1,288 @@
+#include "cell_table.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <limits>
+
+namespace geotarget::detail {
+
+// The polygons whose boundary a query ray crossed an odd number of times. Fixed size so that a
+// query never allocates; more distinct polygons than fit sends the query to slow_owner().
+struct CellTable::Parity {
+  static constexpr int kCapacity = 48;
+  std::array<std::uint32_t, kCapacity> polygon;
+  std::array<bool, kCapacity> odd;
+  int size = 0;
+
+  [[nodiscard]] bool flip(std::uint32_t p) noexcept {
+    for (int i = 0; i < size; ++i) {
+      if (polygon[i] == p) {
+        odd[i] = !odd[i];
+        return true;
+      }
+    }
+    if (size == kCapacity) return false;
+    polygon[size] = p;
+    odd[size++] = true;
+    return true;
+  }
+  // The lowest-numbered polygon inside: `base` (the owner of the cell the ray ended in) unless
+  // the ray crossed its boundary an odd number of times, and any other polygon crossed oddly.
+  [[nodiscard]] std::uint32_t inside(std::uint32_t base) const noexcept {
+    std::uint32_t best = none;
+    bool base_seen = false;
+    for (int i = 0; i < size; ++i) {
+      bool in = polygon[i] == base ? !odd[i] : odd[i];
+      base_seen |= polygon[i] == base;
+      if (in) best = std::min(best, polygon[i]);
+    }
+    if (!base_seen && base != none) best = std::min(best, base);
+    return best;
+  }
+};
+
+CellTable::CellTable(const std::vector<PolygonRings>& polygons, double coarse_degrees, int fine)
+    : coarse_(coarse_degrees), fine_(static_cast<int>(std::bit_ceil(static_cast<unsigned>(std::max(fine, 1))))) {
+  fine_size_ = coarse_ / fine_;
+  inv_fine_size_ = 1.0 / fine_size_;
+  build_grid(polygons);
+  std::vector<Edge> edges;
+  collect_edges(polygons, edges);
+  place_edges(edges);
+  sweep_owners(polygons.size());
+  all_edges_ = std::move(edges);
+  std::stable_sort(all_edges_.begin(), all_edges_.end(),
+                   [](const Edge& a, const Edge& b) { return a.polygon < b.polygon; });
+}
+
+void CellTable::build_grid(const std::vector<PolygonRings>& polygons) {
+  double minx = std::numeric_limits<double>::max(), miny = minx;
+  double maxx = std::numeric_limits<double>::lowest(), maxy = maxx;
+  for (const auto& rings : polygons)
+    for (const auto& ring : rings)
+      for (const auto& [x, y] : ring) {
+        minx = std::min(minx, x), maxx = std::max(maxx, x);
+        miny = std::min(miny, y), maxy = std::max(maxy, y);
+      }
+  if (minx > maxx) minx = maxx = miny = maxy = 0;  // no polygons: one empty cell
+  x0_ = std::floor(minx / coarse_) * coarse_;
+  y0_ = std::floor(miny / coarse_) * coarse_;
+  cols_ = static_cast<long>(std::floor((maxx - x0_) / coarse_)) + 1;
+  rows_ = static_cast<long>(std::floor((maxy - y0_) / coarse_)) + 1;
+  coarse_cells_.assign(static_cast<std::size_t>(cols_ * rows_), kOwner | kNoOwner);
+}
+
+void CellTable::collect_edges(const std::vector<PolygonRings>& polygons, std::vector<Edge>& edges) {
+  for (std::uint32_t p = 0; p < polygons.size(); ++p) {
+    for (const auto& ring : polygons[p]) {
+      for (std::size_t i = 0; i < ring.size(); ++i) {
+        auto a = ring[i], b = ring[(i + 1) % ring.size()];
+        if (a == b) continue;
+        if (a[1] > b[1] || (a[1] == b[1] && a[0] > b[0])) std::swap(a, b);
+        double slope = a[1] == b[1] ? 0 : (b[0] - a[0]) / (b[1] - a[1]);
+        edges.push_back(Edge{a[0], a[1], b[0], b[1], slope, p});
+      }
+    }
+  }
+}
+
+long CellTable::col_of(double x) const noexcept {
+  return static_cast<long>(std::floor((x - x0_) * inv_fine_size_));
+}
+
+long CellTable::row_of(double y) const noexcept {
+  return static_cast<long>(std::floor((y - y0_) * inv_fine_size_));
+}
+
+namespace {
+
+// Calls f(col, row) for every fine cell an edge may touch: per row, the columns between the
+// edge's x at the row's bottom and top, widened by one column so that rounding never loses one.
+template <class ColOf, class RowOf, class F>
+void for_each_touched(double x0, double y0, double x1, double y1, double slope, double row_origin,
+                      double fine_size, ColOf col_of, RowOf row_of, long max_col, F f) {
+  const long c_lo = std::max(0L, col_of(std::min(x0, x1)) - 1);
+  const long c_hi = std::min(max_col, col_of(std::max(x0, x1)) + 1);
+  for (long r = row_of(y0), r_end = row_of(y1); r <= r_end; ++r) {
+    double lo = std::max(y0, row_origin + static_cast<double>(r) * fine_size);
+    double hi = std::min(y1, row_origin + static_cast<double>(r + 1) * fine_size);
+    double xa = y0 == y1 ? x0 : x0 + (lo - y0) * slope;
+    double xb = y0 == y1 ? x1 : x0 + (hi - y0) * slope;
+    long first = std::max(c_lo, col_of(std::min(xa, xb)) - 1);
+    long last = std::min(c_hi, col_of(std::max(xa, xb)) + 1);
+    for (long c = first; c <= last; ++c) f(c, r);
+  }
+}
+
+}  // namespace
+
+void CellTable::place_edges(const std::vector<Edge>& edges) {
+  const long max_col = cols_ * fine_ - 1, max_row = rows_ * fine_ - 1;
+  const int shift = std::countr_zero(static_cast<unsigned>(fine_));
+  auto col_of = [this](double x) { return this->col_of(x); };
+  auto row_of = [this](double y) { return this->row_of(y); };
+  auto visit_all = [&](auto&& f) {
+    for (std::uint32_t e = 0; e < edges.size(); ++e) {
+      const Edge& ed = edges[e];
+      for_each_touched(ed.x0, ed.y0, ed.x1, ed.y1, ed.slope, y0_, fine_size_, col_of, row_of, max_col,
+                       [&](long c, long r) {
+                         if (r >= 0 && r <= max_row) f(e, c, r);
+                       });
+    }
+  };
+  // Pass 1: which coarse cells are touched; give each a block of fine cells.
+  visit_all([&](std::uint32_t, long c, long r) {
+    coarse_cells_[static_cast<std::size_t>((r >> shift) * cols_ + (c >> shift))] = 0;
+  });
+  std::uint32_t next_block = 0;
+  const std::uint32_t block_size = static_cast<std::uint32_t>(fine_ * fine_);
+  for (auto& cell : coarse_cells_) {
+    if (cell == 0) cell = next_block++ * block_size;
+  }
+  fine_cells_.assign(static_cast<std::size_t>(next_block) * block_size, 0);
+  auto slot = [&](long c, long r) -> std::uint32_t& {
+    std::uint32_t block = coarse_cells_[static_cast<std::size_t>((r >> shift) * cols_ + (c >> shift))];
+    return fine_cells_[block + static_cast<std::uint32_t>(((r & (fine_ - 1)) << shift) | (c & (fine_ - 1)))];
+  };
+  // Pass 2: count edges per fine cell (an edge counts once per cell).
+  std::vector<std::uint32_t> last_edge(fine_cells_.size(), 0xffffffffu);
+  visit_all([&](std::uint32_t e, long c, long r) {
+    std::uint32_t& s = slot(c, r);
+    std::size_t at = static_cast<std::size_t>(&s - fine_cells_.data());
+    if (last_edge[at] != e) last_edge[at] = e, ++s;
+  });
+  // Number the touched cells, then fill their edge lists.
+  edge_begin_.assign(1, 0);
+  for (auto& cell : fine_cells_) {
+    if (cell == 0) {
+      cell = kOwner | kNoOwner;
+      continue;
+    }
+    edge_begin_.push_back(edge_begin_.back() + cell);
+    cell = static_cast<std::uint32_t>(edge_begin_.size() - 2);
+  }
+  edges_.resize(edge_begin_.back());
+  std::vector<std::uint32_t> fill(edge_begin_.begin(), edge_begin_.end() - 1);
+  std::fill(last_edge.begin(), last_edge.end(), 0xffffffffu);
+  visit_all([&](std::uint32_t e, long c, long r) {
+    std::uint32_t& s = slot(c, r);
+    std::size_t at = static_cast<std::size_t>(&s - fine_cells_.data());
+    if (last_edge[at] == e) return;
+    last_edge[at] = e;
+    edges_[fill[s]++] = edges[e];
+  });
+}
+
+// Sweeps every fine row from east to west at the row's centre line, carrying the set of
+// polygons the line is inside, and writes that set's owner into every untouched cell.
+void CellTable::sweep_owners(std::size_t polygon_count) {
+  const int shift = std::countr_zero(static_cast<unsigned>(fine_));
+  std::vector<std::uint8_t> odd(polygon_count, 0);
+  std::vector<std::uint32_t> inside;
+  auto owner_value = [&] {
+    if (inside.empty()) return kOwner | kNoOwner;
+    return kOwner | *std::min_element(inside.begin(), inside.end());
+  };
+  for (long row = 0; row < rows_ * fine_; ++row) {
+    const double yc = y0_ + (static_cast<double>(row) + 0.5) * fine_size_;
+    const long coarse_row = row >> shift;
+    for (long cc = cols_ - 1; cc >= 0; --cc) {
+      std::uint32_t& coarse = coarse_cells_[static_cast<std::size_t>(coarse_row * cols_ + cc)];
+      if (coarse & kOwner) {
+        if ((row & (fine_ - 1)) == 0) coarse = owner_value();
+        continue;
+      }
+      for (long lc = fine_ - 1; lc >= 0; --lc) {
+        const long col = (cc << shift) | lc;
+        std::uint32_t& cell = fine_cells_[coarse + static_cast<std::uint32_t>(((row & (fine_ - 1)) << shift) | lc)];
+        if (cell & kOwner) {
+          cell = owner_value();
+          continue;
+        }
+        for (std::uint32_t e = edge_begin_[cell]; e < edge_begin_[cell + 1]; ++e) {
+          const Edge& ed = edges_[e];
+          if (!ed.crosses(yc) || col_of(ed.x_at(yc)) != col) continue;
+          if ((odd[ed.polygon] ^= 1) != 0) {
+            inside.push_back(ed.polygon);
+          } else {
+            inside.erase(std::find(inside.begin(), inside.end(), ed.polygon));
+          }
+        }
+      }
+    }
+    // A closed boundary is crossed an even number of times along a full row.
+    for (std::uint32_t p : inside) odd[p] = 0;
+    inside.clear();
+  }
+}
+
+std::uint32_t CellTable::fine_value(long col, long row) const noexcept {
+  const int shift = std::countr_zero(static_cast<unsigned>(fine_));
+  std::uint32_t coarse = coarse_cells_[static_cast<std::size_t>((row >> shift) * cols_ + (col >> shift))];
+  if (coarse & kOwner) return coarse;
+  return fine_cells_[coarse + static_cast<std::uint32_t>(((row & (fine_ - 1)) << shift) | (col & (fine_ - 1)))];
+}
+
+std::uint32_t CellTable::owner(double x, double y) const noexcept {
+  const long col = col_of(x), row = row_of(y), cols = cols_ * fine_;
+  if (col < 0 || row < 0 || col >= cols || row >= rows_ * fine_) return none;
+  std::uint32_t value = fine_value(col, row);
+  if (value & kOwner) return (value & ~kOwner) == kNoOwner ? none : value & ~kOwner;
+  Parity parity;
+  std::uint32_t base = none;
+  for (long c = col; c < cols; ++c) {
+    value = fine_value(c, row);
+    if (value & kOwner) {
+      base = (value & ~kOwner) == kNoOwner ? none : value & ~kOwner;
+      break;
+    }
+    for (std::uint32_t e = edge_begin_[value]; e < edge_begin_[value + 1]; ++e) {
+      const Edge& ed = edges_[e];
+      if (!ed.crosses(y)) continue;
+      const double xi = ed.x_at(y);
+      if (x < xi && col_of(xi) == c && !parity.flip(ed.polygon)) return slow_owner(x, y);
+    }
+  }
+  std::uint32_t inside = parity.inside(base);
+  return inside != none ? inside : boundary_owner(fine_value(col, row), x, y);
+}
+
+bool CellTable::Edge::touches(double px, double py) const noexcept {
+  if ((px == x0 && py == y0) || (px == x1 && py == y1)) return true;
+  if (y0 == y1) return py == y0 && x0 <= px && px <= x1;
+  return crosses(py) && x_at(py) == px;
+}
+
+// No polygon lies east of the point; it may still be on the outer boundary of some.
+std::uint32_t CellTable::boundary_owner(std::uint32_t cell, double x, double y) const noexcept {
+  std::uint32_t best = none;
+  for (std::uint32_t e = edge_begin_[cell]; e < edge_begin_[cell + 1]; ++e) {
+    if (edges_[e].touches(x, y)) best = std::min(best, edges_[e].polygon);
+  }
+  return best;
+}
+
+// Every edge of every polygon, polygon by polygon: the plain crossing test, same rule.
+std::uint32_t CellTable::slow_owner(double x, double y) const noexcept {
+  std::size_t i = 0;
+  while (i < all_edges_.size()) {
+    const std::uint32_t p = all_edges_[i].polygon;
+    bool in = false;
+    for (; i < all_edges_.size() && all_edges_[i].polygon == p; ++i) {
+      const Edge& ed = all_edges_[i];
+      if (ed.crosses(y) && x < ed.x_at(y)) in = !in;
+    }
+    if (in) return p;
+  }
+  return none;
+}
+
+std::size_t CellTable::bytes() const noexcept {
+  return coarse_cells_.capacity() * sizeof(std::uint32_t) +
+         fine_cells_.capacity() * sizeof(std::uint32_t) +
+         edge_begin_.capacity() * sizeof(std::uint32_t) +
+         (edges_.capacity() + all_edges_.capacity()) * sizeof(Edge);
+}
+
+}  // namespace geotarget::detail

@@ -1,0 +1,79 @@
+// Internal: the exact point-in-polygon cell table of one polygon level.
+//
+// A two-level grid over the level's bounding box. A coarse cell that no polygon edge touches
+// stores its owner directly; the others are split into fine cells, and a fine cell that no edge
+// touches stores its owner too. A fine cell that edges touch stores those edges. A query in such
+// a cell casts a ray east, row by row through the touched cells, to the first untouched cell,
+// whose owner is known, and flips the parity of each polygon whose edge the ray crosses.
+//
+// Crossing rule (the same at build and query time, so the answers are consistent): an edge
+// (a, b), stored with a.y <= b.y, crosses the ray from (px, py) when a.y <= py < b.y and
+// px < x(py), with x(py) computed from the stored endpoints. Horizontal edges never cross.
+// A point on a shared edge therefore belongs to the polygon east of it (north of it on a
+// horizontal edge), which covers it. A point on a boundary with no polygon to its east (the
+// outer edge of the level) belongs to the lowest-numbered polygon whose boundary it is on:
+// a vertex, a point of a horizontal edge, or a point where x(py) == px.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace geotarget::detail {
+
+using Ring = std::vector<std::array<double, 2>>;  // (x, y) = (lon, lat); closed or not
+
+/// The rings (outer and holes, of every part) of one polygon feature.
+using PolygonRings = std::vector<Ring>;
+
+class CellTable {
+ public:
+  static constexpr std::uint32_t none = 0xffffffffu;
+
+  /// Builds the table over `polygons` (indexes are the answers). `coarse_degrees` is the
+  /// coarse cell side, `fine` the split of a touched coarse cell per side.
+  CellTable(const std::vector<PolygonRings>& polygons, double coarse_degrees, int fine);
+
+  /// Index of the polygon containing (x, y), or none. Where polygons overlap, the lowest index.
+  [[nodiscard]] std::uint32_t owner(double x, double y) const noexcept;
+
+  /// Memory held, in bytes (for the load summary and metrics).
+  [[nodiscard]] std::size_t bytes() const noexcept;
+  [[nodiscard]] std::size_t touched_cells() const noexcept { return edge_begin_.size() - 1; }
+
+ private:
+  struct Edge {
+    double x0, y0, x1, y1;  // lower endpoint first: y0 <= y1 (y0 == y1: horizontal)
+    double slope;           // dx/dy, computed once from these endpoints; 0 when horizontal
+    std::uint32_t polygon;
+    [[nodiscard]] bool crosses(double py) const noexcept { return y0 <= py && py < y1; }
+    [[nodiscard]] double x_at(double py) const noexcept { return x0 + (py - y0) * slope; }
+    [[nodiscard]] bool touches(double px, double py) const noexcept;
+  };
+  struct Parity;  // per-query parity accumulator
+
+  // Cell values: kOwner | polygon (or kOwner | none-marker) for untouched cells, else an index.
+  static constexpr std::uint32_t kOwner = 0x80000000u;
+  static constexpr std::uint32_t kNoOwner = 0x7fffffffu;
+
+  void build_grid(const std::vector<PolygonRings>& polygons);
+  void collect_edges(const std::vector<PolygonRings>& polygons, std::vector<Edge>& edges);
+  void place_edges(const std::vector<Edge>& edges);
+  void sweep_owners(std::size_t polygon_count);
+  [[nodiscard]] std::uint32_t fine_value(long col, long row) const noexcept;
+  [[nodiscard]] long col_of(double x) const noexcept;
+  [[nodiscard]] long row_of(double y) const noexcept;
+  [[nodiscard]] std::uint32_t slow_owner(double x, double y) const noexcept;
+  [[nodiscard]] std::uint32_t boundary_owner(std::uint32_t cell, double x, double y) const noexcept;
+
+  double x0_ = 0, y0_ = 0, coarse_ = 1, fine_size_ = 1, inv_fine_size_ = 1;
+  int fine_ = 1;
+  long cols_ = 0, rows_ = 0;  // coarse grid size
+  std::vector<std::uint32_t> coarse_cells_;   // kOwner|owner, or first fine slot of its block
+  std::vector<std::uint32_t> fine_cells_;     // kOwner|owner, or touched-cell number
+  std::vector<std::uint32_t> edge_begin_;     // touched cell t: edges_[edge_begin_[t] ..[t+1])
+  std::vector<Edge> edges_;
+  std::vector<Edge> all_edges_;               // every edge once, for the overflow fallback
+};
+
+}  // namespace geotarget::detail

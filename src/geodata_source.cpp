@@ -1,0 +1,232 @@
+#include "geodata_source.hpp"
+
+#include <gdal/ogr_spatialref.h>
+#include <gdal/ogrsf_frmts.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "geotarget/error.hpp"
+
+namespace geotarget::detail {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string where(const std::string& path, const YAML::Node& node) {
+  return path + ":" + std::to_string(node.Mark().line + 1);
+}
+
+std::string text_field(const std::string& path, const YAML::Node& level, const char* key,
+                       bool required) {
+  YAML::Node v = level[key];
+  if (!v) {
+    if (required) throw Error(where(path, level) + ": level is missing field '" + key + "'");
+    return {};
+  }
+  if (!v.IsScalar() || v.Scalar().empty())
+    throw Error(where(path, v) + ": field '" + key + "' must be a non-empty string");
+  return v.Scalar();
+}
+
+LevelSource parse_level(const std::string& path, const YAML::Node& node) {
+  if (!node.IsMap()) throw Error(where(path, node) + ": each level must be a mapping");
+  LevelSource l;
+  l.line = node.Mark().line + 1;
+  std::string level = text_field(path, node, "level", true);
+  if (!parse_place_level(level, l.level))
+    throw Error(where(path, node["level"]) + ": field 'level': unknown level '" + level +
+                "' (country, region, district, town, postal)");
+  fs::path source = text_field(path, node, "source", true);
+  l.source = (source.is_absolute() ? source : fs::path(path).parent_path() / source).string();
+  l.layer = text_field(path, node, "layer", false);
+  l.id_field = text_field(path, node, "id", true);
+  l.name_field = text_field(path, node, "name", true);
+  l.parent_field = text_field(path, node, "parent", false);
+  l.population_field = text_field(path, node, "population", false);
+  l.lat_field = text_field(path, node, "lat", false);
+  l.lon_field = text_field(path, node, "lon", false);
+  if (l.lat_field.empty() != l.lon_field.empty())
+    throw Error(where(path, node) + ": 'lat' and 'lon' must be given together");
+  if (YAML::Node d = node["max_distance_km"]) {
+    try {
+      l.max_distance_km = d.as<double>();
+    } catch (const YAML::Exception&) {
+      l.max_distance_km = -1;
+    }
+    if (!(l.max_distance_km > 0))
+      throw Error(where(path, d) + ": field 'max_distance_km' must be a positive number");
+  }
+  return l;
+}
+
+}  // namespace
+
+Manifest read_manifest(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw Error(path + ": cannot read the geodata manifest");
+  } catch (const YAML::Exception& e) {
+    throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  if (!root.IsMap()) throw Error(path + ": the manifest must be a YAML mapping");
+  Manifest m;
+  m.path = path;
+  m.name = root["name"] ? root["name"].as<std::string>("") : fs::path(path).stem().string();
+  YAML::Node levels = root["levels"];
+  if (!levels || !levels.IsSequence() || levels.size() == 0)
+    throw Error(path + ": field 'levels' must be a non-empty list");
+  std::array<bool, kPlaceLevels> seen{};
+  for (const YAML::Node& node : levels) {
+    LevelSource l = parse_level(path, node);
+    auto& s = seen[static_cast<std::size_t>(l.level)];
+    if (s) throw Error(where(path, node) + ": level '" + std::string(describe(l.level)) +
+                       "' is declared twice");
+    s = true;
+    m.levels.push_back(std::move(l));
+  }
+  return m;
+}
+
+namespace {
+
+struct DatasetCloser {
+  void operator()(GDALDataset* d) const { GDALClose(d); }
+};
+using Dataset = std::unique_ptr<GDALDataset, DatasetCloser>;
+
+std::string feature_where(const LevelSource& l, OGRLayer& layer, const OGRFeature& f) {
+  return l.source + ":" + layer.GetName() + ":" + std::to_string(f.GetFID());
+}
+
+int field_index(const LevelSource& l, OGRLayer& layer, const std::string& name) {
+  if (name.empty()) return -1;
+  int i = layer.GetLayerDefn()->GetFieldIndex(name.c_str());
+  if (i < 0)
+    throw Error(l.source + ":" + layer.GetName() + ": no field '" + name +
+                "' (named by the manifest level at line " + std::to_string(l.line) + ")");
+  return i;
+}
+
+// Rings and an interior point of a (multi)polygon, after making it valid. False when nothing
+// polygonal is left.
+bool polygon_rings(OGRGeometry& geometry, SourcePlace& place, bool& repaired) {
+  std::vector<Polygon>& out = place.parts;
+  std::unique_ptr<OGRGeometry> fixed;
+  OGRGeometry* g = &geometry;
+  if (!g->IsValid()) {
+    fixed.reset(g->MakeValid());
+    if (!fixed) return false;
+    g = fixed.get();
+    repaired = true;
+  }
+  auto add_polygon = [&out](const OGRPolygon& p) {
+    Polygon polygon;
+    for (int r = 0; r < p.getNumInteriorRings() + 1; ++r) {
+      const OGRLinearRing* ring = r == 0 ? p.getExteriorRing() : p.getInteriorRing(r - 1);
+      if (!ring || ring->getNumPoints() < 4) continue;
+      Ring pts;
+      pts.reserve(static_cast<std::size_t>(ring->getNumPoints()));
+      for (int i = 0; i < ring->getNumPoints(); ++i) pts.push_back({ring->getX(i), ring->getY(i)});
+      polygon.push_back(std::move(pts));
+    }
+    if (!polygon.empty()) out.push_back(std::move(polygon));
+  };
+  OGRwkbGeometryType type = wkbFlatten(g->getGeometryType());
+  if (type == wkbPolygon) add_polygon(*g->toPolygon());
+  if (type == wkbMultiPolygon || type == wkbGeometryCollection) {
+    for (const OGRGeometry* part : *g->toGeometryCollection())
+      if (wkbFlatten(part->getGeometryType()) == wkbPolygon) add_polygon(*part->toPolygon());
+  }
+  if (out.empty()) return false;
+  OGRGeometryH inside = OGR_G_PointOnSurface(OGRGeometry::ToHandle(g));
+  if (!inside) return false;
+  place.lon = OGR_G_GetX(inside, 0);
+  place.lat = OGR_G_GetY(inside, 0);
+  OGR_G_DestroyGeometry(inside);
+  return true;
+}
+
+// Fills the geometry of one feature; returns the reason when it cannot be used.
+std::string read_geometry(const LevelSource& l, OGRFeature& f, int lat_i, int lon_i,
+                          OGRCoordinateTransformation* to_wgs84, SourcePlace& p, bool& repaired) {
+  if (lat_i >= 0) {
+    if (!f.IsFieldSetAndNotNull(lat_i) || !f.IsFieldSetAndNotNull(lon_i)) return "no coordinates";
+    p.lat = f.GetFieldAsDouble(lat_i);
+    p.lon = f.GetFieldAsDouble(lon_i);
+  } else {
+    OGRGeometry* g = f.GetGeometryRef();
+    if (!g || g->IsEmpty()) return "no geometry";
+    if (to_wgs84 && g->transform(to_wgs84) != OGRERR_NONE) return "cannot reproject";
+    if (wkbFlatten(g->getGeometryType()) == wkbPoint) {
+      p.lon = g->toPoint()->getX();
+      p.lat = g->toPoint()->getY();
+    } else {
+      if (!polygon_rings(*g, p, repaired)) return "not a usable polygon";
+    }
+  }
+  if (!(p.lat >= -90 && p.lat <= 90 && p.lon >= -180 && p.lon <= 180))
+    return "coordinates outside WGS84 range";
+  bool point_level = l.level == PlaceLevel::town || l.level == PlaceLevel::postal;
+  if (point_level != p.parts.empty()) return point_level ? "polygon on a point level" : "point on a polygon level";
+  return {};
+}
+
+// GDAL's messages would go to stderr unasked; problems are reported per feature instead.
+struct QuietGdal {
+  QuietGdal() { CPLPushErrorHandler(CPLQuietErrorHandler); }
+  ~QuietGdal() { CPLPopErrorHandler(); }
+  QuietGdal(const QuietGdal&) = delete;
+  QuietGdal& operator=(const QuietGdal&) = delete;
+};
+
+}  // namespace
+
+std::vector<SourcePlace> read_level(const LevelSource& l, PlaceLoadSummary& summary) {
+  GDALAllRegister();
+  QuietGdal quiet;
+  Dataset ds(static_cast<GDALDataset*>(
+      GDALOpenEx(l.source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr)));
+  if (!ds) throw Error(l.source + ": cannot open as a vector dataset (" + CPLGetLastErrorMsg() + ")");
+  OGRLayer* layer = l.layer.empty() ? ds->GetLayer(0) : ds->GetLayerByName(l.layer.c_str());
+  if (!layer) throw Error(l.source + ": no layer '" + l.layer + "'");
+  const int id_i = field_index(l, *layer, l.id_field), name_i = field_index(l, *layer, l.name_field);
+  const int parent_i = field_index(l, *layer, l.parent_field);
+  const int pop_i = field_index(l, *layer, l.population_field);
+  const int lat_i = field_index(l, *layer, l.lat_field), lon_i = field_index(l, *layer, l.lon_field);
+
+  std::unique_ptr<OGRCoordinateTransformation> to_wgs84;
+  if (const OGRSpatialReference* srs = layer->GetSpatialRef()) {
+    OGRSpatialReference wgs84;
+    wgs84.SetWellKnownGeogCS("WGS84");
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    if (!srs->IsSame(&wgs84)) {
+      to_wgs84.reset(OGRCreateCoordinateTransformation(srs, &wgs84));
+      if (!to_wgs84) throw Error(l.source + ": cannot reproject layer to WGS84");
+    }
+  }
+  std::vector<SourcePlace> places;
+  layer->ResetReading();
+  for (std::unique_ptr<OGRFeature> f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
+    SourcePlace p;
+    p.id = f->IsFieldSetAndNotNull(id_i) ? f->GetFieldAsString(id_i) : "";
+    p.name = f->IsFieldSetAndNotNull(name_i) ? f->GetFieldAsString(name_i) : "";
+    if (parent_i >= 0 && f->IsFieldSetAndNotNull(parent_i)) p.parent_id = f->GetFieldAsString(parent_i);
+    if (pop_i >= 0 && f->IsFieldSetAndNotNull(pop_i)) p.population = f->GetFieldAsInteger64(pop_i);
+    bool repaired = false;
+    std::string problem = p.id.empty() ? "empty id" : read_geometry(l, *f, lat_i, lon_i, to_wgs84.get(), p, repaired);
+    if (!problem.empty()) {
+      summary.problems.push_back(feature_where(l, *layer, *f) + ": " + problem);
+      continue;
+    }
+    summary.repaired_polygons += repaired;
+    places.push_back(std::move(p));
+  }
+  return places;
+}
+
+}  // namespace geotarget::detail

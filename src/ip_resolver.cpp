@@ -1,0 +1,321 @@
+#include "geotarget/ip_resolver.hpp"
+
+#include <arpa/inet.h>
+#include <maxminddb.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <unordered_set>
+#include <vector>
+
+#include "geotarget/error.hpp"
+#include "mmdb_tree.hpp"
+#include "ipv4_table.hpp"
+#include "offset_index.hpp"
+
+namespace geotarget {
+
+std::string_view describe(LookupStatus s) noexcept {
+  switch (s) {
+    case LookupStatus::found: return "found";
+    case LookupStatus::not_found: return "not_found";
+    case LookupStatus::invalid_ip: return "invalid_ip";
+    case LookupStatus::special_range: return "special_range";
+    case LookupStatus::ipv6_in_ipv4_db: return "ipv6_in_ipv4_db";
+    case LookupStatus::database_error: return "database_error";
+  }
+  return "unknown";
+}
+
+FieldMap FieldMap::geoip2_city(std::string_view language) {
+  std::string lang(language);
+  return FieldMap{"location.latitude",      "location.longitude", "location.accuracy_radius",
+                  "country.iso_code",       "subdivisions.0.iso_code", "city.names." + lang,
+                  "postal.code",            "location.time_zone"};
+}
+
+FieldMap FieldMap::flat() {
+  return FieldMap{"latitude", "longitude", "", "country_code", "state1", "city", "postcode",
+                  "timezone"};
+}
+
+namespace {
+
+// A field path split for MMDB_aget_value: NULL-terminated array of C strings.
+class FieldPath {
+ public:
+  explicit FieldPath(const std::string& dotted) {
+    for (std::size_t start = 0; !dotted.empty() && start <= dotted.size();) {
+      std::size_t dot = std::min(dotted.find('.', start), dotted.size());
+      parts_.push_back(dotted.substr(start, dot - start));
+      start = dot + 1;
+    }
+    for (const auto& p : parts_) pointers_.push_back(p.c_str());
+    pointers_.push_back(nullptr);
+  }
+  FieldPath(const FieldPath&) = delete;
+  [[nodiscard]] bool empty() const { return parts_.empty(); }
+  [[nodiscard]] const char* const* c_path() const { return pointers_.data(); }
+
+ private:
+  std::vector<std::string> parts_;
+  std::vector<const char*> pointers_;
+};
+
+// The parsed paths of a FieldMap, built once per load.
+struct DecodePlan {
+  explicit DecodePlan(const FieldMap& f)
+      : lat(f.lat), lon(f.lon), accuracy_km(f.accuracy_km), country(f.country),
+        region(f.region), city(f.city), postal(f.postal), time_zone(f.time_zone) {}
+  FieldPath lat, lon, accuracy_km, country, region, city, postal, time_zone;
+};
+
+enum class Decode { ok, absent, corrupt };
+
+Decode get_value(MMDB_entry_s& entry, const FieldPath& path, MMDB_entry_data_s& out) {
+  if (path.empty()) return Decode::absent;
+  int rc = MMDB_aget_value(&entry, &out, path.c_path());
+  if (rc == MMDB_SUCCESS) return out.has_data ? Decode::ok : Decode::absent;
+  if (rc == MMDB_LOOKUP_PATH_DOES_NOT_MATCH_DATA_ERROR || rc == MMDB_INVALID_LOOKUP_PATH_ERROR)
+    return Decode::absent;
+  return Decode::corrupt;
+}
+
+// Any numeric MMDB type, or a string holding a number (CSV-built databases).
+double as_number(const MMDB_entry_data_s& d) {
+  switch (d.type) {
+    case MMDB_DATA_TYPE_DOUBLE: return d.double_value;
+    case MMDB_DATA_TYPE_FLOAT: return static_cast<double>(d.float_value);
+    case MMDB_DATA_TYPE_UINT16: return d.uint16;
+    case MMDB_DATA_TYPE_UINT32: return d.uint32;
+    case MMDB_DATA_TYPE_INT32: return d.int32;
+    case MMDB_DATA_TYPE_UINT64: return static_cast<double>(d.uint64);
+    case MMDB_DATA_TYPE_UTF8_STRING: {
+      double v = Location::unknown;
+      auto [end, ec] = std::from_chars(d.utf8_string, d.utf8_string + d.data_size, v);
+      return (ec == std::errc() && end == d.utf8_string + d.data_size) ? v : Location::unknown;
+    }
+    default: return Location::unknown;
+  }
+}
+
+}  // namespace
+
+struct IpResolver::Impl {
+  MMDB_s db{};
+  bool opened = false;
+  bool special_ranges_miss = true;
+  DatabaseInfo info;
+  std::vector<Location> locations;      // by record number
+  std::vector<std::uint8_t> corrupt;    // by record number: 1 when the record failed to decode
+  std::unordered_set<std::string> strings;  // interned; node-based, so views stay valid
+  std::unique_ptr<detail::OffsetIndex> index;
+  detail::Ipv4Table ipv4;  // IPv4 addresses: compiled ranges -> record number
+
+  ~Impl() {
+    if (opened) MMDB_close(&db);
+  }
+
+  void open(const std::string& path);
+  std::vector<std::uint32_t> collect_offsets(const std::string& path,
+                                             std::vector<detail::TreeNetwork>& v4) const;
+  void compile_ipv4(const std::vector<detail::TreeNetwork>& v4);
+  IpSchema detect_schema(const std::vector<std::uint32_t>& offsets);
+  bool decode(std::uint32_t offset, const DecodePlan& plan, Location& out);
+  std::string_view intern(const MMDB_entry_data_s& d);
+  IpLookup lookup(const IpAddress& ip) const noexcept;
+};
+
+void IpResolver::Impl::open(const std::string& path) {
+  int rc = MMDB_open(path.c_str(), MMDB_MODE_MMAP, &db);
+  if (rc != MMDB_SUCCESS) {
+    std::string why = MMDB_strerror(rc);
+    if (rc == MMDB_IO_ERROR) why += std::string(" (") + std::strerror(errno) + ")";
+    throw Error(path + ": cannot open IP database: " + why);
+  }
+  opened = true;
+  info.path = path;
+  info.database_type = db.metadata.database_type ? db.metadata.database_type : "";
+  info.ip_version = db.metadata.ip_version;
+  info.build_epoch = db.metadata.build_epoch;
+  info.node_count = db.metadata.node_count;
+}
+
+// Every distinct data offset, and the networks that IPv4 lookups land in, in address order.
+std::vector<std::uint32_t> IpResolver::Impl::collect_offsets(
+    const std::string& path, std::vector<detail::TreeNetwork>& v4) const {
+  std::vector<std::uint32_t> offsets;
+  detail::walk_networks(db, path, [&](const detail::TreeNetwork& n) {
+    offsets.push_back(n.data_offset);
+    if (n.is_v4) {
+      v4.push_back(n);
+    } else if (n.prefix_length <= 96 && std::all_of(n.address.begin(), n.address.begin() + 12,
+                                                    [](std::uint8_t b) { return b == 0; })) {
+      detail::TreeNetwork all = n;  // a short IPv6 network that covers the whole ::/96
+      all.is_v4 = true;
+      all.v4_prefix = 0;
+      v4.push_back(all);
+    }
+  });
+  std::sort(offsets.begin(), offsets.end());
+  offsets.erase(std::unique(offsets.begin(), offsets.end()), offsets.end());
+  return offsets;
+}
+
+// The first record that has coordinates under either schema decides; a database without any
+// falls back on its metadata type.
+IpSchema IpResolver::Impl::detect_schema(const std::vector<std::uint32_t>& offsets) {
+  const FieldPath nested("location.latitude"), flat("latitude");
+  MMDB_entry_data_s d;
+  std::size_t probes = std::min<std::size_t>(offsets.size(), 1000);
+  for (std::size_t i = 0; i < probes; ++i) {
+    MMDB_entry_s entry{&db, offsets[i]};
+    if (get_value(entry, nested, d) == Decode::ok) return IpSchema::geoip2_city;
+    if (get_value(entry, flat, d) == Decode::ok) return IpSchema::flat;
+  }
+  bool maxmind = info.database_type.find("GeoIP2") != std::string::npos ||
+                 info.database_type.find("GeoLite2") != std::string::npos;
+  return maxmind ? IpSchema::geoip2_city : IpSchema::flat;
+}
+
+std::string_view IpResolver::Impl::intern(const MMDB_entry_data_s& d) {
+  if (d.type != MMDB_DATA_TYPE_UTF8_STRING || d.data_size == 0) return {};
+  return *strings.emplace(d.utf8_string, d.data_size).first;
+}
+
+bool IpResolver::Impl::decode(std::uint32_t offset, const DecodePlan& plan, Location& out) {
+  struct Target {
+    const FieldPath* path;
+    double* number;
+    std::string_view* text;
+  };
+  const Target targets[] = {
+      {&plan.lat, &out.lat, nullptr},         {&plan.lon, &out.lon, nullptr},
+      {&plan.accuracy_km, &out.accuracy_km, nullptr}, {&plan.country, nullptr, &out.country},
+      {&plan.region, nullptr, &out.region},   {&plan.city, nullptr, &out.city},
+      {&plan.postal, nullptr, &out.postal},   {&plan.time_zone, nullptr, &out.time_zone},
+  };
+  MMDB_entry_s entry{&db, offset};
+  MMDB_entry_data_s d;
+  for (const Target& t : targets) {
+    Decode r = get_value(entry, *t.path, d);
+    if (r == Decode::corrupt) return false;
+    if (r == Decode::absent) continue;
+    if (t.number) *t.number = as_number(d);
+    if (t.text) *t.text = intern(d);
+  }
+  // Out-of-range coordinates are as good as none.
+  if (!(out.lat >= -90 && out.lat <= 90 && out.lon >= -180 && out.lon <= 180)) {
+    out.lat = out.lon = Location::unknown;
+  }
+  return true;
+}
+
+void IpResolver::Impl::compile_ipv4(const std::vector<detail::TreeNetwork>& v4) {
+  detail::Ipv4TableBuilder builder;
+  for (const detail::TreeNetwork& n : v4) {
+    std::uint32_t start = (std::uint32_t{n.address[12]} << 24) | (std::uint32_t{n.address[13]} << 16) |
+                          (std::uint32_t{n.address[14]} << 8) | std::uint32_t{n.address[15]};
+    builder.add(start, n.v4_prefix, index->find(n.data_offset));
+  }
+  ipv4 = std::move(builder).build();
+}
+
+IpLookup IpResolver::Impl::lookup(const IpAddress& ip) const noexcept {
+  IpLookup r;
+  if (special_ranges_miss) {
+    r.address_class = ip.classify();
+    if (r.address_class != AddressClass::global) {
+      r.status = LookupStatus::special_range;
+      return r;
+    }
+  }
+  if (ip.is_v4()) {
+    detail::Ipv4Table::Hit hit = ipv4.find(ip.v4_value());
+    r.prefix_length = hit.prefix_length;
+    r.status = hit.value == detail::Ipv4Table::none ? LookupStatus::not_found
+               : corrupt[hit.value]                 ? LookupStatus::database_error
+                                                    : LookupStatus::found;
+    if (r.status == LookupStatus::found) r.location = &locations[hit.value];
+    return r;
+  }
+  sockaddr_storage ss{};
+  if (ip.is_v4()) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
+    sin->sin_family = AF_INET;
+    std::memcpy(&sin->sin_addr, ip.bytes().data() + 12, 4);
+  } else {
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
+    sin6->sin6_family = AF_INET6;
+    std::memcpy(&sin6->sin6_addr, ip.bytes().data(), 16);
+  }
+  int mmdb_error = MMDB_SUCCESS;
+  MMDB_lookup_result_s res =
+      MMDB_lookup_sockaddr(const_cast<MMDB_s*>(&db), reinterpret_cast<sockaddr*>(&ss), &mmdb_error);
+  if (mmdb_error == MMDB_IPV6_LOOKUP_IN_IPV4_DATABASE_ERROR) {
+    r.status = LookupStatus::ipv6_in_ipv4_db;
+    return r;
+  }
+  if (mmdb_error != MMDB_SUCCESS) {
+    r.status = LookupStatus::database_error;
+    return r;
+  }
+  int prefix = res.netmask;
+  if (ip.is_v4() && info.ip_version == 6) prefix -= 96;
+  r.prefix_length = static_cast<std::uint8_t>(std::clamp(prefix, 0, 128));
+  if (!res.found_entry) {
+    r.status = LookupStatus::not_found;
+    return r;
+  }
+  std::uint32_t record = index->find(res.entry.offset);
+  if (record == detail::OffsetIndex::npos || corrupt[record]) {
+    r.status = LookupStatus::database_error;
+    return r;
+  }
+  r.status = LookupStatus::found;
+  r.location = &locations[record];
+  return r;
+}
+
+IpResolver::IpResolver(const std::string& path, const IpResolverOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.special_ranges_miss = options.special_ranges_miss;
+  m.open(path);
+  std::vector<detail::TreeNetwork> v4;
+  std::vector<std::uint32_t> offsets = m.collect_offsets(path, v4);
+  m.info.schema = options.fields ? IpSchema::custom : m.detect_schema(offsets);
+  FieldMap fields = options.fields                          ? *options.fields
+                    : m.info.schema == IpSchema::geoip2_city ? FieldMap::geoip2_city(options.language)
+                                                             : FieldMap::flat();
+  const DecodePlan plan(fields);
+  m.locations.resize(offsets.size());
+  m.corrupt.assign(offsets.size(), 0);
+  for (std::size_t i = 0; i < offsets.size(); ++i) {
+    if (!m.decode(offsets[i], plan, m.locations[i])) {
+      m.corrupt[i] = 1;
+      ++m.info.corrupt_records;
+    }
+  }
+  m.info.record_count = offsets.size();
+  m.index = std::make_unique<detail::OffsetIndex>(offsets);
+  m.compile_ipv4(v4);
+}
+
+IpResolver::~IpResolver() = default;
+IpResolver::IpResolver(IpResolver&&) noexcept = default;
+IpResolver& IpResolver::operator=(IpResolver&&) noexcept = default;
+
+IpLookup IpResolver::lookup(std::string_view ip) const noexcept {
+  IpAddress address;
+  if (!parse_ip(ip, address)) return IpLookup{};
+  return impl_->lookup(address);
+}
+
+IpLookup IpResolver::lookup(const IpAddress& ip) const noexcept { return impl_->lookup(ip); }
+
+const DatabaseInfo& IpResolver::info() const noexcept { return impl_->info; }
+
+}  // namespace geotarget

@@ -1,0 +1,260 @@
+#include "geotarget/place_index.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <optional>
+
+#include "cell_table.hpp"
+#include "geodata_source.hpp"
+#include "geotarget/error.hpp"
+#include "point_level.hpp"
+
+namespace geotarget {
+
+namespace {
+
+constexpr std::array<std::string_view, kPlaceLevels> kLevelNames = {"country", "region", "district",
+                                                                    "town", "postal"};
+
+std::size_t slot(PlaceLevel level) { return static_cast<std::size_t>(level); }
+
+bool is_point_level(PlaceLevel level) {
+  return level == PlaceLevel::town || level == PlaceLevel::postal;
+}
+
+constexpr std::array<PlaceLevel, 3> kPolygonLevelsDeepestFirst = {
+    PlaceLevel::district, PlaceLevel::region, PlaceLevel::country};
+
+}  // namespace
+
+std::string_view describe(PlaceLevel level) noexcept { return kLevelNames[slot(level)]; }
+
+bool parse_place_level(std::string_view text, PlaceLevel& out) noexcept {
+  for (std::size_t i = 0; i < kPlaceLevels; ++i) {
+    if (kLevelNames[i] == text) {
+      out = static_cast<PlaceLevel>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view describe(LocateStatus s) noexcept {
+  switch (s) {
+    case LocateStatus::ok: return "ok";
+    case LocateStatus::invalid_latitude: return "invalid_latitude";
+    case LocateStatus::invalid_longitude: return "invalid_longitude";
+  }
+  return "unknown";
+}
+
+struct PlaceIndex::Impl {
+  std::vector<Place> places;                  // sorted by (level, id)
+  std::vector<std::vector<Polygon>> parts;    // by place
+  std::array<std::optional<detail::CellTable>, kPlaceLevels> tables;
+  std::array<std::vector<std::uint32_t>, kPlaceLevels> table_places;  // polygon -> place
+  std::array<std::optional<detail::PointLevel>, kPlaceLevels> point_levels;
+  PlaceLoadSummary summary;
+
+  void add_level(const detail::LevelSource& source, const PlaceIndexOptions& options,
+                 std::vector<std::string>& parent_ids);
+  std::vector<std::uint32_t> by_id;           // place indexes sorted by id
+
+  void index_ids();
+  [[nodiscard]] std::uint32_t find_id(std::string_view id) const noexcept;
+  void link_parents(const std::vector<std::string>& parent_ids);
+  void build_point_levels(const detail::Manifest& manifest);
+  std::uint32_t deepest_polygon_place(double lon, double lat, PlaceLevel below) const noexcept;
+  void fill_ancestors(PlaceChain& out, std::uint32_t place) const noexcept;
+};
+
+// Reads one level, appends its places (sorted by id, duplicates reported) and builds its cell
+// table when it is a polygon level.
+void PlaceIndex::Impl::add_level(const detail::LevelSource& source,
+                                 const PlaceIndexOptions& options,
+                                 std::vector<std::string>& parent_ids) {
+  std::vector<detail::SourcePlace> read = detail::read_level(source, summary);
+  std::stable_sort(read.begin(), read.end(),
+                   [](const auto& a, const auto& b) { return a.id < b.id; });
+  std::vector<detail::PolygonRings> polygons;
+  const std::size_t lvl = slot(source.level);
+  std::size_t added = 0;
+  for (std::size_t i = 0; i < read.size(); ++i) {
+    detail::SourcePlace& s = read[i];
+    if (i > 0 && s.id == read[i - 1].id) {
+      summary.problems.push_back(source.source + ": duplicate id '" + s.id + "' (kept the first)");
+      continue;
+    }
+    Place p;
+    p.id = std::move(s.id);
+    p.name = std::move(s.name);
+    p.level = source.level;
+    p.population = s.population;
+    p.lat = s.lat;
+    p.lon = s.lon;
+    if (!is_point_level(source.level)) {
+      table_places[lvl].push_back(static_cast<std::uint32_t>(places.size()));
+      detail::PolygonRings flat;
+      for (const Polygon& part : s.parts) flat.insert(flat.end(), part.begin(), part.end());
+      polygons.push_back(std::move(flat));
+    }
+    places.push_back(std::move(p));
+    parts.push_back(std::move(s.parts));
+    parent_ids.push_back(std::move(s.parent_id));
+    ++added;
+  }
+  summary.places[lvl] = added;
+  if (!is_point_level(source.level))
+    tables[lvl].emplace(polygons, options.coarse_cell_degrees, options.fine_cells);
+}
+
+std::uint32_t PlaceIndex::Impl::deepest_polygon_place(double lon, double lat,
+                                                      PlaceLevel below) const noexcept {
+  for (PlaceLevel level : kPolygonLevelsDeepestFirst) {
+    if (slot(level) >= slot(below) || !tables[slot(level)]) continue;
+    std::uint32_t polygon = tables[slot(level)]->owner(lon, lat);
+    if (polygon != detail::CellTable::none) return table_places[slot(level)][polygon];
+  }
+  return Place::none;
+}
+
+void PlaceIndex::Impl::index_ids() {
+  by_id.resize(places.size());
+  for (std::uint32_t i = 0; i < places.size(); ++i) by_id[i] = i;
+  std::stable_sort(by_id.begin(), by_id.end(), [this](std::uint32_t a, std::uint32_t b) {
+    return places[a].id < places[b].id;
+  });
+}
+
+std::uint32_t PlaceIndex::Impl::find_id(std::string_view id) const noexcept {
+  auto it = std::lower_bound(by_id.begin(), by_id.end(), id, [this](std::uint32_t i, std::string_view v) {
+    return std::string_view(places[i].id) < v;
+  });
+  return it != by_id.end() && places[*it].id == id ? *it : Place::none;
+}
+
+// Parents from the parent field where given and known; otherwise the deepest polygon place of
+// a higher level that contains the place's point.
+void PlaceIndex::Impl::link_parents(const std::vector<std::string>& parent_ids) {
+  for (std::size_t i = 0; i < places.size(); ++i) {
+    Place& p = places[i];
+    if (!parent_ids[i].empty()) {
+      std::uint32_t found = find_id(parent_ids[i]);
+      if (found != Place::none && slot(places[found].level) < slot(p.level)) {
+        p.parent = found;
+        continue;
+      }
+      summary.problems.push_back(std::string(describe(p.level)) + " " + p.id + ": parent '" +
+                                 parent_ids[i] + "' not found at a higher level; linked spatially");
+    }
+    if (p.level == PlaceLevel::country) continue;
+    p.parent = deepest_polygon_place(p.lon, p.lat, p.level);
+    if (p.parent != Place::none) ++summary.linked_spatially;
+  }
+}
+
+void PlaceIndex::Impl::build_point_levels(const detail::Manifest& manifest) {
+  for (const detail::LevelSource& source : manifest.levels) {
+    if (!is_point_level(source.level)) continue;
+    std::vector<detail::LevelPoint> points;
+    for (std::uint32_t i = 0; i < places.size(); ++i) {
+      const Place& p = places[i];
+      if (p.level != source.level) continue;
+      if (p.parent == Place::none) {
+        summary.problems.push_back(std::string(describe(p.level)) + " " + p.id +
+                                   ": no parent place contains it; never answered");
+        continue;
+      }
+      points.push_back(detail::LevelPoint{p.lon, p.lat, i, p.parent});
+    }
+    point_levels[slot(source.level)].emplace(std::move(points), source.max_distance_km);
+  }
+}
+
+void PlaceIndex::Impl::fill_ancestors(PlaceChain& out, std::uint32_t place) const noexcept {
+  for (std::uint32_t p = place; p != Place::none; p = places[p].parent) {
+    const Place& q = places[p];
+    if (!out.at[slot(q.level)]) out.at[slot(q.level)] = &q;
+  }
+}
+
+std::shared_ptr<const PlaceIndex> PlaceIndex::load(const std::string& manifest_path,
+                                                   const PlaceIndexOptions& options) {
+  if (!(options.coarse_cell_degrees > 0) || options.fine_cells < 1)
+    throw Error("PlaceIndexOptions: coarse_cell_degrees and fine_cells must be positive");
+  auto start = std::chrono::steady_clock::now();
+  detail::Manifest manifest = detail::read_manifest(manifest_path);
+  std::sort(manifest.levels.begin(), manifest.levels.end(),
+            [](const auto& a, const auto& b) { return a.level < b.level; });
+  auto impl = std::make_unique<Impl>();
+  std::vector<std::string> parent_ids;
+  for (const detail::LevelSource& level : manifest.levels) impl->add_level(level, options, parent_ids);
+  impl->index_ids();
+  impl->link_parents(parent_ids);
+  impl->build_point_levels(manifest);
+  impl->summary.load_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return std::make_shared<const PlaceIndex>(std::move(impl));
+}
+
+PlaceIndex::PlaceIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PlaceIndex::~PlaceIndex() = default;
+
+LocateStatus PlaceIndex::locate(double lat, double lon, PlaceChain& out) const noexcept {
+  out = PlaceChain{};
+  if (!(lat >= -90 && lat <= 90)) return LocateStatus::invalid_latitude;
+  if (!(lon >= -180 && lon <= 180)) return LocateStatus::invalid_longitude;
+  if (lon == 180) lon = -180;  // one meridian: the boundary rule then treats it as shared
+  const Impl& m = *impl_;
+  for (PlaceLevel level : kPolygonLevelsDeepestFirst) {
+    const std::size_t l = slot(level);
+    if (out.at[l] || !m.tables[l]) continue;
+    std::uint32_t polygon = m.tables[l]->owner(lon, lat);
+    if (polygon != detail::CellTable::none) m.fill_ancestors(out, m.table_places[l][polygon]);
+  }
+  for (PlaceLevel level : {PlaceLevel::town, PlaceLevel::postal}) {
+    const auto& points = m.point_levels[slot(level)];
+    if (!points) continue;
+    // The deepest resolved place that has points of this level decides which ones compete.
+    for (PlaceLevel parent : kPolygonLevelsDeepestFirst) {
+      const Place* p = out[parent];
+      if (!p) continue;
+      auto parent_index = static_cast<std::uint32_t>(p - m.places.data());
+      if (!points->has_parent(parent_index)) continue;
+      std::uint32_t hit = points->nearest(lon, lat, parent_index);
+      if (hit != detail::PointLevel::none) out.at[slot(level)] = &m.places[hit];
+      break;
+    }
+  }
+  return LocateStatus::ok;
+}
+
+const std::vector<Place>& PlaceIndex::places() const noexcept { return impl_->places; }
+
+const Place* PlaceIndex::find(std::string_view id) const noexcept {
+  std::uint32_t i = impl_->find_id(id);
+  return i == Place::none ? nullptr : &impl_->places[i];
+}
+
+const std::vector<Polygon>& PlaceIndex::polygons(const Place& place) const noexcept {
+  return impl_->parts[static_cast<std::size_t>(&place - impl_->places.data())];
+}
+
+const Place* PlaceIndex::place_at(double lat, double lon, PlaceLevel level) const noexcept {
+  const auto& table = impl_->tables[slot(level)];
+  if (!table || !(lat >= -90 && lat <= 90) || !(lon >= -180 && lon <= 180)) return nullptr;
+  if (lon == 180) lon = -180;
+  std::uint32_t polygon = table->owner(lon, lat);
+  return polygon == detail::CellTable::none
+             ? nullptr
+             : &impl_->places[impl_->table_places[slot(level)][polygon]];
+}
+
+bool PlaceIndex::has_level(PlaceLevel level) const noexcept {
+  return impl_->summary.places[slot(level)] > 0;
+}
+
+const PlaceLoadSummary& PlaceIndex::summary() const noexcept { return impl_->summary; }
+
+}  // namespace geotarget

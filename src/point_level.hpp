@@ -1,0 +1,42 @@
+// Internal: a point level (towns, postal centroids): the nearest point inside a given parent
+// place, by geodesic distance on WGS84, within a maximum distance.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace geotarget::detail {
+
+struct LevelPoint {
+  double lon, lat;
+  std::uint32_t place;   ///< the answer: index of the place
+  std::uint32_t parent;  ///< index of the parent place the point belongs to
+};
+
+class PointLevel {
+ public:
+  static constexpr std::uint32_t none = 0xffffffffu;
+
+  PointLevel(std::vector<LevelPoint> points, double max_distance_km);
+
+  /// The place of the nearest point whose parent is `parent`, within the maximum distance;
+  /// ties go to the lower place index. Never allocates.
+  [[nodiscard]] std::uint32_t nearest(double lon, double lat, std::uint32_t parent) const noexcept;
+  [[nodiscard]] bool has_parent(std::uint32_t parent) const noexcept;
+  [[nodiscard]] double max_distance_km() const noexcept { return max_km_; }
+
+ private:
+  struct Group {
+    std::uint32_t parent, begin, end;  // points_[begin, end), sorted by latitude
+  };
+  [[nodiscard]] const Group* group_of(std::uint32_t parent) const noexcept;
+
+  std::vector<LevelPoint> points_;
+  std::vector<Group> groups_;  // sorted by parent
+  double max_km_;
+};
+
+/// Geodesic distance in km on the WGS84 ellipsoid (Karney's algorithm, through PROJ).
+[[nodiscard]] double geodesic_km(double lat1, double lon1, double lat2, double lon2) noexcept;
+
+}  // namespace geotarget::detail

@@ -1,0 +1,67 @@
+// The command-line contract of the brief, one command and its expected output per check.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.hpp"
+
+using geotarget::test::lines_of;
+using geotarget::test::run_cli;
+using Json = nlohmann::json;
+
+namespace {
+const std::string kDemoDb = GEOTARGET_DEMO_DB;
+}
+
+TEST_CASE("geotarget --help lists the subcommands") {
+  auto r = run_cli({"--help"});
+  CHECK(r.exit_code == 0);
+  for (const char* cmd : {"ip", "mmdb", "bench"}) CHECK_THAT(r.out, Catch::Contains(cmd));
+}
+
+TEST_CASE("geotarget ip answers one JSON object per address, truncating the address") {
+  auto r = run_cli({"ip", "--db", kDemoDb, "66.0.12.34", "2a00:1450:4009::1"});
+  REQUIRE(r.exit_code == 0);
+  auto lines = lines_of(r.out);
+  REQUIRE(lines.size() == 2);
+  Json ny = Json::parse(lines[0]);
+  CHECK(ny["ip"] == "66.0.12.0/24");
+  CHECK(ny["found"] == true);
+  CHECK(ny["location"]["city"] == "New York");
+  CHECK(ny["location"]["country"] == "US");
+  CHECK(ny["location"]["lat"] == 40.7831);
+  CHECK(ny["location"]["lon"] == -73.9712);
+  CHECK(ny["location"]["postal"] == "10024");
+  CHECK(ny["location"]["time_zone"] == "America/New_York");
+  Json dublin = Json::parse(lines[1]);
+  CHECK(dublin["ip"] == "2a00:1450:4009::/48");
+  CHECK(dublin["location"]["city"] == "Dublin");
+  CHECK(r.out.find("66.0.12.34") == std::string::npos);
+}
+
+TEST_CASE("geotarget ip reads stdin, reports malformed lines in place and goes on") {
+  auto r = run_cli({"ip", "--db", kDemoDb}, "66.3.1.1\nnot-an-ip\n\n10.1.2.3\n8.8.8.8\n");
+  CHECK(r.exit_code == 1);  // input had rejected records, processing completed
+  auto lines = lines_of(r.out);
+  REQUIRE(lines.size() == 4);
+  CHECK(Json::parse(lines[0])["location"]["city"] == "Springfield");
+  CHECK(Json::parse(lines[1]) == Json{{"ip", "not-an-ip"}, {"error", "invalid_ip"}});
+  Json priv = Json::parse(lines[2]);
+  CHECK(priv["found"] == false);
+  CHECK(priv["reason"] == "private_use");
+  CHECK(Json::parse(lines[3])["reason"] == "not_found");
+  CHECK_THAT(r.err, Catch::Contains("1 invalid"));
+}
+
+TEST_CASE("geotarget ip exits 2 with one line when the database cannot be opened") {
+  auto r = run_cli({"ip", "--db", "/nonexistent/db.mmdb", "1.2.3.4"});
+  CHECK(r.exit_code == 2);
+  CHECK(lines_of(r.err).size() == 1);
+  CHECK_THAT(r.err, Catch::Contains("/nonexistent/db.mmdb"));
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("unknown subcommands and options are usage errors (exit 2)") {
+  CHECK(run_cli({"frobnicate"}).exit_code == 2);
+  CHECK(run_cli({"ip", "--no-such-flag"}).exit_code == 2);
+}

@@ -1,0 +1,272 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "geotarget/error.hpp"
+#include "geotarget/ip_resolver.hpp"
+#include "geotarget/mmdb_writer.hpp"
+#include "test_support.hpp"
+
+using namespace geotarget;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A database built by the project's own writer from CSV text, flat (ip-location-db) schema.
+std::string build_db(const std::string& name, const std::string& csv, MmdbBuildOptions opt = {}) {
+  fs::path dir = test::fresh_dir("ip_resolver_" + name);
+  test::write_file(dir / "in.csv", csv);
+  MmdbBuildReport rep = build_mmdb((dir / "in.csv").string(), (dir / "out.mmdb").string(), opt);
+  REQUIRE(rep.rejected.empty());
+  return (dir / "out.mmdb").string();
+}
+
+const char* kFlatCsv =
+    "network,latitude,longitude,country_code,state1,city,postcode,timezone\n"
+    "81.2.69.0/24,51.5142,-0.0931,GB,England,London,,Europe/London\n"
+    "1.2.0.0/16,35.6895,139.6917,JP,Tokyo,Tokyo,100-0001,Asia/Tokyo\n"
+    "1.3.0.0/16,35.6895,139.6917,JP,Tokyo,Tokyo,100-0001,Asia/Tokyo\n"
+    "2a02:8000::/24,48.8566,2.3522,FR,Ile-de-France,Paris,75001,Europe/Paris\n"
+    "9.9.9.0/24,,,US,,,,\n";
+
+}  // namespace
+
+TEST_CASE("flat schema databases built by the project resolve IPv4, IPv6 and mapped forms") {
+  IpResolver r(build_db("flat", kFlatCsv));
+  CHECK(r.info().schema == IpSchema::flat);
+
+  struct Row {
+    const char* ip;
+    double lat, lon;
+    const char* country;
+    const char* city;
+    int prefix;
+  };
+  const Row rows[] = {
+      {"81.2.69.160", 51.5142, -0.0931, "GB", "London", 24},
+      {"::ffff:81.2.69.160", 51.5142, -0.0931, "GB", "London", 24},
+      {"1.2.3.4", 35.6895, 139.6917, "JP", "Tokyo", 16},
+      {"2a02:8010::1", 48.8566, 2.3522, "FR", "Paris", 24},
+  };
+  for (const Row& row : rows) {
+    INFO(row.ip);
+    IpLookup l = r.lookup(row.ip);
+    REQUIRE(l.status == LookupStatus::found);
+    CHECK(l.location->lat == row.lat);
+    CHECK(l.location->lon == row.lon);
+    CHECK(l.location->country == row.country);
+    CHECK(l.location->city == row.city);
+    CHECK(int(l.prefix_length) == row.prefix);
+  }
+  IpLookup london = r.lookup("81.2.69.1");
+  CHECK(london.location->region == "England");
+  CHECK(london.location->time_zone == "Europe/London");
+  CHECK(london.location->postal.empty());
+  CHECK(std::isnan(london.location->accuracy_km));
+}
+
+TEST_CASE("identical records are decoded once and shared by every network pointing at them") {
+  IpResolver r(build_db("dedupe", kFlatCsv));
+  CHECK(r.info().record_count == 4);  // London, Tokyo (two networks), Paris, country-only US
+  CHECK(r.lookup("1.2.9.9").location == r.lookup("1.3.200.1").location);
+  CHECK(r.lookup("1.2.9.9").location != r.lookup("81.2.69.1").location);
+}
+
+TEST_CASE("records without coordinates are found, with unknown coordinates") {
+  IpResolver r(build_db("nocoords", kFlatCsv));
+  IpLookup l = r.lookup("9.9.9.9");
+  REQUIRE(l.status == LookupStatus::found);
+  CHECK_FALSE(l.location->has_coordinates());
+  CHECK(l.location->country == "US");
+}
+
+TEST_CASE("misses are reported with their reason, never as errors") {
+  IpResolver r(build_db("misses", kFlatCsv));
+  struct Row {
+    const char* ip;
+    LookupStatus status;
+    AddressClass cls;
+  };
+  const Row rows[] = {
+      {"8.8.8.8", LookupStatus::not_found, AddressClass::global},
+      {"2001:4860::8888", LookupStatus::not_found, AddressClass::global},
+      {"10.1.2.3", LookupStatus::special_range, AddressClass::private_use},
+      {"192.168.0.1", LookupStatus::special_range, AddressClass::private_use},
+      {"127.0.0.1", LookupStatus::special_range, AddressClass::loopback},
+      {"::1", LookupStatus::special_range, AddressClass::loopback},
+      {"169.254.1.1", LookupStatus::special_range, AddressClass::link_local},
+      {"fe80::1", LookupStatus::special_range, AddressClass::link_local},
+      {"100.64.0.1", LookupStatus::special_range, AddressClass::shared},
+      {"224.0.0.1", LookupStatus::special_range, AddressClass::multicast},
+      {"2001:db8::1", LookupStatus::special_range, AddressClass::documentation},
+      {"not an ip", LookupStatus::invalid_ip, AddressClass::global},
+      {"1.2.3.256", LookupStatus::invalid_ip, AddressClass::global},
+      {"", LookupStatus::invalid_ip, AddressClass::global},
+  };
+  for (const Row& row : rows) {
+    INFO(row.ip);
+    IpLookup l = r.lookup(row.ip);
+    CHECK(l.status == row.status);
+    CHECK(l.address_class == row.cls);
+    CHECK(l.location == nullptr);
+  }
+}
+
+TEST_CASE("special ranges are looked up when the option says so") {
+  IpResolverOptions opt;
+  opt.special_ranges_miss = false;
+  IpResolver r(build_db("special", "network,city\n10.0.0.0/8,Intranet\n"), opt);
+  IpLookup l = r.lookup("10.20.30.40");
+  REQUIRE(l.status == LookupStatus::found);
+  CHECK(l.location->city == "Intranet");
+}
+
+TEST_CASE("an explicit field map reads custom record layouts") {
+  IpResolverOptions opt;
+  FieldMap f;
+  f.lat = "geo.y";
+  f.lon = "geo.x";
+  f.city = "place";
+  opt.fields = f;
+  IpResolver r(build_db("fieldmap", "network,geo.y,geo.x,place\n5.5.0.0/16,10.5,-20.25,Here\n"), opt);
+  CHECK(r.info().schema == IpSchema::custom);
+  IpLookup l = r.lookup("5.5.5.5");
+  REQUIRE(l.status == LookupStatus::found);
+  CHECK(l.location->lat == 10.5);
+  CHECK(l.location->lon == -20.25);
+  CHECK(l.location->city == "Here");
+}
+
+TEST_CASE("the GeoIP2-City layout written by the project is detected as such") {
+  MmdbBuildOptions opt;
+  opt.geoip2_city_layout = true;
+  IpResolver r(build_db("nested",
+                        "network,latitude,longitude,accuracy_radius,country_code,state1_code,"
+                        "city,postcode,timezone\n"
+                        "2.2.0.0/16,40.7128,-74.006,5,US,NY,New York,10001,America/New_York\n",
+                        opt));
+  CHECK(r.info().schema == IpSchema::geoip2_city);
+  IpLookup l = r.lookup("2.2.2.2");
+  REQUIRE(l.status == LookupStatus::found);
+  CHECK(l.location->lat == 40.7128);
+  CHECK(l.location->accuracy_km == 5);
+  CHECK(l.location->region == "NY");
+  CHECK(l.location->postal == "10001");
+  CHECK(l.location->time_zone == "America/New_York");
+}
+
+TEST_CASE("files that are not databases give one clear error naming the file") {
+  fs::path dir = test::fresh_dir("ip_resolver_bad");
+  std::string missing = (dir / "missing.mmdb").string();
+  CHECK_THROWS_WITH(IpResolver(missing), Catch::Contains(missing));
+  std::string junk = test::write_file(dir / "junk.mmdb", std::string(4096, 'x')).string();
+  CHECK_THROWS_AS(IpResolver(junk), Error);
+  std::string empty = test::write_file(dir / "empty.mmdb", "").string();
+  CHECK_THROWS_AS(IpResolver(empty), Error);
+}
+
+TEST_CASE("concurrent readers see the same answers as a single reader") {
+  IpResolver r(build_db("threads", kFlatCsv));
+  const std::vector<std::string> ips = {"81.2.69.160", "1.2.3.4", "2a02:8010::1", "8.8.8.8",
+                                        "10.0.0.1", "9.9.9.9"};
+  std::vector<const Location*> expected;
+  for (const auto& ip : ips) expected.push_back(r.lookup(ip).location);
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int round = 0; round < 20000; ++round) {
+        std::size_t i = static_cast<std::size_t>(round) % ips.size();
+        if (r.lookup(ips[i]).location != expected[i]) ++mismatches;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(mismatches == 0);
+}
+
+// ------------------------------------------------------------------ MaxMind's own test data
+
+TEST_CASE("GeoIP2-City-Test.mmdb answers as its JSON source says", "[maxmind]") {
+  fs::path data = test::mmdb_testdata();
+  if (data.empty()) GEOTARGET_SKIP("../shared/mmdb-testdata is absent");
+  IpResolverOptions opt;
+  opt.special_ranges_miss = false;  // the source uses documentation ranges too
+  IpResolver r((data / "test-data/GeoIP2-City-Test.mmdb").string(), opt);
+  CHECK(r.info().schema == IpSchema::geoip2_city);
+
+  IpLookup london = r.lookup("81.2.69.160");
+  REQUIRE(london.status == LookupStatus::found);
+  CHECK(london.location->city == "London");
+  CHECK(london.location->country == "GB");
+  CHECK(london.location->lat == 51.5142);
+  CHECK(london.location->lon == -0.0931);
+  CHECK(london.location->time_zone == "Europe/London");
+  CHECK(r.lookup("::ffff:81.2.69.160").location == london.location);
+  IpLookup jp = r.lookup("2001:218::1");
+  REQUIRE(jp.status == LookupStatus::found);
+  CHECK(jp.location->country == "JP");
+
+  // Every network of the JSON source, looked up at its first address.
+  std::ifstream in(data / "source-data/GeoIP2-City-Test.json");
+  nlohmann::json source = nlohmann::json::parse(in);
+  int checked = 0;
+  for (const auto& entry : source) {
+    for (const auto& [network, record] : entry.items()) {
+      std::string first = network.substr(0, network.find('/'));
+      INFO(network);
+      IpLookup l = r.lookup(first);
+      REQUIRE(l.status == LookupStatus::found);
+      if (record.contains("location") && record["location"].contains("latitude")) {
+        CHECK(l.location->lat == record["location"]["latitude"].get<double>());
+        CHECK(l.location->lon == record["location"]["longitude"].get<double>());
+      }
+      if (record.contains("country")) CHECK(l.location->country == record["country"]["iso_code"]);
+      if (record.contains("city")) CHECK(l.location->city == record["city"]["names"]["en"]);
+      if (record.contains("postal")) CHECK(l.location->postal == record["postal"]["code"]);
+      ++checked;
+    }
+  }
+  CHECK(checked > 200);
+}
+
+TEST_CASE("an IPv6 address against an IPv4-only database is a reported miss", "[maxmind]") {
+  fs::path data = test::mmdb_testdata();
+  if (data.empty()) GEOTARGET_SKIP("../shared/mmdb-testdata is absent");
+  IpResolver r((data / "test-data/MaxMind-DB-test-ipv4-24.mmdb").string());
+  CHECK(r.info().ip_version == 4);
+  CHECK(r.lookup("2a02:8010::1").status == LookupStatus::ipv6_in_ipv4_db);
+  CHECK(r.lookup("1.1.1.1").status == LookupStatus::found);
+  CHECK(r.lookup("::ffff:1.1.1.1").status == LookupStatus::found);
+}
+
+TEST_CASE("every deliberately broken database gives a clean error or clean answers", "[maxmind]") {
+  fs::path data = test::mmdb_testdata();
+  if (data.empty()) GEOTARGET_SKIP("../shared/mmdb-testdata is absent");
+  std::vector<fs::path> files;
+  for (const auto& e : fs::recursive_directory_iterator(data / "bad-data"))
+    if (e.is_regular_file() && e.path().extension() == ".mmdb") files.push_back(e.path());
+  for (const char* name : {"GeoIP2-City-Test-Broken-Double-Format.mmdb",
+                           "GeoIP2-City-Test-Invalid-Node-Count.mmdb",
+                           "MaxMind-DB-test-broken-pointers-24.mmdb",
+                           "MaxMind-DB-test-broken-search-tree-24.mmdb"})
+    files.push_back(data / "test-data" / name);
+  REQUIRE(files.size() > 10);
+  const char* probes[] = {"1.1.1.1", "1.1.1.3", "81.2.69.160", "2001:218::1", "::1.1.1.1",
+                          "255.255.255.254", "ffff::1"};
+  for (const auto& file : files) {
+    INFO(file.string());
+    try {
+      IpResolver r(file.string());
+      for (const char* ip : probes) {
+        IpLookup l = r.lookup(ip);
+        CHECK((l.status == LookupStatus::found) == (l.location != nullptr));
+      }
+    } catch (const Error& e) {
+      CHECK_THAT(e.what(), Catch::Contains(file.string()));
+    }
+  }
+}
