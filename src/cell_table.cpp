@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "orientation.hpp"
+
 namespace geotarget::detail {
 
 // The polygons whose boundary a query ray crossed an odd number of times. Fixed size so that a
@@ -81,7 +83,7 @@ void CellTable::collect_edges(const std::vector<PolygonRings>& polygons, std::ve
         if (a == b) continue;
         if (a[1] > b[1] || (a[1] == b[1] && a[0] > b[0])) std::swap(a, b);
         double slope = a[1] == b[1] ? 0 : (b[0] - a[0]) / (b[1] - a[1]);
-        edges.push_back(Edge{a[0], a[1], b[0], b[1], slope, p});
+        edges.push_back(Edge{a[0], a[1], b[0], b[1], slope, p, 0});
       }
     }
   }
@@ -98,19 +100,21 @@ long CellTable::row_of(double y) const noexcept {
 namespace {
 
 // Calls f(col, row) for every fine cell an edge may touch: per row, the columns between the
-// edge's x at the row's bottom and top, widened by one column so that rounding never loses one.
+// edge's x at the row's bottom and top, widened by far more than any rounding of x(py) (which
+// grows with the slope for nearly horizontal edges) so that no touched cell is missed.
 template <class ColOf, class RowOf, class F>
 void for_each_touched(double x0, double y0, double x1, double y1, double slope, double row_origin,
                       double fine_size, ColOf col_of, RowOf row_of, long max_col, F f) {
-  const long c_lo = std::max(0L, col_of(std::min(x0, x1)) - 1);
-  const long c_hi = std::min(max_col, col_of(std::max(x0, x1)) + 1);
+  const double margin = 1e-9 + std::fabs(slope) * 1e-11;
+  const long c_lo = std::max(0L, col_of(std::min(x0, x1) - margin));
+  const long c_hi = std::min(max_col, col_of(std::max(x0, x1) + margin));
   for (long r = row_of(y0), r_end = row_of(y1); r <= r_end; ++r) {
     double lo = std::max(y0, row_origin + static_cast<double>(r) * fine_size);
     double hi = std::min(y1, row_origin + static_cast<double>(r + 1) * fine_size);
     double xa = y0 == y1 ? x0 : x0 + (lo - y0) * slope;
     double xb = y0 == y1 ? x1 : x0 + (hi - y0) * slope;
-    long first = std::max(c_lo, col_of(std::min(xa, xb)) - 1);
-    long last = std::min(c_hi, col_of(std::max(xa, xb)) + 1);
+    long first = std::max(c_lo, col_of(std::min(xa, xb) - margin));
+    long last = std::min(c_hi, col_of(std::max(xa, xb) + margin));
     for (long c = first; c <= last; ++c) f(c, r);
   }
 }
@@ -152,26 +156,31 @@ void CellTable::place_edges(const std::vector<Edge>& edges) {
     std::size_t at = static_cast<std::size_t>(&s - fine_cells_.data());
     if (last_edge[at] != e) last_edge[at] = e, ++s;
   });
-  // Number the touched cells, then fill their edge lists.
-  edge_begin_.assign(1, 0);
+  // Each touched cell's value becomes the start of its run of edges; then fill the runs.
+  std::uint32_t total = 0;
   for (auto& cell : fine_cells_) {
     if (cell == 0) {
       cell = kOwner | kNoOwner;
       continue;
     }
-    edge_begin_.push_back(edge_begin_.back() + cell);
-    cell = static_cast<std::uint32_t>(edge_begin_.size() - 2);
+    const std::uint32_t count = cell;
+    cell = total;
+    total += count;
+    ++touched_cells_;
   }
-  edges_.resize(edge_begin_.back());
-  std::vector<std::uint32_t> fill(edge_begin_.begin(), edge_begin_.end() - 1);
+  edges_.resize(total);
+  std::vector<std::uint32_t> fill(fine_cells_.size());
+  for (std::size_t i = 0; i < fine_cells_.size(); ++i) fill[i] = fine_cells_[i];
   std::fill(last_edge.begin(), last_edge.end(), 0xffffffffu);
   visit_all([&](std::uint32_t e, long c, long r) {
     std::uint32_t& s = slot(c, r);
     std::size_t at = static_cast<std::size_t>(&s - fine_cells_.data());
     if (last_edge[at] == e) return;
     last_edge[at] = e;
-    edges_[fill[s]++] = edges[e];
+    edges_[fill[at]++] = edges[e];
   });
+  for (std::size_t i = 0; i < fine_cells_.size(); ++i)
+    if (!(fine_cells_[i] & kOwner)) edges_[fill[i] - 1].last = 1;
 }
 
 // Sweeps every fine row from east to west at the row's centre line, carrying the set of
@@ -200,14 +209,15 @@ void CellTable::sweep_owners(std::size_t polygon_count) {
           cell = owner_value();
           continue;
         }
-        for (std::uint32_t e = edge_begin_[cell]; e < edge_begin_[cell + 1]; ++e) {
-          const Edge& ed = edges_[e];
-          if (!ed.crosses(yc) || col_of(ed.x_at(yc)) != col) continue;
-          if ((odd[ed.polygon] ^= 1) != 0) {
-            inside.push_back(ed.polygon);
-          } else {
-            inside.erase(std::find(inside.begin(), inside.end(), ed.polygon));
+        for (const Edge* ed = &edges_[cell];; ++ed) {
+          if (ed->crosses(yc) && col_of(ed->x_at(yc)) == col) {
+            if ((odd[ed->polygon] ^= 1) != 0) {
+              inside.push_back(ed->polygon);
+            } else {
+              inside.erase(std::find(inside.begin(), inside.end(), ed->polygon));
+            }
           }
+          if (ed->last) break;
         }
       }
     }
@@ -237,28 +247,41 @@ std::uint32_t CellTable::owner(double x, double y) const noexcept {
       base = (value & ~kOwner) == kNoOwner ? none : value & ~kOwner;
       break;
     }
-    for (std::uint32_t e = edge_begin_[value]; e < edge_begin_[value + 1]; ++e) {
-      const Edge& ed = edges_[e];
-      if (!ed.crosses(y)) continue;
-      const double xi = ed.x_at(y);
-      if (x < xi && col_of(xi) == c && !parity.flip(ed.polygon)) return slow_owner(x, y);
+    for (const Edge* ed = &edges_[value];; ++ed) {
+      if (ed->crosses(y)) {
+        // In the point's own cell a crossing counts if the point is west of the edge, wherever
+        // rounding put x(py); further east every crossing of the cell counts.
+        const double xi = ed->x_at(y);
+        const long xi_col = col_of(xi);
+        const bool counted = c == col ? xi_col <= c && ed->west_of(x, y, xi) : xi_col == c;
+        if (counted && !parity.flip(ed->polygon)) return slow_owner(x, y);
+      }
+      if (ed->last) break;
     }
   }
   std::uint32_t inside = parity.inside(base);
   return inside != none ? inside : boundary_owner(fine_value(col, row), x, y);
 }
 
+bool CellTable::Edge::west_of(double px, double py, double x_at_py) const noexcept {
+  // x(py) is within a few ulps of the true crossing: only a near tie needs the exact test.
+  const double gap = x_at_py - px;
+  if (gap > 1e-9) return true;
+  if (gap < -1e-9) return false;
+  return orientation(x0, y0, x1, y1, px, py) > 0;
+}
+
 bool CellTable::Edge::touches(double px, double py) const noexcept {
-  if ((px == x0 && py == y0) || (px == x1 && py == y1)) return true;
-  if (y0 == y1) return py == y0 && x0 <= px && px <= x1;
-  return crosses(py) && x_at(py) == px;
+  if (py < y0 || py > y1 || px < std::min(x0, x1) || px > std::max(x0, x1)) return false;
+  return orientation(x0, y0, x1, y1, px, py) == 0;
 }
 
 // No polygon lies east of the point; it may still be on the outer boundary of some.
 std::uint32_t CellTable::boundary_owner(std::uint32_t cell, double x, double y) const noexcept {
   std::uint32_t best = none;
-  for (std::uint32_t e = edge_begin_[cell]; e < edge_begin_[cell + 1]; ++e) {
-    if (edges_[e].touches(x, y)) best = std::min(best, edges_[e].polygon);
+  for (const Edge* ed = &edges_[cell];; ++ed) {
+    if (ed->touches(x, y)) best = std::min(best, ed->polygon);
+    if (ed->last) break;
   }
   return best;
 }
@@ -271,7 +294,7 @@ std::uint32_t CellTable::slow_owner(double x, double y) const noexcept {
     bool in = false;
     for (; i < all_edges_.size() && all_edges_[i].polygon == p; ++i) {
       const Edge& ed = all_edges_[i];
-      if (ed.crosses(y) && x < ed.x_at(y)) in = !in;
+      if (ed.crosses(y) && ed.west_of(x, y, ed.x_at(y))) in = !in;
     }
     if (in) return p;
   }
@@ -281,7 +304,6 @@ std::uint32_t CellTable::slow_owner(double x, double y) const noexcept {
 std::size_t CellTable::bytes() const noexcept {
   return coarse_cells_.capacity() * sizeof(std::uint32_t) +
          fine_cells_.capacity() * sizeof(std::uint32_t) +
-         edge_begin_.capacity() * sizeof(std::uint32_t) +
          (edges_.capacity() + all_edges_.capacity()) * sizeof(Edge);
 }
 

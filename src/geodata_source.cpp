@@ -41,6 +41,7 @@ LevelSource parse_level(const std::string& path, const YAML::Node& node) {
                 "' (country, region, district, town, postal)");
   fs::path source = text_field(path, node, "source", true);
   l.source = (source.is_absolute() ? source : fs::path(path).parent_path() / source).string();
+  if (source.extension() == ".gz") l.source = "/vsigzip/" + l.source;  // e.g. towns.csv.gz
   l.layer = text_field(path, node, "layer", false);
   l.id_field = text_field(path, node, "id", true);
   l.name_field = text_field(path, node, "name", true);

@@ -166,7 +166,7 @@ void PlaceIndex::Impl::build_point_levels(const detail::Manifest& manifest) {
                                    ": no parent place contains it; never answered");
         continue;
       }
-      points.push_back(detail::LevelPoint{p.lon, p.lat, i, p.parent});
+      points.push_back(detail::LevelPoint{p.lon, p.lat, i, p.parent, {}});
     }
     point_levels[slot(source.level)].emplace(std::move(points), source.max_distance_km);
   }

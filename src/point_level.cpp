@@ -19,20 +19,30 @@ const geod_geodesic& wgs84() {
   return g;
 }
 
-constexpr double kPi = 3.14159265358979323846;
+constexpr double kRadians = 3.14159265358979323846 / 180;
 constexpr double kSphereKm = 6371.0088;
-// The ellipsoidal distance is within 0.6% of the spherical one; candidates within this factor
-// of the spherical best are ranked exactly.
+// The geodesic distance on WGS84 is within 0.7% of the great-circle distance on the mean
+// sphere, either way; candidates within this factor squared of the spherical best may win.
 constexpr double kSphereSlack = 1.007;
 // No degree of latitude is shorter than 110.5 km on WGS84; this bound stops the scan.
 constexpr double kMinKmPerDegreeLat = 110.5;
 
-double haversine_km(double lat1, double lon1, double lat2, double lon2) noexcept {
-  const double r = kPi / 180;
-  double dlat = (lat2 - lat1) * r, dlon = (lon2 - lon1) * r;
-  double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
-             std::cos(lat1 * r) * std::cos(lat2 * r) * std::sin(dlon / 2) * std::sin(dlon / 2);
-  return 2 * kSphereKm * std::asin(std::min(1.0, std::sqrt(a)));
+std::array<double, 3> unit_vector(double lat, double lon) {
+  const double phi = lat * kRadians, lambda = lon * kRadians;
+  return {std::cos(phi) * std::cos(lambda), std::cos(phi) * std::sin(lambda), std::sin(phi)};
+}
+
+// Squared chord between unit vectors; great-circle distance grows with it.
+double chord2(const std::array<double, 3>& a, const LevelPoint& b) {
+  const double dx = a[0] - b.xyz[0], dy = a[1] - b.xyz[1], dz = a[2] - b.xyz[2];
+  return dx * dx + dy * dy + dz * dz;
+}
+
+double chord2_to_km(double c2) { return 2 * kSphereKm * std::asin(std::min(1.0, std::sqrt(c2) / 2)); }
+
+double km_to_chord2(double km) {
+  const double c = 2 * std::sin(std::min(km / (2 * kSphereKm), 1.5707963267948966));
+  return c * c;
 }
 
 }  // namespace
@@ -50,64 +60,89 @@ PointLevel::PointLevel(std::vector<LevelPoint> points, double max_distance_km)
     if (a.lat != b.lat) return a.lat < b.lat;
     return a.place < b.place;
   });
+  for (LevelPoint& p : points_) p.xyz = unit_vector(p.lat, p.lon);
   for (std::uint32_t i = 0; i < points_.size();) {
     std::uint32_t j = i;
     while (j < points_.size() && points_[j].parent == points_[i].parent) ++j;
-    groups_.push_back(Group{points_[i].parent, i, j});
+    const std::uint32_t parent = points_[i].parent;
+    if (group_of_parent_.size() <= parent) group_of_parent_.resize(std::size_t{parent} + 1, none);
+    group_of_parent_[parent] = static_cast<std::uint32_t>(groups_.size());
+    groups_.push_back(Group{parent, i, j});
     i = j;
   }
 }
 
 const PointLevel::Group* PointLevel::group_of(std::uint32_t parent) const noexcept {
-  auto it = std::lower_bound(groups_.begin(), groups_.end(), parent,
-                             [](const Group& g, std::uint32_t p) { return g.parent < p; });
-  return it != groups_.end() && it->parent == parent ? &*it : nullptr;
+  if (parent >= group_of_parent_.size() || group_of_parent_[parent] == none) return nullptr;
+  return &groups_[group_of_parent_[parent]];
 }
 
 bool PointLevel::has_parent(std::uint32_t parent) const noexcept {
   return group_of(parent) != nullptr;
 }
 
-std::uint32_t PointLevel::nearest(double lon, double lat, std::uint32_t parent) const noexcept {
-  const Group* g = group_of(parent);
-  if (!g) return none;
-  // Candidates by spherical distance, scanning outwards in latitude from the query.
-  constexpr int kMax = 32;
-  std::array<std::pair<double, std::uint32_t>, kMax> cand;
-  int n = 0;
-  double best = max_km_ * kSphereSlack;
-  auto mid = std::lower_bound(points_.begin() + g->begin, points_.begin() + g->end, lat,
-                              [](const LevelPoint& p, double v) { return p.lat < v; });
-  auto consider = [&](const LevelPoint& p) {
-    double d = haversine_km(lat, lon, p.lat, p.lon);
-    if (d > best * kSphereSlack) return;
-    best = std::min(best, d);
-    if (n < kMax) {
-      cand[n++] = {d, static_cast<std::uint32_t>(&p - points_.data())};
-    } else {  // replace the worst candidate
-      auto worst = std::max_element(cand.begin(), cand.end());
-      if (d < worst->first) *worst = {d, static_cast<std::uint32_t>(&p - points_.data())};
-    }
-  };
-  const auto first = points_.begin() + g->begin, last = points_.begin() + g->end;
-  for (auto up = mid; up != last && (up->lat - lat) * kMinKmPerDegreeLat <= best * kSphereSlack; ++up)
-    consider(*up);
-  for (auto down = mid; down != first && (lat - (down - 1)->lat) * kMinKmPerDegreeLat <= best * kSphereSlack;)
-    consider(*--down);
-  // Exact ranking of the survivors.
+// The spherical ranking is the geodesic one when the best candidate is alone within the slack
+// and clearly inside or outside the limit; otherwise the close candidates are ranked exactly.
+std::uint32_t PointLevel::rank(double lon, double lat, const Candidate* cand, int n,
+                               double best_km) const noexcept {
+  const double close_km = best_km * kSphereSlack * kSphereSlack;
+  int best_i = -1, close = 0;
+  for (int i = 0; i < n; ++i) {
+    if (cand[i].km > close_km) continue;
+    ++close;
+    if (best_i < 0 || cand[i].km < cand[best_i].km) best_i = i;
+  }
+  if (best_i < 0) return none;
+  const double sphere = cand[best_i].km;
+  if (close == 1 && sphere * kSphereSlack < max_km_) return points_[cand[best_i].point].place;
+  if (close == 1 && sphere > max_km_ * kSphereSlack) return none;
   std::uint32_t answer = none;
   double answer_km = max_km_;
   for (int i = 0; i < n; ++i) {
-    if (cand[i].first > best * kSphereSlack) continue;
-    const LevelPoint& p = points_[cand[i].second];
-    double d = geodesic_km(lat, lon, p.lat, p.lon);
-    if (d < answer_km || (d == answer_km && answer != none && p.place < answer) ||
-        (d <= answer_km && answer == none)) {
+    if (cand[i].km > close_km) continue;
+    const LevelPoint& p = points_[cand[i].point];
+    const double d = geodesic_km(lat, lon, p.lat, p.lon);
+    if (d < answer_km || (d == answer_km && (answer == none || p.place < answer))) {
       answer = p.place;
       answer_km = d;
     }
   }
   return answer;
+}
+
+std::uint32_t PointLevel::nearest(double lon, double lat, std::uint32_t parent) const noexcept {
+  const Group* g = group_of(parent);
+  if (!g) return none;
+  const std::array<double, 3> q = unit_vector(lat, lon);
+  std::array<Candidate, kMaxCandidates> cand;
+  int n = 0;
+  double best_km = max_km_ * kSphereSlack;
+  double keep_c2 = km_to_chord2(best_km * kSphereSlack * kSphereSlack);  // may still win
+  auto consider = [&](const LevelPoint& p) {
+    const double c2 = chord2(q, p);
+    if (c2 > keep_c2) return;
+    const double km = chord2_to_km(c2);
+    if (km < best_km) {
+      best_km = km;
+      keep_c2 = km_to_chord2(best_km * kSphereSlack * kSphereSlack);
+    }
+    const Candidate c{km, static_cast<std::uint32_t>(&p - points_.data())};
+    if (n < kMaxCandidates) {
+      cand[static_cast<std::size_t>(n++)] = c;
+    } else {  // replace the farthest candidate
+      auto worst = std::max_element(cand.begin(), cand.end(),
+                                    [](const Candidate& a, const Candidate& b) { return a.km < b.km; });
+      if (c.km < worst->km) *worst = c;
+    }
+  };
+  // Scan outwards in latitude until no farther point can be within reach.
+  const auto first = points_.begin() + g->begin, last = points_.begin() + g->end;
+  const auto mid = std::lower_bound(first, last, lat, [](const LevelPoint& p, double v) { return p.lat < v; });
+  for (auto up = mid; up != last && (up->lat - lat) * kMinKmPerDegreeLat <= best_km * kSphereSlack; ++up)
+    consider(*up);
+  for (auto down = mid; down != first && (lat - (down - 1)->lat) * kMinKmPerDegreeLat <= best_km * kSphereSlack;)
+    consider(*--down);
+  return rank(lon, lat, cand.data(), n, best_km);
 }
 
 }  // namespace geotarget::detail

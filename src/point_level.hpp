@@ -2,6 +2,7 @@
 // place, by geodesic distance on WGS84, within a maximum distance.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -11,6 +12,7 @@ struct LevelPoint {
   double lon, lat;
   std::uint32_t place;   ///< the answer: index of the place
   std::uint32_t parent;  ///< index of the parent place the point belongs to
+  std::array<double, 3> xyz{};  ///< unit vector, filled by PointLevel
 };
 
 class PointLevel {
@@ -29,10 +31,19 @@ class PointLevel {
   struct Group {
     std::uint32_t parent, begin, end;  // points_[begin, end), sorted by latitude
   };
+  struct Candidate {
+    double km;  // great-circle distance on the mean sphere
+    std::uint32_t point;
+  };
+  static constexpr int kMaxCandidates = 32;
+
   [[nodiscard]] const Group* group_of(std::uint32_t parent) const noexcept;
+  [[nodiscard]] std::uint32_t rank(double lon, double lat, const Candidate* candidates, int n,
+                                   double best_km) const noexcept;
 
   std::vector<LevelPoint> points_;
-  std::vector<Group> groups_;  // sorted by parent
+  std::vector<Group> groups_;
+  std::vector<std::uint32_t> group_of_parent_;  // parent place -> group, or none
   double max_km_;
 };
 

@@ -1,0 +1,129 @@
+// The place index against GEOS prepared predicates on the default geodata pack: random points
+// and points exactly on county boundaries.
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <sstream>
+
+#include "geos_reference.hpp"
+#include "geotarget/place_index.hpp"
+#include "test_support.hpp"
+
+using namespace geotarget;
+
+namespace {
+
+std::shared_ptr<const PlaceIndex> default_pack() {
+  static auto index = PlaceIndex::load(test::source_path("geodata/default.yaml").string());
+  return index;
+}
+
+std::uint32_t index_of(const PlaceIndex& index, const Place* p) {
+  return p ? static_cast<std::uint32_t>(p - index.places().data()) : Place::none;
+}
+
+}  // namespace
+
+TEST_CASE("random points: the index agrees with GEOS wherever GEOS is unambiguous", "[geos]") {
+  auto index = default_pack();
+  std::mt19937_64 rng(7);
+  struct Area {
+    PlaceLevel level;
+    double lat0, lat1, lon0, lon1;
+    int points;
+  };
+  const Area areas[] = {
+      {PlaceLevel::district, 24.5, 49.4, -124.8, -66.9, 30000},  // lower 48
+      {PlaceLevel::district, 51.0, 72.0, -180.0, -129.0, 5000},  // Alaska incl. Aleutians
+      {PlaceLevel::region, 24.5, 49.4, -124.8, -66.9, 10000},
+      {PlaceLevel::country, -60.0, 80.0, -180.0, 180.0, 20000},  // the world
+  };
+  for (const Area& a : areas) {
+    detail::GeosReference geos(*index, a.level);
+    std::uniform_real_distribution<double> lat(a.lat0, a.lat1), lon(a.lon0, a.lon1);
+    std::vector<std::uint32_t> contains, covers;
+    int compared = 0, disagreements = 0;
+    std::ostringstream examples;
+    for (int i = 0; i < a.points; ++i) {
+      double y = lat(rng), x = lon(rng);
+      geos.containing(x, y, contains, covers);
+      std::uint32_t ours = index_of(*index, index->place_at(y, x, a.level));
+      if (contains.size() == 1 && covers.size() == 1) {
+        ++compared;
+        if (ours != contains[0]) {
+          ++disagreements;
+          examples << ' ' << y << ',' << x;
+        }
+      } else if (covers.empty() && ours != Place::none) {
+        ++disagreements;
+        examples << ' ' << y << ',' << x << " (GEOS: none)";
+      }
+    }
+    INFO(describe(a.level) << ": " << compared << " points compared; disagreements at" << examples.str());
+    CHECK(compared > a.points / 10);
+    CHECK(disagreements == 0);
+  }
+}
+
+TEST_CASE("points on county boundaries belong to exactly one county that covers them", "[geos]") {
+  auto index = default_pack();
+  detail::GeosReference geos(*index, PlaceLevel::district);
+  std::vector<std::uint32_t> contains, covers;
+  int checked = 0, shared = 0, bad = 0;
+  std::ostringstream examples;
+  std::size_t n = 0;
+  for (const Place& p : index->places()) {
+    if (p.level != PlaceLevel::district || (n++ % 3) != 0) continue;  // every 3rd county
+    for (const auto& polygon : index->polygons(p)) {
+      const Ring& ring = polygon.front();
+      for (std::size_t i = 0; i < ring.size(); i += 7) {  // every 7th vertex
+        double x = ring[i][0], y = ring[i][1];
+        geos.containing(x, y, contains, covers);
+        std::uint32_t ours = index_of(*index, index->place_at(y, x, PlaceLevel::district));
+        ++checked;
+        shared += covers.size() > 1;
+        bool ok = ours != Place::none && geos.covers(ours, x, y);
+        if (!ok) {
+          ++bad;
+          examples << " vertex " << y << ',' << x << " of " << p.id << " (answer "
+                   << (ours == Place::none ? "none" : index->places()[ours].id) << ')';
+        }
+        // Always the same answer.
+        CHECK(index_of(*index, index->place_at(y, x, PlaceLevel::district)) == ours);
+      }
+    }
+  }
+  INFO(checked << " boundary vertices, " << shared << " shared by several counties;" << examples.str());
+  CHECK(checked > 1000);
+  CHECK(shared > checked / 4);
+  CHECK(bad == 0);
+}
+
+TEST_CASE("the default pack answers known places", "[geos]") {
+  auto index = default_pack();
+  struct Row {
+    double lat, lon;
+    PlaceLevel level;
+    const char* id;
+  };
+  const Row rows[] = {
+      {40.7831, -73.9712, PlaceLevel::district, "US-36061"},  // Manhattan
+      {40.7831, -73.9712, PlaceLevel::region, "US-NY"},
+      {40.7831, -73.9712, PlaceLevel::country, "US"},
+      {34.0522, -118.2437, PlaceLevel::district, "US-06037"},  // Los Angeles
+      {37.7749, -122.4194, PlaceLevel::district, "US-06075"},  // San Francisco
+      {-29.3151, 27.4869, PlaceLevel::country, "LS"},          // Maseru, not South Africa
+      {-26.2041, 28.0473, PlaceLevel::country, "ZA"},
+      {48.8566, 2.3522, PlaceLevel::country, "FR"},
+      {-17.8, 178.0, PlaceLevel::country, "FJ"},               // Viti Levu, west of 180
+      {-16.8, -179.95, PlaceLevel::country, "FJ"},             // Fiji east of 180 (Vanua Levu tip)
+      {51.88, -176.65, PlaceLevel::district, "US-02016"},      // Adak, Aleutians West
+      {52.93, 173.2, PlaceLevel::district, "US-02016"},        // Attu, west of 180
+  };
+  for (const Row& r : rows) {
+    INFO(r.lat << "," << r.lon << " " << describe(r.level));
+    const Place* p = index->place_at(r.lat, r.lon, r.level);
+    REQUIRE(p);
+    CHECK(p->id == r.id);
+  }
+}
