@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 
 #include "geotarget/error.hpp"
 
@@ -188,7 +189,8 @@ struct QuietGdal {
 }  // namespace
 
 std::vector<SourcePlace> read_level(const LevelSource& l, PlaceLoadSummary& summary) {
-  GDALAllRegister();
+  static std::once_flag registered;  // levels are read on several threads at once
+  std::call_once(registered, [] { GDALAllRegister(); });
   QuietGdal quiet;
   Dataset ds(static_cast<GDALDataset*>(
       GDALOpenEx(l.source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr)));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <future>
 #include <optional>
 
 #include "cell_table.hpp"
@@ -49,6 +50,38 @@ std::string_view describe(LocateStatus s) noexcept {
   return "unknown";
 }
 
+// One level read and indexed on its own thread, before it joins the index.
+struct PreparedLevel {
+  PlaceLevel level = PlaceLevel::country;
+  std::vector<detail::SourcePlace> places;  // sorted by id, duplicates dropped
+  std::optional<detail::CellTable> table;   // polygon i is places[i]
+  PlaceLoadSummary summary;
+};
+
+// Reads a level, sorts it by id (reporting duplicates) and builds its cell table.
+PreparedLevel prepare_level(const detail::LevelSource& source, const PlaceIndexOptions& options) {
+  PreparedLevel out;
+  out.level = source.level;
+  std::vector<detail::SourcePlace> read = detail::read_level(source, out.summary);
+  std::stable_sort(read.begin(), read.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  for (std::size_t i = 0; i < read.size(); ++i) {
+    if (i > 0 && read[i].id == read[i - 1].id) {
+      out.summary.problems.push_back(source.source + ": duplicate id '" + read[i].id + "' (kept the first)");
+      continue;
+    }
+    out.places.push_back(std::move(read[i]));
+  }
+  if (!is_point_level(source.level)) {
+    std::vector<detail::PolygonRings> polygons;
+    for (const auto& s : out.places) {
+      detail::PolygonRings& flat = polygons.emplace_back();
+      for (const Polygon& part : s.parts) flat.insert(flat.end(), part.begin(), part.end());
+    }
+    out.table.emplace(polygons, options.coarse_cell_degrees, options.fine_cells);
+  }
+  return out;
+}
+
 struct PlaceIndex::Impl {
   std::vector<Place> places;                  // sorted by (level, id)
   std::vector<std::vector<Polygon>> parts;    // by place
@@ -57,8 +90,7 @@ struct PlaceIndex::Impl {
   std::array<std::optional<detail::PointLevel>, kPlaceLevels> point_levels;
   PlaceLoadSummary summary;
 
-  void add_level(const detail::LevelSource& source, const PlaceIndexOptions& options,
-                 std::vector<std::string>& parent_ids);
+  void add_level(PreparedLevel&& level, std::vector<std::string>& parent_ids);
   std::vector<std::uint32_t> by_id;           // place indexes sorted by id
 
   void index_ids();
@@ -69,44 +101,27 @@ struct PlaceIndex::Impl {
   void fill_ancestors(PlaceChain& out, std::uint32_t place) const noexcept;
 };
 
-// Reads one level, appends its places (sorted by id, duplicates reported) and builds its cell
-// table when it is a polygon level.
-void PlaceIndex::Impl::add_level(const detail::LevelSource& source,
-                                 const PlaceIndexOptions& options,
-                                 std::vector<std::string>& parent_ids) {
-  std::vector<detail::SourcePlace> read = detail::read_level(source, summary);
-  std::stable_sort(read.begin(), read.end(),
-                   [](const auto& a, const auto& b) { return a.id < b.id; });
-  std::vector<detail::PolygonRings> polygons;
-  const std::size_t lvl = slot(source.level);
-  std::size_t added = 0;
-  for (std::size_t i = 0; i < read.size(); ++i) {
-    detail::SourcePlace& s = read[i];
-    if (i > 0 && s.id == read[i - 1].id) {
-      summary.problems.push_back(source.source + ": duplicate id '" + s.id + "' (kept the first)");
-      continue;
-    }
+// Appends a prepared level's places and takes over its table and its part of the summary.
+void PlaceIndex::Impl::add_level(PreparedLevel&& level, std::vector<std::string>& parent_ids) {
+  const std::size_t lvl = slot(level.level);
+  for (detail::SourcePlace& s : level.places) {
     Place p;
     p.id = std::move(s.id);
     p.name = std::move(s.name);
-    p.level = source.level;
+    p.level = level.level;
     p.population = s.population;
     p.lat = s.lat;
     p.lon = s.lon;
-    if (!is_point_level(source.level)) {
-      table_places[lvl].push_back(static_cast<std::uint32_t>(places.size()));
-      detail::PolygonRings flat;
-      for (const Polygon& part : s.parts) flat.insert(flat.end(), part.begin(), part.end());
-      polygons.push_back(std::move(flat));
-    }
+    if (level.table) table_places[lvl].push_back(static_cast<std::uint32_t>(places.size()));
     places.push_back(std::move(p));
     parts.push_back(std::move(s.parts));
     parent_ids.push_back(std::move(s.parent_id));
-    ++added;
   }
-  summary.places[lvl] = added;
-  if (!is_point_level(source.level))
-    tables[lvl].emplace(polygons, options.coarse_cell_degrees, options.fine_cells);
+  tables[lvl] = std::move(level.table);
+  summary.places[lvl] = level.places.size();
+  summary.repaired_polygons += level.summary.repaired_polygons;
+  summary.problems.insert(summary.problems.end(), level.summary.problems.begin(),
+                          level.summary.problems.end());
 }
 
 std::uint32_t PlaceIndex::Impl::deepest_polygon_place(double lon, double lat,
@@ -187,9 +202,13 @@ std::shared_ptr<const PlaceIndex> PlaceIndex::load(const std::string& manifest_p
   detail::Manifest manifest = detail::read_manifest(manifest_path);
   std::sort(manifest.levels.begin(), manifest.levels.end(),
             [](const auto& a, const auto& b) { return a.level < b.level; });
+  // Levels are independent until they are linked: read and index them in parallel.
+  std::vector<std::future<PreparedLevel>> prepared;
+  for (const detail::LevelSource& level : manifest.levels)
+    prepared.push_back(std::async(std::launch::async, prepare_level, std::cref(level), std::cref(options)));
   auto impl = std::make_unique<Impl>();
   std::vector<std::string> parent_ids;
-  for (const detail::LevelSource& level : manifest.levels) impl->add_level(level, options, parent_ids);
+  for (auto& level : prepared) impl->add_level(level.get(), parent_ids);
   impl->index_ids();
   impl->link_parents(parent_ids);
   impl->build_point_levels(manifest);

@@ -16,7 +16,7 @@ const std::string kDemoDb = GEOTARGET_DEMO_DB;
 TEST_CASE("geotarget --help lists the subcommands") {
   auto r = run_cli({"--help"});
   CHECK(r.exit_code == 0);
-  for (const char* cmd : {"ip", "mmdb", "bench"}) CHECK_THAT(r.out, Catch::Contains(cmd));
+  for (const char* cmd : {"ip", "locate", "mmdb", "bench"}) CHECK_THAT(r.out, Catch::Contains(cmd));
 }
 
 TEST_CASE("geotarget ip answers one JSON object per address, truncating the address") {
@@ -64,4 +64,43 @@ TEST_CASE("geotarget ip exits 2 with one line when the database cannot be opened
 TEST_CASE("unknown subcommands and options are usage errors (exit 2)") {
   CHECK(run_cli({"frobnicate"}).exit_code == 2);
   CHECK(run_cli({"ip", "--no-such-flag"}).exit_code == 2);
+}
+
+TEST_CASE("geotarget locate answers the chain for LAT LON and for stdin lines") {
+  auto r = run_cli({"locate", "40.7831", "-73.9712"});
+  REQUIRE(r.exit_code == 0);
+  Json one = Json::parse(r.out);
+  CHECK(one["places"]["country"]["id"] == "US");
+  CHECK(one["places"]["region"]["id"] == "US-NY");
+  CHECK(one["places"]["district"]["id"] == "US-36061");
+  CHECK(one["places"]["postal"]["id"] == "US-ZIP-10024");
+
+  auto s = run_cli({"locate"}, "-29.3167,27.4833\n91,0\nfoo,1\n10,nan\n0,-180.5\nno comma\n0,0\n");
+  CHECK(s.exit_code == 1);
+  auto lines = lines_of(s.out);
+  REQUIRE(lines.size() == 7);
+  CHECK(Json::parse(lines[0])["places"]["country"]["id"] == "LS");
+  CHECK(Json::parse(lines[1])["error"] == "invalid_latitude");
+  CHECK_THAT(Json::parse(lines[1])["message"].get<std::string>(), Catch::Contains("91"));
+  CHECK_THAT(Json::parse(lines[2])["message"].get<std::string>(), Catch::Contains("'foo'"));
+  CHECK(Json::parse(lines[3])["error"] == "invalid_longitude");
+  CHECK_THAT(Json::parse(lines[4])["message"].get<std::string>(), Catch::Contains("-180.5"));
+  CHECK(Json::parse(lines[5])["error"] == "invalid_input");
+  CHECK(Json::parse(lines[6])["places"] == Json::object());  // the Gulf of Guinea is no place
+}
+
+TEST_CASE("geotarget locate with a bad coordinate argument exits 2 naming it") {
+  auto r = run_cli({"locate", "95", "10"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("latitude 95"));
+}
+
+TEST_CASE("geotarget ip --geodata adds the places of each location") {
+  auto r = run_cli({"ip", "--db", kDemoDb, "--geodata", GEOTARGET_SOURCE_DIR "/geodata/default.yaml",
+                    "66.11.0.9", "41.203.10.10"});
+  REQUIRE(r.exit_code == 0);
+  auto lines = lines_of(r.out);
+  REQUIRE(lines.size() == 2);
+  CHECK(Json::parse(lines[0])["places"]["district"]["id"] == "US-02016");  // Adak, Aleutians West
+  CHECK(Json::parse(lines[1])["places"]["country"]["id"] == "LS");          // Maseru
 }

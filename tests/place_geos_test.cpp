@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "geos_reference.hpp"
+#include "point_level.hpp"
 #include "geotarget/place_index.hpp"
 #include "test_support.hpp"
 
@@ -126,4 +127,42 @@ TEST_CASE("the default pack answers known places", "[geos]") {
     REQUIRE(p);
     CHECK(p->id == r.id);
   }
+}
+
+TEST_CASE("the nearest town and ZIP are the geodesic nearest in the parent, by brute force", "[geos]") {
+  auto index = default_pack();
+  const auto& places = index->places();
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> lat(24.5, 49.4), lon(-124.8, -66.9);
+  int compared = 0, mismatches = 0;
+  std::ostringstream examples;
+  for (int i = 0; i < 3000; ++i) {
+    const double y = lat(rng), x = lon(rng);
+    PlaceChain chain;
+    REQUIRE(index->locate(y, x, chain) == LocateStatus::ok);
+    const Place* district = chain[PlaceLevel::district];
+    if (!district) continue;
+    const auto parent = static_cast<std::uint32_t>(district - places.data());
+    for (auto [level, max_km] : {std::pair{PlaceLevel::town, 30.0}, std::pair{PlaceLevel::postal, 15.0}}) {
+      std::uint32_t best = Place::none;
+      double best_km = max_km;
+      bool any_in_parent = false;
+      for (std::uint32_t p = 0; p < places.size(); ++p) {
+        if (places[p].level != level || places[p].parent != parent) continue;
+        any_in_parent = true;
+        double d = detail::geodesic_km(y, x, places[p].lat, places[p].lon);
+        if (d < best_km) best_km = d, best = p;
+      }
+      if (!any_in_parent) continue;  // the town level falls back to a higher parent then
+      ++compared;
+      std::uint32_t ours = index_of(*index, chain[level]);
+      if (ours != best) {
+        ++mismatches;
+        examples << ' ' << y << ',' << x << ' ' << describe(level);
+      }
+    }
+  }
+  INFO(compared << " compared;" << examples.str());
+  CHECK(compared > 2000);
+  CHECK(mismatches == 0);
 }
