@@ -1,18 +1,25 @@
 #include "csv_reader.hpp"
 
 #include <algorithm>
-#include <array>
+#include <stdexcept>
 
 namespace geotarget::detail {
 
 namespace {
 
-constexpr std::size_t kChunk = 1 << 18;
-constexpr std::size_t kScratchBit = std::size_t{1} << 63;  // span offset refers to scratch_
+constexpr std::size_t kScratch = std::size_t{1} << 63;  // span offset refers to scratch_
 // parse() result meaning "the record is not complete in the buffer; read more".
 constexpr auto kNeedMore = static_cast<CsvStatus>(255);
 
-bool line_end(char c) { return c == '\n' || c == '\r'; }
+bool is_line_end(char c) { return c == '\n' || c == '\r'; }
+
+// LF, CRLF and a lone CR each end one line.
+std::size_t count_line_ends(std::string_view s) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    n += s[i] == '\n' || (s[i] == '\r' && (i + 1 == s.size() || s[i + 1] != '\n'));
+  return n;
+}
 
 }  // namespace
 
@@ -29,9 +36,14 @@ std::string_view describe(CsvStatus s) noexcept {
 }
 
 CsvReader::CsvReader(std::istream& in, CsvOptions options) : in_(in), options_(options) {
-  fill();
-  if (buffer_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;
+  if (options_.chunk_bytes == 0) throw std::invalid_argument("CsvOptions::chunk_bytes is 0");
+  if (options_.delimiter == '"' || is_line_end(options_.delimiter))
+    throw std::invalid_argument("CsvOptions::delimiter cannot be a quote or a line end");
+  while (buffer_.size() < 3 && fill()) {
+  }
+  if (buffer_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
   delimiter_ = options_.delimiter ? options_.delimiter : detect_delimiter();
+  for (char c : {delimiter_, '"', '\r', '\n'}) special_[static_cast<unsigned char>(c)] = true;
 }
 
 bool CsvReader::fill() {
@@ -41,149 +53,206 @@ bool CsvReader::fill() {
     consumed_base_ += pos_;
     pos_ = 0;
   }
-  std::size_t old = buffer_.size();
-  buffer_.resize(old + kChunk);
-  in_.read(buffer_.data() + old, static_cast<std::streamsize>(kChunk));
-  buffer_.resize(old + static_cast<std::size_t>(in_.gcount()));
-  if (in_.gcount() == 0 || !in_) eof_ = true;
-  return buffer_.size() > old;
+  const std::size_t old = buffer_.size();
+  buffer_.resize(old + options_.chunk_bytes);
+  in_.read(buffer_.data() + old, static_cast<std::streamsize>(options_.chunk_bytes));
+  const auto got = static_cast<std::size_t>(in_.gcount());
+  buffer_.resize(old + got);
+  if (!in_) eof_ = true;
+  return got > 0;
 }
 
-// The most frequent of comma, semicolon and tab outside quotes on the first line.
+// Counts the most frequent candidate outside quotes on the first non-empty line, reading no
+// further than one record may be long.
 char CsvReader::detect_delimiter() {
-  while (buffer_.find('\n', pos_) == std::string::npos && fill()) {
-  }
   std::array<std::size_t, 3> counts{};
-  bool quoted = false;
-  for (std::size_t i = pos_; i < buffer_.size() && (quoted || !line_end(buffer_[i])); ++i) {
-    char c = buffer_[i];
+  bool quoted = false, started = false;
+  for (std::size_t k = 0;; ++k) {  // relative to pos_, which fill() may move
+    if (pos_ + k >= buffer_.size() && (k > options_.max_record_bytes || !fill())) break;
+    const char c = buffer_[pos_ + k];
     if (c == '"') quoted = !quoted;
     if (quoted) continue;
+    if (is_line_end(c)) {
+      if (started) break;
+      continue;
+    }
+    started = true;
     counts[0] += c == ',';
     counts[1] += c == ';';
     counts[2] += c == '\t';
   }
   const char candidates[] = {',', ';', '\t'};
-  auto best = std::max_element(counts.begin(), counts.end());
-  return *best == 0 ? ',' : candidates[best - counts.begin()];
+  return candidates[std::max_element(counts.begin(), counts.end()) - counts.begin()];
+}
+
+// Empty lines carry no record: consume and count them. False at the end of the input.
+bool CsvReader::skip_blank_lines() {
+  for (;;) {
+    if (pos_ >= buffer_.size() && !fill()) return false;
+    const char c = buffer_[pos_];
+    if (!is_line_end(c)) return true;
+    if (c == '\r' && pos_ + 1 == buffer_.size() && fill()) continue;  // is it a CRLF?
+    ++line_;
+    pos_ = past_line_end(pos_);
+  }
 }
 
 CsvStatus CsvReader::next(CsvRecord& record) {
   for (;;) {
-    // Blank lines carry no record; skip them but count them.
-    while (pos_ < buffer_.size() && line_end(buffer_[pos_])) {
-      if (buffer_[pos_] == '\n') ++line_;
-      ++pos_;
-    }
-    if (pos_ >= buffer_.size() && !fill()) return CsvStatus::end_of_input;
-    if (pos_ < buffer_.size() && line_end(buffer_[pos_])) continue;
-    std::size_t end = 0;
-    CsvStatus s = parse(record, end);
+    if (!skip_blank_lines()) return CsvStatus::end_of_input;
+    const CsvStatus s = parse(record);
     if (s == kNeedMore) {
       if (buffer_.size() - pos_ > options_.max_record_bytes)
-        return skip_bad_record(record, CsvStatus::record_too_long);
+        return reject(record, CsvStatus::record_too_long, pos_);
       fill();
       continue;
     }
-    if (s != CsvStatus::ok) return skip_bad_record(record, s);
-    pos_ = end;
+    if (s != CsvStatus::ok) return reject(record, s, error_at_);
     return s;
   }
 }
 
-// Parses one record starting at pos_. On ok, `end` is just past its line end.
-CsvStatus CsvReader::parse(CsvRecord& record, std::size_t& end) {
+// Parses the record at pos_ into `record`, or says why not (error_at_ then marks the spot).
+CsvStatus CsvReader::parse(CsvRecord& record) {
   spans_.clear();
   scratch_.clear();
-  const std::size_t start = pos_, n = buffer_.size();
-  std::size_t i = start, newlines = 0;
+  std::size_t i = pos_, line_ends = 0;
   for (;;) {
-    if (i < n && buffer_[i] == '"') {
-      // Quoted field: up to the closing quote; "" is a literal quote.
-      std::size_t from = ++i;
-      bool escaped = false;
-      for (;;) {
-        std::size_t q = buffer_.find('"', i);
-        if (q == std::string::npos || q + 1 >= n) {
-          if (!eof_) return kNeedMore;
-          if (q == std::string::npos) return CsvStatus::unterminated_quote;
-          i = q + 1;
-          break;
-        }
-        if (buffer_[q + 1] == '"') {
-          escaped = true;
-          i = q + 2;
-          continue;
-        }
-        i = q + 1;
-        break;
-      }
-      std::string_view body(buffer_.data() + from, i - 1 - from);
-      newlines += static_cast<std::size_t>(std::count(body.begin(), body.end(), '\n'));
-      if (!escaped) {
-        spans_.emplace_back(from, body.size());
-      } else {
-        std::size_t at = scratch_.size();
-        for (std::size_t k = 0; k < body.size(); ++k) {
-          scratch_ += body[k];
-          if (body[k] == '"') ++k;
-        }
-        spans_.emplace_back(at | kScratchBit, scratch_.size() - at);
-      }
-      if (i < n && buffer_[i] != delimiter_ && !line_end(buffer_[i])) return CsvStatus::text_after_quote;
-    } else {
-      std::size_t from = i;
-      while (i < n && buffer_[i] != delimiter_ && !line_end(buffer_[i])) {
-        if (buffer_[i] == '"') return CsvStatus::stray_quote;
-        ++i;
-      }
-      if (i >= n && !eof_) return kNeedMore;
-      spans_.emplace_back(from, i - from);
+    const bool quoted = i < buffer_.size() && buffer_[i] == '"';
+    const CsvStatus s = quoted ? parse_quoted(i, line_ends) : parse_plain(i);
+    if (s != CsvStatus::ok) return s;
+    if (i == buffer_.size()) {
+      if (!eof_) return kNeedMore;
+      break;
     }
-    if (i < n && buffer_[i] == delimiter_) {
-      ++i;
-      continue;
-    }
-    break;  // line end or end of input
+    if (buffer_[i] != delimiter_) break;  // a line end
+    ++i;
   }
-  if (i < n && buffer_[i] == '\r' && i + 1 >= n && !eof_) return kNeedMore;  // CR of a CRLF?
-  std::size_t raw_end = i;
-  if (i < n && buffer_[i] == '\r') ++i;
-  if (i < n && buffer_[i] == '\n') ++i;
-  record.fields.clear();
-  for (auto [offset, length] : spans_) {
-    const char* base = (offset & kScratchBit) ? scratch_.data() : buffer_.data();
-    record.fields.emplace_back(base + (offset & ~kScratchBit), length);
+  if (i + 1 == buffer_.size() && buffer_[i] == '\r' && !eof_) return kNeedMore;  // CRLF?
+  if (i - pos_ > options_.max_record_bytes) {
+    error_at_ = i;
+    return CsvStatus::record_too_long;
   }
-  record.line = line_;
-  record.byte_offset = consumed_base_ + start;
-  record.raw = std::string_view(buffer_.data() + start, raw_end - start);
-  line_ += newlines + 1;
-  end = i;
+  emit(record, i, line_ends);
   return CsvStatus::ok;
 }
 
-// Reports the bad record as the text up to the next line end, and resumes after it.
-CsvStatus CsvReader::skip_bad_record(CsvRecord& record, CsvStatus why) {
-  while (buffer_.find('\n', pos_) == std::string::npos && fill()) {
+// An unquoted field from i up to the next delimiter or line end.
+CsvStatus CsvReader::parse_plain(std::size_t& i) {
+  const std::size_t from = i, n = buffer_.size();
+  const char* b = buffer_.data();
+  while (i < n && !special_[static_cast<unsigned char>(b[i])]) ++i;
+  if (i < n && b[i] == '"') {
+    error_at_ = i;
+    return CsvStatus::stray_quote;
   }
-  const std::size_t from = pos_, stop = buffer_.find('\n', from);
-  std::size_t raw_end = stop == std::string::npos ? buffer_.size() : stop;
-  if (raw_end > from && buffer_[raw_end - 1] == '\r') --raw_end;
+  spans_.emplace_back(from, i - from);
+  return CsvStatus::ok;
+}
+
+// A quoted field from its opening quote at i; "" inside stands for one quote. Leaves i just
+// after the closing quote and adds the line ends inside to `line_ends`.
+CsvStatus CsvReader::parse_quoted(std::size_t& i, std::size_t& line_ends) {
+  const std::size_t from = i + 1;
+  bool doubled = false;
+  std::size_t q = from;
+  for (;;) {
+    q = buffer_.find('"', q);
+    if (q == std::string::npos) {
+      if (!eof_) return kNeedMore;
+      error_at_ = from;
+      return CsvStatus::unterminated_quote;
+    }
+    if (q + 1 == buffer_.size() && !eof_) return kNeedMore;  // the first of a "" pair?
+    if (q + 1 == buffer_.size() || buffer_[q + 1] != '"') break;  // the closing quote
+    doubled = true;
+    q += 2;
+  }
+  const std::string_view body(buffer_.data() + from, q - from);
+  if (body.find_first_of("\r\n") != std::string_view::npos) line_ends += count_line_ends(body);
+  if (!doubled) {
+    spans_.emplace_back(from, body.size());
+  } else {
+    const std::size_t at = scratch_.size();
+    for (std::size_t k = 0; k < body.size(); ++k) {
+      scratch_ += body[k];
+      k += body[k] == '"';
+    }
+    spans_.emplace_back(at | kScratch, scratch_.size() - at);
+  }
+  i = q + 1;
+  if (i < buffer_.size() && buffer_[i] != delimiter_ && !is_line_end(buffer_[i])) {
+    error_at_ = i;
+    return CsvStatus::text_after_quote;
+  }
+  return CsvStatus::ok;
+}
+
+// Publishes the parsed record that ends (line end excluded) at raw_end, and moves past it.
+void CsvReader::emit(CsvRecord& record, std::size_t raw_end, std::size_t line_ends) {
+  record.fields.clear();
+  for (auto [offset, length] : spans_) {
+    const char* base = (offset & kScratch) ? scratch_.data() : buffer_.data();
+    record.fields.emplace_back(base + (offset & ~kScratch), length);
+  }
+  record.line = line_;
+  record.byte_offset = consumed_base_ + pos_;
+  record.raw = std::string_view(buffer_.data() + pos_, raw_end - pos_);
+  line_ += line_ends + (raw_end < buffer_.size() ? 1 : 0);
+  pos_ = past_line_end(raw_end);
+}
+
+std::size_t CsvReader::past_line_end(std::size_t i) const noexcept {
+  if (i >= buffer_.size()) return i;
+  const bool crlf = buffer_[i] == '\r' && i + 1 < buffer_.size() && buffer_[i + 1] == '\n';
+  return i + (crlf ? 2 : 1);
+}
+
+// Reports the record at pos_ as malformed and resumes after the first line end at or after
+// `resume_from`. The raw text is cut at max_record_bytes; a longer line is read through and
+// discarded chunk by chunk, so skipping it needs no more memory than reading a record.
+CsvStatus CsvReader::reject(CsvRecord& record, CsvStatus why, std::size_t resume_from) {
   record.fields.clear();
   record.line = line_;
-  record.byte_offset = consumed_base_ + from;
-  record.raw = std::string_view(buffer_.data() + from, std::min(raw_end - from, options_.max_record_bytes));
-  pos_ = stop == std::string::npos ? buffer_.size() : stop + 1;
-  ++line_;
+  record.byte_offset = consumed_base_ + pos_;
+  line_ += count_line_ends(std::string_view(buffer_).substr(pos_, resume_from - pos_));
+  scratch_.clear();
+  bool spilled = false;  // the raw text was copied to scratch_ and the buffer no longer has it
+  std::uint64_t at = consumed_base_ + resume_from;  // input offset; fill() may move the buffer
+  for (;;) {
+    auto i = static_cast<std::size_t>(at - consumed_base_);
+    i = static_cast<std::size_t>(std::find_if(buffer_.begin() + static_cast<std::ptrdiff_t>(i), buffer_.end(),
+                                              is_line_end) - buffer_.begin());
+    at = consumed_base_ + i;
+    const bool cr_at_edge = i + 1 == buffer_.size() && buffer_[i] == '\r';
+    if (i < buffer_.size() && !cr_at_edge) break;
+    if (!spilled && at - record.byte_offset > options_.max_record_bytes) {
+      scratch_.assign(buffer_, pos_, options_.max_record_bytes);
+      spilled = true;
+    }
+    if (spilled) {  // nothing before i is needed any more
+      buffer_.erase(0, i);
+      consumed_base_ += i;
+      pos_ = 0;
+    }
+    if (!fill()) break;
+  }
+  const auto i = static_cast<std::size_t>(at - consumed_base_);
+  record.raw = spilled ? std::string_view(scratch_)
+                       : std::string_view(buffer_).substr(pos_, std::min(i - pos_, options_.max_record_bytes));
+  line_ += i < buffer_.size();
+  pos_ = past_line_end(i);
   return why;
 }
 
 std::string csv_escape(std::string_view field, char delimiter) {
-  bool quote = !field.empty() && (field.front() == ' ' || field.back() == ' ');
-  for (char c : field) quote |= c == delimiter || c == '"' || c == '\n' || c == '\r';
-  if (!quote) return std::string(field);
-  std::string out = "\"";
+  const bool padded = !field.empty() && (field.front() == ' ' || field.back() == ' ');
+  const char specials[] = {delimiter, '"', '\r', '\n'};
+  if (!padded && field.find_first_of(std::string_view(specials, 4)) == std::string_view::npos)
+    return std::string(field);
+  std::string out;
+  out.reserve(field.size() + 2);
+  out += '"';
   for (char c : field) {
     out += c;
     if (c == '"') out += '"';

@@ -1,18 +1,37 @@
 // Internal: a streaming RFC 4180 CSV reader.
 //
-// Reads the stream in chunks (memory bounded by the longest record), gives each record's fields
-// as string_views (valid until the next call), its 1-based starting line, its raw text (for a
-// rejects file) and its byte offset (for progress). Handles a UTF-8 BOM, CRLF and LF line ends,
-// quoted fields with embedded delimiters, doubled quotes and newlines, and a delimiter that is
-// given or detected from the first line (comma, semicolon or tab). Malformed records are a
-// status, not an exception, and the reader resynchronises at the next line end so that later
-// valid records are not lost.
+//   std::ifstream in("customers.csv", std::ios::binary);
+//   geotarget::detail::CsvReader reader(in);          // delimiter detected from the first line
+//   geotarget::detail::CsvRecord r;
+//   for (CsvStatus s; (s = reader.next(r)) != CsvStatus::end_of_input;) {
+//     if (s != CsvStatus::ok) { rejects << r.line << ',' << describe(s) << '\n'; continue; }
+//     use(r.fields);                                  // string_views, valid until next()
+//   }
+//
+// Memory is bounded: the stream is read in chunks and the reader never holds more than about
+// one record (at most CsvOptions::max_record_bytes) plus two chunks, whatever the file size.
+// Fields are string_views into the read buffer; only a quoted field with doubled quotes is
+// copied, unescaped, into a per-record scratch buffer. No allocation per field or per record
+// once the buffers have grown.
+//
+// Accepted input: an optional UTF-8 BOM; LF, CRLF or lone CR line ends (a lone CR counts as a
+// line, as in old Mac files); quoted fields with delimiters, doubled quotes and line ends inside.
+// Lines that are completely empty carry no record and are skipped (but counted). The header
+// row, if any, is the caller's business: it is simply the first record.
+//
+// Malformed input is a status, not an exception: the bad record is reported with its line and
+// raw text, and reading resumes at the first line end after the point of the error, so that
+// an unbalanced quote costs one line and later valid records are not lost.
+//
+// Thread-safety: one reader per thread; readers share nothing.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <istream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace geotarget::detail {
@@ -26,54 +45,69 @@ enum class CsvStatus : std::uint8_t {
   record_too_long,     ///< longer than CsvOptions::max_record_bytes
 };
 
+/// Stable snake_case name of the status ("unterminated_quote", ...), for rejects files.
 [[nodiscard]] std::string_view describe(CsvStatus s) noexcept;
 
 struct CsvRecord {
-  std::vector<std::string_view> fields;
-  std::size_t line = 0;           ///< 1-based line on which the record starts
-  std::uint64_t byte_offset = 0;  ///< of the record's first byte in the input
-  std::string_view raw;           ///< the record's text without its line end
+  std::vector<std::string_view> fields;  ///< empty for a malformed record
+  std::size_t line = 0;                  ///< 1-based line on which the record starts
+  std::uint64_t byte_offset = 0;         ///< of the record's first byte in the input (BOM included)
+  std::string_view raw;  ///< the record's text without its line end (at most max_record_bytes)
 };
 
 struct CsvOptions {
-  /// Field delimiter. DEFAULT: 0, detected from the first line (',', ';' or '\t').
+  /// Field delimiter. DEFAULT: 0, detected from the first non-empty line: the most frequent of
+  /// ',', ';' and '\t' outside quotes, ',' on a tie or when none occurs.
   char delimiter = 0;
-  /// Longest record accepted, in bytes. DEFAULT: 1 MiB.
+  /// Longest record accepted, in bytes, line end excluded. DEFAULT: 1 MiB.
   std::size_t max_record_bytes = 1 << 20;
+  /// Bytes read from the stream at a time. DEFAULT: 256 KiB (tests use tiny chunks to put a
+  /// chunk boundary at every position).
+  std::size_t chunk_bytes = 1 << 18;
 };
 
 class CsvReader {
  public:
+  /// Reads the first chunk (to skip a BOM and detect the delimiter). Throws
+  /// std::invalid_argument for a delimiter that cannot work ('"', CR, LF) or a zero chunk size.
   explicit CsvReader(std::istream& in, CsvOptions options = {});
 
-  /// Reads the next record into `record`. Returns ok, end_of_input, or an error status; after an
-  /// error, record.line and record.raw describe the bad record and reading may go on.
+  /// Reads the next record into `record`. Returns ok, end_of_input, or an error status; after
+  /// an error, record.line, record.byte_offset and record.raw describe the bad record and
+  /// reading may go on. Views in `record` stay valid until the next call.
   [[nodiscard]] CsvStatus next(CsvRecord& record);
 
   [[nodiscard]] char delimiter() const noexcept { return delimiter_; }
-  /// Bytes consumed so far (for progress against the file size).
+  /// Bytes of the input consumed so far (for progress against the file size).
   [[nodiscard]] std::uint64_t bytes_read() const noexcept { return consumed_base_ + pos_; }
 
  private:
-  bool fill();                      // appends the next chunk; false at end of input
+  bool fill();  // appends the next chunk (compacting first); false when nothing was added
+  bool skip_blank_lines();
   char detect_delimiter();
-  CsvStatus parse(CsvRecord& record, std::size_t& end);
-  CsvStatus skip_bad_record(CsvRecord& record, CsvStatus why);
+  CsvStatus parse(CsvRecord& record);
+  CsvStatus parse_quoted(std::size_t& i, std::size_t& line_ends);
+  CsvStatus parse_plain(std::size_t& i);
+  [[nodiscard]] std::size_t past_line_end(std::size_t i) const noexcept;
+  CsvStatus reject(CsvRecord& record, CsvStatus why, std::size_t resume_from);
+  void emit(CsvRecord& record, std::size_t raw_end, std::size_t line_ends);
 
   std::istream& in_;
   CsvOptions options_;
   char delimiter_ = ',';
-  std::string buffer_;   // unconsumed input starts at pos_
+  std::array<bool, 256> special_{};  // delimiter, quote, CR, LF: where a plain field stops
+  std::string buffer_;               // unconsumed input starts at pos_
   std::size_t pos_ = 0;
-  std::string scratch_;  // unescaped quoted fields of the current record
-  std::vector<std::pair<std::size_t, std::size_t>> spans_;  // (offset, length); offset >= 2^63: scratch
+  std::size_t error_at_ = 0;         // set by parse() with an error status
+  std::string scratch_;              // unescaped fields, or the raw text of a skipped record
+  std::vector<std::pair<std::size_t, std::size_t>> spans_;  // (offset, length); kScratch bit: scratch_
   std::uint64_t consumed_base_ = 0;  // input offset of buffer_[0]
   std::size_t line_ = 1;
   bool eof_ = false;
 };
 
-/// The field quoted for CSV output when it needs it (delimiter, quote, CR or LF inside, or
-/// leading/trailing spaces), with inner quotes doubled.
+/// The field as CSV output: quoted when it holds the delimiter, a quote, CR or LF, or starts
+/// or ends with a space (which some readers trim), with inner quotes doubled; else unchanged.
 [[nodiscard]] std::string csv_escape(std::string_view field, char delimiter = ',');
 
 }  // namespace geotarget::detail

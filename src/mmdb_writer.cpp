@@ -1,15 +1,33 @@
+// geotarget::build_mmdb: CSV rows to an MMDB file. This file holds the CSV conventions (which
+// columns, how a row names its network, how a cell becomes a value); mmdb_format.cpp holds the
+// binary format.
+//
+// Decisions beyond the header comment:
+// - A CIDR with host bits set (10.0.0.1/8) is rejected, not masked: it is usually a typo for
+//   another network, and masking would silently widen or move the data.
+// - A network must be written in its own family: IPv4 as a.b.c.d, not ::ffff:a.b.c.d.
+// - ::/0 (or a range of every address) is rejected: the tree's root cannot hold a record.
+// - A row with more or fewer fields than the header is rejected.
+// - A row whose network (or any block of its range) overlaps an earlier row's is rejected
+//   whole; the message names the earlier row's line. The first row wins, whatever is more
+//   specific: silently preferring one would hide an error in the input.
+// - Column types: `name:type` (string, double, float, uint16, uint32, uint64, int32, boolean)
+//   types a column explicitly; otherwise mmdb_inferred_type() decides per cell (numbers as
+//   doubles, codes and everything else as strings). dump_mmdb writes the annotations back
+//   wherever inference would get the type wrong, so build -> dump -> build is exact.
+// - Header problems (no network column, duplicate or conflicting paths) are errors, thrown.
 #include "geotarget/mmdb_writer.hpp"
 
 #include <sys/stat.h>
 
-#include <array>
 #include <charconv>
-#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include "csv_reader.hpp"
 #include "geotarget/error.hpp"
@@ -20,215 +38,196 @@ namespace geotarget {
 
 namespace {
 
+using detail::MmdbKey;
+using detail::MmdbNetwork;
 using detail::MmdbValue;
-using Bits = std::array<std::uint8_t, 16>;
+
+constexpr std::size_t kMaxArrayIndex = 255;
 
 // ----------------------------------------------------------------- columns
 
-// The flat names that --geoip2-city nests, and where.
-const std::map<std::string, std::string>& geoip2_paths() {
-  static const std::map<std::string, std::string> paths = {
-      {"latitude", "location.latitude"},        {"longitude", "location.longitude"},
+// The flat names that the GeoIP2-City layout nests, and where.
+const std::map<std::string_view, std::string_view>& geoip2_paths() {
+  static const std::map<std::string_view, std::string_view> paths = {
+      {"latitude", "location.latitude"},
+      {"longitude", "location.longitude"},
       {"accuracy_radius", "location.accuracy_radius:uint16"},
-      {"timezone", "location.time_zone"},       {"time_zone", "location.time_zone"},
-      {"country_code", "country.iso_code"},     {"country", "country.names.en"},
-      {"state1", "subdivisions.0.names.en"},    {"state1_code", "subdivisions.0.iso_code"},
-      {"state2", "subdivisions.1.names.en"},    {"city", "city.names.en"},
-      {"postcode", "postal.code"},              {"postal_code", "postal.code"},
+      {"timezone", "location.time_zone"},
+      {"time_zone", "location.time_zone"},
+      {"country_code", "country.iso_code"},
+      {"country", "country.names.en"},
+      {"state1", "subdivisions.0.names.en"},
+      {"state1_code", "subdivisions.0.iso_code"},
+      {"state2", "subdivisions.1.names.en"},
+      {"state2_code", "subdivisions.1.iso_code"},
+      {"city", "city.names.en"},
+      {"postcode", "postal.code"},
+      {"postal_code", "postal.code"},
   };
   return paths;
 }
 
-enum class CellType { inferred, string, double_, uint16, uint32 };
+bool is_index(std::string_view part) {
+  return !part.empty() && part.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// The array index a path part names; more than kMaxArrayIndex when it is too large to hold.
+std::size_t index_of(std::string_view part) {
+  std::size_t n = 0;
+  auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), n);
+  return ec == std::errc() && end == part.data() + part.size() ? n : kMaxArrayIndex + 1;
+}
 
 struct FieldColumn {
-  std::size_t index;
-  std::vector<std::string> path;  // map keys; digits index arrays
-  CellType type = CellType::inferred;
+  std::size_t index = 0;
+  std::string name;                       // as in the header, for messages
+  std::vector<std::string> path;          // map keys; digits index arrays
+  std::optional<MmdbValue::Type> type;    // annotated, or inferred per cell
 };
-
-// Codes and identifiers stay text even when they look like numbers (ZIP 02134, FIPS 06037).
-bool textual_name(const std::string& last) {
-  auto ends = [&](std::string_view suffix) {
-    return last.size() >= suffix.size() && last.compare(last.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  return ends("code") || ends("zip") || ends("postcode") || ends("postal") || ends("id") || ends("name");
-}
-
-FieldColumn field_column(std::size_t index, std::string name, const std::string& csv_path) {
-  FieldColumn c{index, {}, CellType::inferred};
-  if (auto colon = name.rfind(':'); colon != std::string::npos) {
-    std::string t = name.substr(colon + 1);
-    name.resize(colon);
-    if (t == "string") c.type = CellType::string;
-    else if (t == "double") c.type = CellType::double_;
-    else if (t == "uint16") c.type = CellType::uint16;
-    else if (t == "uint32") c.type = CellType::uint32;
-    else throw Error(csv_path + ":1: column '" + name + "': unknown type '" + t + "'");
-  }
-  for (std::size_t start = 0;;) {
-    std::size_t dot = name.find('.', start);
-    c.path.push_back(name.substr(start, dot - start));
-    if (c.path.back().empty()) throw Error(csv_path + ":1: column '" + name + "': empty path part");
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  if (c.type == CellType::inferred && textual_name(c.path.back())) c.type = CellType::string;
-  return c;
-}
 
 struct Columns {
   std::optional<std::size_t> network, start, end;
   std::vector<FieldColumn> fields;
+  std::size_t width = 0;
 };
 
-Columns plan_columns(const detail::CsvRecord& header, bool geoip2, const std::string& csv_path) {
-  Columns c;
-  for (std::size_t i = 0; i < header.fields.size(); ++i) {
-    std::string name(header.fields[i]);
-    if (name == "network") c.network = i;
-    else if (name == "start_ip") c.start = i;
-    else if (name == "end_ip") c.end = i;
-    else {
-      auto mapped = geoip2 ? geoip2_paths().find(name) : geoip2_paths().end();
-      c.fields.push_back(field_column(i, mapped != geoip2_paths().end() ? mapped->second : name, csv_path));
-    }
+// `spec` is the header name, or what the GeoIP2 layout maps it to: "a.b.0.c[:type]".
+FieldColumn field_column(std::size_t index, std::string name, std::string_view spec, const std::string& where) {
+  FieldColumn c{index, std::move(name), {}, std::nullopt};
+  const auto fail = [&](const std::string& why) { return Error(where + ": column '" + c.name + "': " + why); };
+  if (const auto colon = spec.rfind(':'); colon != std::string_view::npos) {
+    c.type = detail::mmdb_type_named(spec.substr(colon + 1));
+    if (!c.type) throw fail("unknown type '" + std::string(spec.substr(colon + 1)) + "'");
+    spec = spec.substr(0, colon);
   }
-  if (!c.network && !(c.start && c.end))
-    throw Error(csv_path + ":1: needs a 'network' column or 'start_ip' and 'end_ip' columns");
+  for (std::size_t start = 0;;) {
+    const std::size_t dot = spec.find('.', start);
+    c.path.emplace_back(spec.substr(start, dot - start));
+    if (c.path.back().empty()) throw fail("empty part in its dotted path");
+    if (is_index(c.path.back()) && (c.path.size() == 1 || index_of(c.path.back()) > kMaxArrayIndex))
+      throw fail("array index '" + c.path.back() + "' is first or above " + std::to_string(kMaxArrayIndex));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
   return c;
 }
 
-// ----------------------------------------------------------------- values
-
-std::optional<double> as_double(std::string_view s) {
-  double v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
-  // "007" is a code, not seven.
-  std::size_t digits = s.front() == '-' ? 1 : 0;
-  if (s.size() > digits + 1 && s[digits] == '0' && s[digits + 1] != '.') return std::nullopt;
-  return v;
-}
-
-// The typed value of one cell, or the reason it cannot be used.
-std::optional<MmdbValue> cell_value(const FieldColumn& c, std::string_view s, std::string& why) {
-  switch (c.type) {
-    case CellType::string: return MmdbValue::of_string(std::string(s));
-    case CellType::inferred:
-      if (auto d = as_double(s)) return MmdbValue::of_double(*d);
-      return MmdbValue::of_string(std::string(s));
-    case CellType::double_:
-      if (auto d = as_double(s)) return MmdbValue::of_double(*d);
-      break;
-    case CellType::uint16:
-    case CellType::uint32: {
-      std::uint64_t u = 0;
-      auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), u);
-      std::uint64_t max = c.type == CellType::uint16 ? 0xffff : 0xffffffff;
-      if (ec == std::errc() && end == s.data() + s.size() && u <= max)
-        return MmdbValue::of_unsigned(c.type == CellType::uint16 ? MmdbValue::Type::uint16 : MmdbValue::Type::uint32, u);
-      break;
+// Two columns cannot set the same value, a value and something inside it, or an array element
+// and a map key at the same place.
+void check_conflicts(const std::vector<FieldColumn>& fields, const std::string& where) {
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    for (std::size_t j = i + 1; j < fields.size(); ++j) {
+      const auto& a = fields[i].path;
+      const auto& b = fields[j].path;
+      std::size_t k = 0;
+      while (k < a.size() && k < b.size() && a[k] == b[k]) ++k;
+      if (k == a.size() || k == b.size() || is_index(a[k]) != is_index(b[k]))
+        throw Error(where + ": columns '" + fields[i].name + "' and '" + fields[j].name + "' conflict");
     }
   }
-  why = "column '" + c.path.back() + "': '" + std::string(s) + "' is not a valid number of its type";
-  return std::nullopt;
 }
 
-// Places `value` at `path` inside `root`, creating maps and arrays on the way.
-bool insert_at(MmdbValue& root, const std::vector<std::string>& path, MmdbValue value) {
-  MmdbValue* at = &root;
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    const std::string& part = path[i];
-    bool index = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
-    if (index) {
-      if (at->type != MmdbValue::Type::array) {
-        if (!at->map.empty()) return false;
-        at->type = MmdbValue::Type::array;
-      }
-      std::size_t n = std::stoul(part);
-      if (n > 64) return false;
-      if (at->array.size() <= n) at->array.resize(n + 1);
-      at = &at->array[n];
-    } else {
-      if (at->type != MmdbValue::Type::map) return false;
-      at = &at->map[part];
+Columns plan_columns(const detail::CsvRecord& header, bool geoip2, const std::string& where) {
+  Columns c;
+  c.width = header.fields.size();
+  for (std::size_t i = 0; i < header.fields.size(); ++i) {
+    const std::string name(header.fields[i]);
+    auto claim = [&](std::optional<std::size_t>& slot) {
+      if (slot) throw Error(where + ": column '" + name + "' appears twice");
+      slot = i;
+    };
+    if (name.empty()) throw Error(where + ": column " + std::to_string(i + 1) + " has no name");
+    if (name == "network") claim(c.network);
+    else if (name == "start_ip") claim(c.start);
+    else if (name == "end_ip") claim(c.end);
+    else {
+      const auto mapped = geoip2 ? geoip2_paths().find(name) : geoip2_paths().end();
+      c.fields.push_back(field_column(i, name, mapped != geoip2_paths().end() ? mapped->second : name, where));
     }
-    if (i + 1 == path.size()) *at = std::move(value);
   }
-  return true;
+  if (c.network && (c.start || c.end))
+    throw Error(where + ": give either a 'network' column or 'start_ip' and 'end_ip', not both");
+  if (!c.network && !(c.start && c.end))
+    throw Error(where + ": needs a 'network' column or 'start_ip' and 'end_ip' columns");
+  check_conflicts(c.fields, where);
+  return c;
 }
 
 // ----------------------------------------------------------------- networks
 
-using Key = unsigned __int128;  // an address in the 128-bit tree; IPv4 a.b.c.d is ::a.b.c.d
-
-struct Network {
-  Key key;
-  int prefix;  // in the 128-bit tree
-};
-
-Key key_of(const IpAddress& a) {
-  Key k = 0;
-  if (a.is_v4()) return a.v4_value();
-  for (std::uint8_t b : a.bytes()) k = (k << 8) | b;
-  return k;
+std::string quoted(std::string_view text) {
+  std::string q(1, '\'');
+  q += text;
+  q += '\'';
+  return q;
 }
 
-// The address of a cell (IPv4 or IPv6 literal) and whether it is IPv4, or the reason not.
-std::optional<std::pair<Key, bool>> parse_address(std::string_view text, std::string& why) {
+// The address in a cell and whether it is IPv4, or the reason it is not usable.
+std::optional<std::pair<MmdbKey, bool>> parse_address(std::string_view text, std::string& why) {
   IpAddress a;
   if (!parse_ip(text, a)) {
-    why = "'" + std::string(text) + "' is not an IP address";
+    why = quoted(text) + " is not an IP address";
     return std::nullopt;
   }
-  bool v4 = text.find(':') == std::string_view::npos;
+  const bool v4 = text.find(':') == std::string_view::npos;
   if (!v4 && a.is_v4()) {
-    why = "'" + std::string(text) + "': write IPv4-mapped networks as IPv4";
+    why = quoted(text) + " is IPv4-mapped; write IPv4 networks as IPv4";
     return std::nullopt;
   }
-  return std::make_pair(key_of(a), v4);
+  if (v4) return std::make_pair(MmdbKey{a.v4_value()}, true);
+  MmdbKey k = 0;
+  for (std::uint8_t b : a.bytes()) k = (k << 8) | b;
+  return std::make_pair(k, false);
 }
 
-bool parse_cidr(std::string_view text, std::vector<Network>& out, std::string& why) {
-  std::size_t slash = text.find('/');
+bool parse_cidr(std::string_view text, std::vector<MmdbNetwork>& out, std::string& why) {
+  const std::size_t slash = text.find('/');
   if (slash == std::string_view::npos) {
-    why = "network '" + std::string(text) + "' has no /prefix";
+    why = "network " + quoted(text) + " has no /prefix";
     return false;
   }
-  auto address = parse_address(text.substr(0, slash), why);
+  const auto address = parse_address(text.substr(0, slash), why);
   if (!address) return false;
-  int len = -1;
-  std::string_view digits = text.substr(slash + 1);
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), len);
+  const std::string_view digits = text.substr(slash + 1);
   const int max = address->second ? 32 : 128;
+  int len = -1;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), len);
   if (ec != std::errc() || end != digits.data() + digits.size() || len < 0 || len > max) {
-    why = "network '" + std::string(text) + "': prefix must be 0.." + std::to_string(max);
+    why = "network " + quoted(text) + ": prefix must be 0.." + std::to_string(max);
     return false;
   }
-  int prefix = address->second ? 96 + len : len;
-  Key host = prefix == 128 ? 0 : (~Key{0} >> prefix);
-  if (address->first & host) {
-    why = "network '" + std::string(text) + "' has host bits set";
-    return false;
-  }
+  const int prefix = address->second ? 96 + len : len;
   if (prefix == 0) {
-    why = "network '" + std::string(text) + "' covers every address; give narrower networks";
+    why = "network " + quoted(text) + " covers every address; give narrower networks";
     return false;
   }
-  out.push_back(Network{address->first, prefix});
+  if (prefix < 128 && (address->first & (~MmdbKey{0} >> prefix)) != 0) {
+    why = "network " + quoted(text) + " has host bits set";
+    return false;
+  }
+  out.push_back(MmdbNetwork{address->first, prefix});
   return true;
 }
 
+// The size, as a bit count, of the largest aligned block at `start` that ends by `end`.
+int block_bits(MmdbKey start, MmdbKey end, int bits) {
+  int b = 0;
+  for (; b < bits; ++b) {
+    const MmdbKey low = b + 1 == 128 ? ~MmdbKey{0} : (MmdbKey{1} << (b + 1)) - 1;
+    if ((start & low) != 0 || end - start < low) break;
+  }
+  return b;
+}
+
 // An inclusive range as the fewest CIDR networks.
-bool parse_range(std::string_view first, std::string_view last, std::vector<Network>& out,
+bool parse_range(std::string_view first, std::string_view last, std::vector<MmdbNetwork>& out,
                  std::string& why) {
-  auto a = parse_address(first, why);
+  const auto a = parse_address(first, why);
   if (!a) return false;
-  auto b = parse_address(last, why);
+  const auto b = parse_address(last, why);
   if (!b) return false;
   if (a->second != b->second) {
-    why = "range mixes IPv4 and IPv6";
+    why = "range " + std::string(first) + " - " + std::string(last) + " mixes IPv4 and IPv6";
     return false;
   }
   if (a->first > b->first) {
@@ -236,173 +235,67 @@ bool parse_range(std::string_view first, std::string_view last, std::vector<Netw
     return false;
   }
   const int bits = a->second ? 32 : 128, base = a->second ? 96 : 0;
-  for (Key start = a->first, end = b->first;;) {
-    int size_bits = 0;  // the largest aligned block at start that ends within the range
-    while (size_bits < bits && (start & ((Key{1} << (size_bits + 1)) - 1)) == 0 &&
-           start + ((Key{1} << (size_bits + 1)) - 1) <= end)
-      ++size_bits;
-    if (base + bits - size_bits == 0) {
+  for (MmdbKey start = a->first;;) {
+    const int size = block_bits(start, b->first, bits);
+    if (base + bits - size == 0) {
       why = "range covers every address; give narrower ranges";
       return false;
     }
-    out.push_back(Network{start, base + bits - size_bits});
-    Key last_of_block = start + ((Key{1} << size_bits) - 1);
-    if (last_of_block >= end) break;
-    start = last_of_block + 1;
-  }
-  return true;
-}
-
-// ----------------------------------------------------------------- search tree
-
-class Trie {
- public:
-  static constexpr std::uint32_t none = 0xffffffffu;
-
-  /// True when `n` overlaps a network inserted before.
-  [[nodiscard]] bool overlaps(const Network& n) const {
-    std::uint32_t at = 0;
-    for (int depth = 0; depth < n.prefix; ++depth) {
-      if (nodes_[at].record != none) return true;
-      at = nodes_[at].child[static_cast<std::size_t>((n.key >> (127 - depth)) & 1)];
-      if (!at) return false;
-    }
-    return true;  // the node exists: it holds this network or networks inside it
-  }
-
-  /// Inserts a network that does not overlap any inserted before.
-  void insert(const Network& n, std::uint32_t record) {
-    std::uint32_t at = 0;
-    for (int depth = 0; depth < n.prefix; ++depth) {
-      int bit = static_cast<int>((n.key >> (127 - depth)) & 1);
-      if (nodes_[at].child[bit] == 0) {
-        nodes_[at].child[bit] = static_cast<std::uint32_t>(nodes_.size());
-        nodes_.push_back(Node{});
-      }
-      at = nodes_[at].child[bit];
-    }
-    nodes_[at].record = record;
-  }
-
-  /// Points ::ffff:0:0/96 and 2002::/16 at the IPv4 subtree (::/96), as MaxMind does, unless
-  /// the data already uses those ranges.
-  void alias_ipv4() {
-    std::uint32_t v4 = find(Network{0, 96});
-    if (v4 == none) return;
-    link(Network{Key{0xffff} << 32, 96}, v4);
-    link(Network{Key{0x2002} << 112, 16}, v4);
-  }
-
-  /// The records laid out in the address order of their first network, so that the bytes do
-  /// not depend on the order of the input rows: the data section and each record's offset.
-  std::string layout_data(const std::vector<std::string>& records,
-                          std::vector<std::uint32_t>& offsets) const;
-
-  /// The search tree: node records in MMDB order, and the node count.
-  std::string serialize(const std::vector<std::uint32_t>& data_offsets, int& record_size,
-                        std::uint32_t& node_count, std::size_t data_size) const;
-
- private:
-  struct Node {
-    std::array<std::uint32_t, 2> child{0, 0};
-    std::uint32_t record = none;
-  };
-  [[nodiscard]] bool is_leaf(std::uint32_t n) const {
-    return nodes_[n].record != none && !nodes_[n].child[0] && !nodes_[n].child[1];
-  }
-  std::uint32_t find(const Network& n) const {
-    std::uint32_t at = 0;
-    for (int depth = 0; depth < n.prefix && at != none; ++depth) {
-      std::uint32_t c = nodes_[at].child[static_cast<std::size_t>((n.key >> (127 - depth)) & 1)];
-      at = c ? c : none;
-    }
-    return at;
-  }
-  void link(const Network& n, std::uint32_t target) {
-    std::uint32_t at = 0;
-    for (int depth = 0; depth + 1 < n.prefix; ++depth) {
-      if (nodes_[at].record != none) return;
-      auto bit = static_cast<std::size_t>((n.key >> (127 - depth)) & 1);
-      if (!nodes_[at].child[bit]) {
-        nodes_[at].child[bit] = static_cast<std::uint32_t>(nodes_.size());
-        nodes_.push_back(Node{});
-      }
-      at = nodes_[at].child[bit];
-    }
-    if (nodes_[at].record != none) return;
-    auto bit = static_cast<std::size_t>((n.key >> (128 - n.prefix)) & 1);
-    if (!nodes_[at].child[bit]) nodes_[at].child[bit] = target;
-  }
-
-  std::vector<Node> nodes_{Node{}};
-};
-
-void put_record(std::string& out, int record_size, std::uint32_t left, std::uint32_t right) {
-  auto be = [&out](std::uint32_t v, int bytes) {
-    for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i)));
-  };
-  if (record_size == 24) {
-    be(left, 3), be(right, 3);
-  } else if (record_size == 28) {
-    be(left & 0xffffff, 3);
-    out.push_back(static_cast<char>(((left >> 20) & 0xf0) | ((right >> 24) & 0x0f)));
-    be(right & 0xffffff, 3);
-  } else {
-    be(left, 4), be(right, 4);
+    out.push_back(MmdbNetwork{start, base + bits - size});
+    const MmdbKey block_end = start + ((MmdbKey{1} << size) - 1);
+    if (block_end >= b->first) return true;
+    start = block_end + 1;
   }
 }
 
-std::string Trie::layout_data(const std::vector<std::string>& records,
-                              std::vector<std::uint32_t>& offsets) const {
-  offsets.assign(records.size(), none);
-  std::string data;
-  std::vector<bool> seen(nodes_.size(), false);
-  std::vector<std::uint32_t> stack{0};
-  while (!stack.empty()) {
-    std::uint32_t n = stack.back();
-    stack.pop_back();
-    if (seen[n]) continue;
-    seen[n] = true;
-    std::uint32_t r = nodes_[n].record;
-    if (r != none && offsets[r] == none) {
-      offsets[r] = static_cast<std::uint32_t>(data.size());
-      data += records[r];
-    }
-    for (int side = 1; side >= 0; --side)  // right pushed first: left is visited first
-      if (nodes_[n].child[static_cast<std::size_t>(side)]) stack.push_back(nodes_[n].child[static_cast<std::size_t>(side)]);
+// The networks a row gives, or the reason it gives none.
+std::string read_networks(const detail::CsvRecord& row, const Columns& cols, std::vector<MmdbNetwork>& out) {
+  out.clear();
+  std::string why;
+  if (cols.network) {
+    const std::string_view cell = row.fields[*cols.network];
+    if (cell.empty()) return "missing network";
+    return parse_cidr(cell, out, why) ? "" : why;
   }
-  return data;
+  const std::string_view first = row.fields[*cols.start], last = row.fields[*cols.end];
+  if (first.empty() || last.empty()) return first.empty() ? "missing start_ip" : "missing end_ip";
+  return parse_range(first, last, out, why) ? "" : why;
 }
 
-std::string Trie::serialize(const std::vector<std::uint32_t>& data_offsets, int& record_size,
-                            std::uint32_t& node_count, std::size_t data_size) const {
-  // Number the inner nodes breadth first; a node shared by an alias gets one number.
-  std::vector<std::uint32_t> number(nodes_.size(), none), order{0};
-  number[0] = 0;
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    for (std::uint32_t c : nodes_[order[i]].child) {
-      if (c && !is_leaf(c) && number[c] == none) {
-        number[c] = static_cast<std::uint32_t>(order.size());
-        order.push_back(c);
-      }
+// ----------------------------------------------------------------- records
+
+// Places `value` at `path` in `root`, creating maps and arrays on the way (the header was
+// checked for conflicting paths, so every step finds what it expects).
+void place(MmdbValue& root, const std::vector<std::string>& path, MmdbValue value) {
+  MmdbValue* at = &root;
+  for (const std::string& part : path) {
+    if (is_index(part)) {
+      at->type = MmdbValue::Type::array;
+      const std::size_t n = index_of(part);
+      if (at->array.size() <= n) at->array.resize(n + 1);
+      at = &at->array[n];
+    } else {
+      at = &at->map[part];
     }
   }
-  node_count = static_cast<std::uint32_t>(order.size());
-  const std::uint64_t max_value = std::uint64_t{node_count} + 16 + data_size;
-  record_size = max_value < (1ull << 24) ? 24 : max_value < (1ull << 28) ? 28 : 32;
-  if (max_value >= (1ull << 32)) throw Error("the database would exceed the 32-bit record size");
-  std::string out;
-  out.reserve(order.size() * static_cast<std::size_t>(record_size) / 4);
-  auto value = [&](std::uint32_t c) -> std::uint32_t {
-    if (!c) return node_count;  // empty
-    if (is_leaf(c)) return node_count + 16 + data_offsets[nodes_[c].record];
-    return number[c];
-  };
-  for (std::uint32_t n : order) put_record(out, record_size, value(nodes_[n].child[0]), value(nodes_[n].child[1]));
-  return out;
+  *at = std::move(value);
 }
 
-// ----------------------------------------------------------------- building
+// The record of a row: every non-empty cell, typed; or the reason a cell is unusable.
+std::string read_record(const detail::CsvRecord& row, const Columns& cols, MmdbValue& record) {
+  record = MmdbValue{};
+  for (const FieldColumn& c : cols.fields) {
+    const std::string_view cell = row.fields[c.index];
+    if (cell.empty()) continue;
+    const MmdbValue::Type type = c.type ? *c.type : detail::mmdb_inferred_type(c.path.back(), cell);
+    auto value = detail::mmdb_parse_cell(type, cell);
+    if (!value)
+      return "column '" + c.name + "': '" + std::string(cell) + "' is not a valid " +
+             std::string(detail::mmdb_type_name(type));
+    place(record, c.path, std::move(*value));
+  }
+  return {};
+}
 
 // Distinct records, each encoded once, numbered in order of first appearance.
 struct RecordStore {
@@ -418,46 +311,85 @@ struct RecordStore {
   }
 };
 
-// The networks and the record of one row, or the reason the row is rejected.
-std::string read_row(const detail::CsvRecord& row, const Columns& cols, std::size_t width,
-                     std::vector<Network>& networks, MmdbValue& record) {
-  if (row.fields.size() != width)
-    return "has " + std::to_string(row.fields.size()) + " fields, the header has " + std::to_string(width);
-  std::string why;
-  networks.clear();
-  bool ok = cols.network ? parse_cidr(row.fields[*cols.network], networks, why)
-                         : parse_range(row.fields[*cols.start], row.fields[*cols.end], networks, why);
-  if (!ok) return why;
-  record = MmdbValue{};
-  for (const FieldColumn& c : cols.fields) {
-    std::string_view cell = row.fields[c.index];
-    if (cell.empty()) continue;
-    auto value = cell_value(c, cell, why);
-    if (!value) return why;
-    if (!insert_at(record, c.path, std::move(*value))) return "column '" + c.path.front() + "' conflicts with another column's path";
+// ----------------------------------------------------------------- building
+
+// Every row's networks in one tree; a row overlapping an earlier one is rejected whole. The
+// tree holds the index of the accepted row, which knows its line (for messages) and its
+// record; build() relabels the tree with record numbers before serializing.
+struct Builder {
+  struct Accepted {
+    std::uint32_t record;
+    std::size_t line;
+  };
+  const Columns& cols;
+  MmdbBuildReport report;
+  RecordStore store;
+  detail::MmdbTree tree;
+  std::vector<Accepted> accepted;
+  std::vector<MmdbNetwork> networks;
+  MmdbValue record;
+
+  // The reason the row is rejected, or "" once it is in the tree.
+  std::string add(const detail::CsvRecord& row) {
+    if (row.fields.size() != cols.width)
+      return "has " + std::to_string(row.fields.size()) + " fields, the header has " + std::to_string(cols.width);
+    std::string why = read_networks(row, cols, networks);
+    if (why.empty()) why = read_record(row, cols, record);
+    if (!why.empty()) return why;
+    for (const MmdbNetwork& n : networks) {
+      const std::uint32_t other = tree.overlapping(n);
+      if (other != detail::MmdbTree::none)
+        return "network overlaps the network of line " + std::to_string(accepted[other].line);
+    }
+    if (accepted.size() >= detail::MmdbTree::none) throw Error("more rows than an MMDB tree can index");
+    for (const MmdbNetwork& n : networks) tree.insert(n, static_cast<std::uint32_t>(accepted.size()));
+    accepted.push_back(Accepted{store.add(record), row.line});
+    report.networks += networks.size();
+    return {};
   }
-  return {};
+
+  std::string serialize(const detail::MmdbMetadata& meta, detail::MmdbLayout& layout) {
+    std::vector<std::uint32_t> record_of(accepted.size());
+    for (std::size_t i = 0; i < accepted.size(); ++i) record_of[i] = accepted[i].record;
+    tree.relabel(record_of);
+    return tree.serialize(store.encoded, meta, layout);
+  }
+};
+
+Columns read_header(detail::CsvReader& reader, detail::CsvRecord& row, const std::string& csv_path, bool geoip2) {
+  const detail::CsvStatus s = reader.next(row);
+  if (s == detail::CsvStatus::end_of_input) throw Error(csv_path + ": empty, expected a header row");
+  const std::string where = csv_path + ":" + std::to_string(row.line);
+  if (s != detail::CsvStatus::ok) throw Error(where + ": malformed header row (" + std::string(detail::describe(s)) + ")");
+  return plan_columns(row, geoip2, where);
 }
 
-// libmaxminddb refuses a build_epoch of 0, so the fallback is the input's modification time:
-// still the same for the same file, and a fair statement of the data's age.
+// libmaxminddb refuses a build_epoch of 0, so the last fallback is the input's modification
+// time: the same for the same file, and a fair statement of the data's age.
 std::uint64_t build_epoch(const MmdbBuildOptions& o, const std::string& csv_path) {
   if (o.build_epoch) return o.build_epoch;
-  const char* env = std::getenv("SOURCE_DATE_EPOCH");
-  if (env && std::strtoull(env, nullptr, 10) > 0) return std::strtoull(env, nullptr, 10);
+  if (const char* env = std::getenv("SOURCE_DATE_EPOCH"); env && *env) {
+    std::uint64_t v = 0;
+    const std::string_view s(env);
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size() || v == 0)
+      throw Error("SOURCE_DATE_EPOCH='" + std::string(s) + "' is not a positive number of seconds");
+    return v;
+  }
   struct stat st {};
   return ::stat(csv_path.c_str(), &st) == 0 && st.st_mtime > 0 ? static_cast<std::uint64_t>(st.st_mtime) : 1;
 }
 
-void write_database(const std::string& path, const std::string& tree, const std::string& data,
-                    const std::string& metadata) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << tree << std::string(16, '\0') << data << metadata;
-    if (!out.flush()) throw Error(path + ": cannot write");
+// Writes beside the target and renames, so a reader never sees half a database.
+void write_atomically(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp";
+  std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw Error(path + ": cannot write");
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw Error(path + ": cannot write");
 }
 
 }  // namespace
@@ -468,37 +400,28 @@ MmdbBuildReport build_mmdb(const std::string& csv_path, const std::string& outpu
   if (!in) throw Error(csv_path + ": cannot read");
   detail::CsvReader reader(in);
   detail::CsvRecord row;
-  if (reader.next(row) != detail::CsvStatus::ok) throw Error(csv_path + ": no header row");
-  const Columns cols = plan_columns(row, options.geoip2_city_layout, csv_path);
-  const std::size_t width = row.fields.size();
-  MmdbBuildReport report;
-  RecordStore store;
-  Trie trie;
-  std::vector<Network> networks;
-  MmdbValue record;
+  const Columns cols = read_header(reader, row, csv_path, options.geoip2_city_layout);
+  Builder b{cols, {}, {}, {}, {}, {}, {}};
   for (detail::CsvStatus s; (s = reader.next(row)) != detail::CsvStatus::end_of_input;) {
-    ++report.rows;
-    std::string why = s != detail::CsvStatus::ok ? std::string(detail::describe(s))
-                                                 : read_row(row, cols, width, networks, record);
-    for (std::size_t i = 0; why.empty() && i < networks.size(); ++i)
-      if (trie.overlaps(networks[i])) why = "network overlaps an earlier row's network";
-    if (!why.empty()) {
-      report.rejected.push_back(csv_path + ":" + std::to_string(row.line) + ": " + why);
-      continue;
-    }
-    std::uint32_t id = store.add(record);
-    for (const Network& n : networks) trie.insert(n, id);
-    report.networks += networks.size();
+    ++b.report.rows;
+    const std::string why = s == detail::CsvStatus::ok ? b.add(row)
+                                                      : "malformed CSV (" + std::string(detail::describe(s)) + ")";
+    if (!why.empty()) b.report.rejected.push_back(csv_path + ":" + std::to_string(row.line) + ": " + why);
   }
-  trie.alias_ipv4();
-  std::vector<std::uint32_t> offsets;
-  std::string data = trie.layout_data(store.encoded, offsets);
-  std::string tree = trie.serialize(offsets, report.record_size, report.node_count, data.size());
-  report.distinct_records = store.encoded.size();
-  write_database(output_path, tree, data,
-                 detail::encode_mmdb_metadata(report.node_count, report.record_size, options.database_type,
-                                              options.description, build_epoch(options, csv_path)));
-  return report;
+  if (in.bad()) throw Error(csv_path + ": read error");
+  const detail::MmdbMetadata meta{options.database_type, options.description, build_epoch(options, csv_path)};
+  detail::MmdbLayout layout;
+  std::string bytes;
+  try {
+    bytes = b.serialize(meta, layout);
+  } catch (const Error& e) {
+    throw Error(output_path + ": " + e.what());
+  }
+  write_atomically(output_path, bytes);
+  b.report.distinct_records = b.store.encoded.size();
+  b.report.node_count = layout.node_count;
+  b.report.record_size = layout.record_size;
+  return std::move(b.report);
 }
 
 }  // namespace geotarget

@@ -13,6 +13,14 @@
 // ::ffff:0:0/96 and 2002::/16, as in MaxMind's own databases. Identical records are stored
 // once. The record size (24, 28 or 32 bits) is the smallest that fits.
 //
+// Cell types: a column name may end in `:type` (string, double, float, uint16, uint32, uint64,
+// int32, boolean); otherwise a cell that is a finite number becomes a double, except numbers
+// with a leading zero (02134), integers of more than 15 digits, and columns whose last word is
+// code, zip, zipcode, postcode or postal, which stay text. Rows are rejected, with the reason,
+// for a network with host bits set (1.0.1.1/24), IPv4 written in mapped form (::ffff:...), a
+// network or range covering every address, a field count other than the header's, a value
+// that does not fit its column's type, and a network overlapping an earlier row's.
+//
 // Thread-safety: free functions without shared state.
 #pragma once
 

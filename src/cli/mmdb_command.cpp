@@ -41,7 +41,7 @@ void add_dump(CLI::App& mmdb, int& exit_code) {
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = mmdb.add_subcommand("dump", "List every network of a database with its record, as CSV");
-  cmd->add_option("input", args->input, "MMDB database")->required();
+  cmd->add_option("input", args->input, "MMDB database")->required()->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", args->output, "Output CSV (default: stdout)");
   cmd->callback([args, &exit_code] {
     if (args->output.empty()) {
