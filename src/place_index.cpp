@@ -251,6 +251,10 @@ LocateStatus PlaceIndex::locate(double lat, double lon, PlaceChain& out) const n
 
 const std::vector<Place>& PlaceIndex::places() const noexcept { return impl_->places; }
 
+void PlaceIndex::chain_of(const Place& place, PlaceChain& out) const noexcept {
+  impl_->fill_ancestors(out, static_cast<std::uint32_t>(&place - impl_->places.data()));
+}
+
 const Place* PlaceIndex::find(std::string_view id) const noexcept {
   std::uint32_t i = impl_->find_id(id);
   return i == Place::none ? nullptr : &impl_->places[i];

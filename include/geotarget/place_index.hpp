@@ -98,6 +98,9 @@ class PlaceIndex {
   [[nodiscard]] LocateStatus locate(double lat, double lon, PlaceChain& out) const noexcept;
 
   [[nodiscard]] const std::vector<Place>& places() const noexcept;
+  /// Fills `out` with `place` and its ancestors (by parent links); other levels are left as
+  /// they are. Never allocates.
+  void chain_of(const Place& place, PlaceChain& out) const noexcept;
   /// The place with this id, or nullptr.
   [[nodiscard]] const Place* find(std::string_view id) const noexcept;
   /// The polygons of a polygon place, as loaded and repaired (empty for point places).

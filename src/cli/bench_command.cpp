@@ -7,10 +7,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <random>
 #include <vector>
 
+#include "cli/bench.hpp"
 #include "cli/commands.hpp"
 #include "geotarget/error.hpp"
 #include "geotarget/ip_resolver.hpp"
@@ -241,6 +243,22 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     if (!parse_place_level(loc->level, level) || level == PlaceLevel::town || level == PlaceLevel::postal)
       throw Error("bench locate: --level must be country, region or district, not '" + loc->level + "'");
     bench_locate(loc->geodata.empty() ? default_geodata() : loc->geodata, loc->points, loc->seed, level);
+    exit_code = 0;
+  });
+
+  auto map = std::make_shared<BenchMapArgs>();
+  CLI::App* map_cmd = bench->add_subcommand("map", "Customer mapping: accuracy and rows/s vs a GEOS pipeline");
+  map_cmd->add_option("--geodata", map->geodata, "Geodata manifest (default: geodata/default.yaml)");
+  map_cmd->add_option("--customers", map->customers, "Sample customers (default: geodata/samples/customers.csv)");
+  map_cmd->add_option("--truth", map->truth, "Their truth file (default: geodata/samples/customers-truth.csv)");
+  map_cmd->add_option("--rows", map->rows, "Coordinate rows to generate (default 1000000)");
+  map_cmd->callback([map, &exit_code] {
+    BenchMapArgs a = *map;
+    if (a.geodata.empty()) a.geodata = default_geodata();
+    const std::string samples = std::filesystem::path(default_geodata()).parent_path() / "samples";
+    if (a.customers.empty()) a.customers = samples + "/customers.csv";
+    if (a.truth.empty()) a.truth = samples + "/customers-truth.csv";
+    bench_map(a);
     exit_code = 0;
   });
 }

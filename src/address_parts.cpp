@@ -1,0 +1,110 @@
+#include "address_parts.hpp"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+namespace geotarget::detail {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  const char* space = " \t\r\n";
+  std::size_t b = s.find_first_not_of(space);
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(space) - b + 1);
+}
+
+std::vector<std::string_view> split(std::string_view s, char by) {
+  std::vector<std::string_view> out;
+  for (std::size_t start = 0; start <= s.size();) {
+    std::size_t end = std::min(s.find(by, start), s.size());
+    if (std::string_view part = trim(s.substr(start, end - start)); !part.empty()) out.push_back(part);
+    start = end + 1;
+  }
+  return out;
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool looks_like_zip(std::string_view t) {
+  if (t.size() == 10 && t[5] == '-') return all_digits(t.substr(0, 5)) && all_digits(t.substr(6));
+  return (t.size() == 5 || t.size() == 9) && all_digits(t);
+}
+
+std::string join(const std::vector<std::string_view>& words, std::size_t from, std::size_t to) {
+  std::string out;
+  for (std::size_t i = from; i < to; ++i) {
+    if (!out.empty()) out += ' ';
+    out += words[i];
+  }
+  return out;
+}
+
+bool is_street_word(std::string_view w) {
+  static constexpr std::array<std::string_view, 24> kStreet = {
+      "st", "st.", "street", "ave", "ave.", "avenue", "rd", "rd.", "road", "blvd", "blvd.", "boulevard",
+      "dr", "dr.", "drive", "ln", "lane", "way", "ct", "court", "pl", "hwy", "highway", "pkwy"};
+  std::string lower(w);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  return std::find(kStreet.begin(), kStreet.end(), lower) != kStreet.end();
+}
+
+// "45 oak ave apt 3 canon city" -> "canon city": what follows the street (and its unit).
+std::string town_after_street(const std::vector<std::string_view>& words) {
+  if (words.empty() || !all_digits(words.front())) return join(words, 0, words.size());
+  std::size_t start = 0;
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    if (is_street_word(words[i])) start = i + 1;
+    std::string lower(words[i]);
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    if ((lower == "apt" || lower == "unit" || lower == "suite" || lower == "ste") && i + 1 < words.size())
+      start = i + 2;
+    if (!lower.empty() && lower[0] == '#') start = i + 1;
+  }
+  return join(words, start, words.size());
+}
+
+void parse_single_line(std::string_view address, AddressParts& out,
+                       const std::function<bool(std::string_view)>& is_region,
+                       const std::function<bool(std::string_view)>& is_country) {
+  std::vector<std::string_view> parts = split(address, ',');
+  if (parts.size() > 1 && is_country(parts.back())) {
+    if (out.country.empty()) out.country = parts.back();
+    parts.pop_back();
+  }
+  if (parts.empty()) return;
+  std::vector<std::string_view> words = split(parts.back(), ' ');
+  std::string postal;
+  if (!words.empty() && looks_like_zip(words.back())) {
+    postal = words.back(), words.pop_back();
+  } else if (words.size() >= 2 && all_digits(words.back()) && words.back().size() >= 3 &&
+             words.back().size() <= 4 && is_region(words[words.size() - 2])) {
+    postal = words.back(), words.pop_back();  // a ZIP that lost its leading zeros: "MA 2134"
+  }
+  std::string state;
+  for (std::size_t n = std::min<std::size_t>(3, words.size()); n >= 1 && state.empty(); --n) {
+    std::string candidate = join(words, words.size() - n, words.size());
+    if (is_region(candidate)) state = candidate, words.resize(words.size() - n);
+  }
+  std::string town = town_after_street(words);
+  if (town.empty() && parts.size() > 1) town = town_after_street(split(parts[parts.size() - 2], ' '));
+  if (out.postal.empty()) out.postal = postal;
+  if (out.state.empty()) out.state = state;
+  if (out.city.empty()) out.city = town;
+}
+
+}  // namespace
+
+AddressParts split_address(const AddressQuery& query,
+                           const std::function<bool(std::string_view)>& is_region,
+                           const std::function<bool(std::string_view)>& is_country) {
+  AddressParts out{std::string(trim(query.city)), std::string(trim(query.state)),
+                   std::string(trim(query.postal)), std::string(trim(query.country))};
+  if (!trim(query.address).empty()) parse_single_line(query.address, out, is_region, is_country);
+  return out;
+}
+
+}  // namespace geotarget::detail

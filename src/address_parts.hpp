@@ -1,0 +1,25 @@
+// Internal: the town, state, postal code and country of an address, from structured columns
+// and/or a single-line address.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "geotarget/gazetteer.hpp"
+
+namespace geotarget::detail {
+
+struct AddressParts {
+  std::string city, state, postal, country;
+};
+
+/// Structured fields win; a single-line address fills what they leave empty. The address is
+/// read from its end: an optional country part, then the ZIP (5, 5-4 or 9 digits; 3-4 digits
+/// only right after a state), the state (one to three words that `is_region` knows), and the
+/// town (the rest of that part, else the part before it, without a leading street).
+[[nodiscard]] AddressParts split_address(const AddressQuery& query,
+                                         const std::function<bool(std::string_view)>& is_region,
+                                         const std::function<bool(std::string_view)>& is_country);
+
+}  // namespace geotarget::detail

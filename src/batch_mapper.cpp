@@ -1,0 +1,382 @@
+#include "batch_mapper.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <queue>
+#include <thread>
+#include <vector>
+
+#include "csv_reader.hpp"
+#include "geotarget/error.hpp"
+#include "map_output.hpp"
+
+namespace geotarget::detail {
+
+namespace {
+
+// ------------------------------------------------------------------ columns
+
+struct ColumnPlan {
+  int lat = -1, lon = -1, address = -1, street = -1, city = -1, state = -1, postal = -1, country = -1;
+  std::size_t width = 0;
+};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+// The column named `wanted` (given by a flag) or, if that is empty, the first of `usual`.
+int find_column(const std::vector<std::string>& header, const std::string& wanted,
+                std::initializer_list<std::string_view> usual, const std::string& input) {
+  if (!wanted.empty()) {
+    auto it = std::find(header.begin(), header.end(), lower(wanted));
+    if (it == header.end()) throw Error(input + ":1: no column '" + wanted + "'");
+    return static_cast<int>(it - header.begin());
+  }
+  for (std::string_view name : usual) {
+    auto it = std::find(header.begin(), header.end(), name);
+    if (it != header.end()) return static_cast<int>(it - header.begin());
+  }
+  return -1;
+}
+
+ColumnPlan plan_columns(const CsvRecord& header_row, const MapColumns& c, const std::string& input) {
+  std::vector<std::string> header;
+  for (auto f : header_row.fields) header.push_back(lower(f));
+  ColumnPlan p;
+  p.width = header.size();
+  p.lat = find_column(header, c.lat, {"lat", "latitude"}, input);
+  p.lon = find_column(header, c.lon, {"lon", "lng", "long", "longitude"}, input);
+  p.address = find_column(header, c.address, {"address", "full_address", "address_line"}, input);
+  p.street = find_column(header, c.street, {"street", "street_address", "address1"}, input);
+  p.city = find_column(header, c.city, {"city", "town"}, input);
+  p.state = find_column(header, c.state, {"state", "region", "province"}, input);
+  p.postal = find_column(header, c.postal, {"postal_code", "zip", "postcode", "zipcode", "zip_code"}, input);
+  p.country = find_column(header, c.country, {"country", "country_code"}, input);
+  if ((p.lat < 0) != (p.lon < 0)) throw Error(input + ":1: a latitude column needs a longitude column");
+  if (p.lat < 0 && p.address < 0 && p.city < 0 && p.state < 0 && p.postal < 0 && p.country < 0)
+    throw Error(input + ":1: no location column (lat/lon, address, city, state, zip or country)");
+  return p;
+}
+
+// ------------------------------------------------------------------ batches
+
+struct Row {
+  std::size_t line = 0;
+  std::uint32_t raw_begin = 0, raw_size = 0;
+  std::uint32_t first_field = 0, field_count = 0;
+  CsvStatus status = CsvStatus::ok;
+};
+
+struct Batch {
+  std::uint64_t seq = 0;
+  std::string text;  // raw rows and their fields, back to back
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> fields;  // (offset, size) in text
+  std::vector<Row> rows;
+
+  void add(const CsvRecord& r, CsvStatus status) {
+    Row row{r.line, static_cast<std::uint32_t>(text.size()), static_cast<std::uint32_t>(r.raw.size()),
+            static_cast<std::uint32_t>(fields.size()), static_cast<std::uint32_t>(r.fields.size()), status};
+    text += r.raw;
+    for (std::string_view f : r.fields) {
+      fields.emplace_back(static_cast<std::uint32_t>(text.size()), static_cast<std::uint32_t>(f.size()));
+      text += f;
+    }
+    rows.push_back(row);
+  }
+  [[nodiscard]] std::string_view field(const Row& r, int column) const {
+    if (column < 0 || static_cast<std::uint32_t>(column) >= r.field_count) return {};
+    auto [offset, size] = fields[r.first_field + static_cast<std::uint32_t>(column)];
+    return std::string_view(text).substr(offset, size);
+  }
+  [[nodiscard]] std::string_view raw(const Row& r) const {
+    return std::string_view(text).substr(r.raw_begin, r.raw_size);
+  }
+};
+
+// ------------------------------------------------------------------ one row
+
+std::string_view trim(std::string_view s) {
+  const char* space = " \t";
+  std::size_t b = s.find_first_not_of(space);
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(space) - b + 1);
+}
+
+// A coordinate cell as a number in range, or the reason it is unusable.
+std::optional<double> coordinate(std::string_view text, const char* name, double limit, std::string& why) {
+  text = trim(text);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  double v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || std::isnan(v)) {
+    why = std::string(name) + " '" + std::string(text) + "' is not a number";
+    return std::nullopt;
+  }
+  if (!(v >= -limit && v <= limit)) {
+    why = std::string(name) + " " + std::string(text) + " is outside [-" + std::to_string(int(limit)) + ", " +
+          std::to_string(int(limit)) + "]";
+    return std::nullopt;
+  }
+  return v;
+}
+
+class RowMapper {
+ public:
+  RowMapper(const PlaceIndex& index, const Gazetteer& gazetteer, const ColumnPlan& plan)
+      : index_(index), gazetteer_(gazetteer), plan_(plan) {}
+
+  // The places of one row, or the reason the row is rejected.
+  bool map(const Batch& b, const Row& r, GeoRow& out, std::string& why) const {
+    out = GeoRow{};
+    std::string_view lat = trim(b.field(r, plan_.lat)), lon = trim(b.field(r, plan_.lon));
+    if (!lat.empty() || !lon.empty()) {
+      if (lat.empty() || lon.empty()) {
+        why = lat.empty() ? "lon is given but lat is empty" : "lat is given but lon is empty";
+        return false;
+      }
+      auto y = coordinate(lat, "lat", 90, why), x = coordinate(lon, "lon", 180, why);
+      if (!y || !x) return false;
+      out.level = MatchLevel::coordinates;
+      out.confidence = 1;
+      out.lat = *y, out.lon = *x;
+      (void)index_.locate(*y, *x, out.chain);
+      return true;
+    }
+    AddressQuery q{b.field(r, plan_.address), b.field(r, plan_.street), b.field(r, plan_.city),
+                   b.field(r, plan_.state),   b.field(r, plan_.postal), b.field(r, plan_.country)};
+    AddressMatch m = gazetteer_.match(q);
+    out.level = m.level;
+    out.confidence = m.confidence;
+    if (m.level == MatchLevel::none) return true;
+    out.lat = m.lat, out.lon = m.lon;
+    fill_chain(m, out.chain);
+    return true;
+  }
+
+ private:
+  // Levels at and above the match only: a town match says nothing about the ZIP.
+  void fill_chain(const AddressMatch& m, PlaceChain& chain) const {
+    index_.chain_of(*m.place, chain);
+    if (m.level == MatchLevel::postal || (m.level == MatchLevel::town && !chain[PlaceLevel::district])) {
+      PlaceChain located;
+      (void)index_.locate(m.lat, m.lon, located);
+      if (!chain[PlaceLevel::district] && located[PlaceLevel::region] == chain[PlaceLevel::region])
+        chain.at[static_cast<std::size_t>(PlaceLevel::district)] = located[PlaceLevel::district];
+      if (m.level == MatchLevel::postal) chain.at[static_cast<std::size_t>(PlaceLevel::town)] = located[PlaceLevel::town];
+    }
+  }
+
+  const PlaceIndex& index_;
+  const Gazetteer& gazetteer_;
+  const ColumnPlan& plan_;
+};
+
+// ------------------------------------------------------------------ pipeline
+
+struct Result {
+  Batch batch;
+  std::vector<GeoRow> geo;        // by row; rows with a reason are rejected
+  std::vector<std::string> why;   // by row; empty when mapped
+};
+
+// Batches in, results out in input order, at most `capacity` in flight.
+class Pipeline {
+ public:
+  explicit Pipeline(std::size_t capacity) : capacity_(capacity) {}
+
+  void push(Batch b) {
+    std::unique_lock lock(m_);
+    room_.wait(lock, [&] { return inflight_ < capacity_; });
+    ++inflight_;
+    todo_.push(std::move(b));
+    work_.notify_one();
+  }
+  void close() {
+    std::lock_guard lock(m_);
+    closed_ = true;
+    work_.notify_all();
+    done_.notify_all();
+  }
+  std::optional<Batch> take() {
+    std::unique_lock lock(m_);
+    work_.wait(lock, [&] { return !todo_.empty() || closed_; });
+    if (todo_.empty()) return std::nullopt;
+    Batch b = std::move(todo_.front());
+    todo_.pop();
+    return b;
+  }
+  void finish(Result r) {
+    std::lock_guard lock(m_);
+    ready_.emplace(r.batch.seq, std::move(r));
+    done_.notify_all();
+  }
+  // The next result in input order; nullopt after the last one.
+  std::optional<Result> next_in_order(std::uint64_t total_if_closed_unknown) {
+    (void)total_if_closed_unknown;
+    std::unique_lock lock(m_);
+    done_.wait(lock, [&] { return ready_.count(next_) || (closed_ && inflight_ == 0); });
+    auto it = ready_.find(next_);
+    if (it == ready_.end()) return std::nullopt;
+    Result r = std::move(it->second);
+    ready_.erase(it);
+    ++next_;
+    --inflight_;
+    room_.notify_one();
+    return r;
+  }
+
+ private:
+  std::mutex m_;
+  std::condition_variable work_, done_, room_;
+  std::queue<Batch> todo_;
+  std::map<std::uint64_t, Result> ready_;
+  std::size_t capacity_, inflight_ = 0;
+  std::uint64_t next_ = 0;
+  bool closed_ = false;
+};
+
+void work(Pipeline& pipe, const RowMapper& mapper, std::size_t width) {
+  while (std::optional<Batch> b = pipe.take()) {
+    Result r{std::move(*b), {}, {}};
+    r.geo.resize(r.batch.rows.size());
+    r.why.resize(r.batch.rows.size());
+    for (std::size_t i = 0; i < r.batch.rows.size(); ++i) {
+      const Row& row = r.batch.rows[i];
+      if (row.status != CsvStatus::ok) {
+        r.why[i] = std::string(describe(row.status));
+      } else if (row.field_count != width) {
+        r.why[i] = "has " + std::to_string(row.field_count) + " fields, the header has " + std::to_string(width);
+      } else if (!mapper.map(r.batch, row, r.geo[i], r.why[i]) && r.why[i].empty()) {
+        r.why[i] = "unusable";
+      }
+    }
+    pipe.finish(std::move(r));
+  }
+}
+
+class Progress {
+ public:
+  Progress(std::ostream& out, bool on, std::uint64_t total_bytes)
+      : out_(out), on_(on), total_(total_bytes), start_(Clock::now()), last_(start_) {}
+  void update(std::size_t rows, std::uint64_t bytes) {
+    if (!on_ || Clock::now() - last_ < std::chrono::milliseconds(200)) return;
+    last_ = Clock::now();
+    double s = std::chrono::duration<double>(last_ - start_).count();
+    double pct = total_ ? 100.0 * static_cast<double>(bytes) / static_cast<double>(total_) : 0;
+    int bar = static_cast<int>(pct / 5);
+    char line[160];
+    std::snprintf(line, sizeof line, "\r[%-20s] %5.1f%%  %zu rows  %.0f rows/s ",
+                  std::string(static_cast<std::size_t>(std::clamp(bar, 0, 20)), '#').c_str(), pct, rows,
+                  s > 0 ? static_cast<double>(rows) / s : 0.0);
+    out_ << line << std::flush;
+  }
+  void done() {
+    if (on_) out_ << '\r' << std::string(70, ' ') << '\r' << std::flush;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::ostream& out_;
+  bool on_;
+  std::uint64_t total_;
+  Clock::time_point start_, last_;
+};
+
+}  // namespace
+
+MapSummary map_customers(const MapOptions& o, const PlaceIndex& index, const Gazetteer& gazetteer,
+                         std::ostream& progress_out) {
+  const auto start = std::chrono::steady_clock::now();
+  std::ifstream in(o.input, std::ios::binary);
+  if (!in) throw Error(o.input + ": cannot read");
+  CsvOptions csv_options;
+  csv_options.delimiter = o.delimiter;
+  CsvReader reader(in, csv_options);
+  CsvRecord record;
+  if (reader.next(record) != CsvStatus::ok) throw Error(o.input + ":1: no header row");
+  const ColumnPlan plan = plan_columns(record, o.columns, o.input);
+  std::vector<std::string> header(record.fields.begin(), record.fields.end());
+
+  MapSummary summary;
+  summary.rejects_path = o.rejects.empty() ? o.output + ".rejects.csv" : o.rejects;
+  auto sink = open_map_output(o.output, header, reader.delimiter());
+  RejectsWriter rejects(summary.rejects_path);
+  const RowMapper mapper(index, gazetteer, plan);
+  const int threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  Pipeline pipe(static_cast<std::size_t>(threads) * 2 + 2);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) workers.emplace_back(work, std::ref(pipe), std::cref(mapper), plan.width);
+
+  std::thread writer([&] {
+    while (std::optional<Result> r = pipe.next_in_order(0)) {
+      for (std::size_t i = 0; i < r->batch.rows.size(); ++i) {
+        const Row& row = r->batch.rows[i];
+        if (!r->why[i].empty()) {
+          rejects.add(row.line, r->why[i], r->batch.raw(row));
+          ++summary.rejected;
+          continue;
+        }
+        sink->add(r->batch.raw(row), r->geo[i], [&](int c) { return r->batch.field(row, c); });
+        ++summary.rows_out;
+        ++summary.by_match[static_cast<std::size_t>(r->geo[i].level)];
+      }
+    }
+  });
+
+  std::error_code ec;
+  const auto total_bytes = std::filesystem::file_size(o.input, ec);
+  Progress progress(progress_out, o.progress, ec ? 0 : total_bytes);
+  Batch batch;
+  std::uint64_t seq = 0;
+  for (CsvStatus s; (s = reader.next(record)) != CsvStatus::end_of_input;) {
+    batch.add(record, s);
+    ++summary.rows_in;
+    if (batch.rows.size() >= o.batch_rows) {
+      batch.seq = seq++;
+      pipe.push(std::move(batch));
+      batch = Batch{};
+      progress.update(summary.rows_in, reader.bytes_read());
+    }
+  }
+  if (!batch.rows.empty()) {
+    batch.seq = seq++;
+    pipe.push(std::move(batch));
+  }
+  pipe.close();
+  for (auto& w : workers) w.join();
+  writer.join();
+  progress.done();
+  sink->finish();
+  rejects.finish();
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return summary;
+}
+
+std::string describe(const MapSummary& s) {
+  std::string out = std::to_string(s.rows_in) + " rows in, " + std::to_string(s.rows_out) + " rows out, " +
+                    std::to_string(s.rejected) + " rejected";
+  if (s.rejected) out += " (see " + s.rejects_path + ")";
+  out += "; geo_match:";
+  for (std::size_t l = 0; l < s.by_match.size(); ++l)
+    out += " " + std::string(geotarget::describe(static_cast<MatchLevel>(l))) + " " + std::to_string(s.by_match[l]);
+  char rate[64];
+  std::snprintf(rate, sizeof rate, "; %.2f s, %.0f rows/s", s.seconds,
+                s.seconds > 0 ? static_cast<double>(s.rows_in) / s.seconds : 0.0);
+  return out + rate;
+}
+
+}  // namespace geotarget::detail

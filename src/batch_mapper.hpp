@@ -1,0 +1,50 @@
+// Internal: `geotarget map`, mapping a customer CSV into places, streaming and multi-threaded.
+//
+// The reader (the calling thread) cuts the input into batches of rows; worker threads map
+// batches (coordinates through the PlaceIndex, addresses through the Gazetteer) into output
+// text; a writer thread writes batches in input order. Memory is bounded by the batches in
+// flight (twice the workers), whatever the file size.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+
+#include "geotarget/gazetteer.hpp"
+#include "geotarget/place_index.hpp"
+
+namespace geotarget::detail {
+
+/// Input column names; empty means "find it by the usual names".
+struct MapColumns {
+  std::string lat, lon, address, street, city, state, postal, country;
+};
+
+struct MapOptions {
+  std::string input;    ///< CSV path
+  std::string output;   ///< .csv, or .gpkg for a GeoPackage point layer
+  std::string rejects;  ///< DEFAULT: OUTPUT + ".rejects.csv"
+  int threads = 0;      ///< DEFAULT: 0, the number of cores
+  char delimiter = 0;   ///< DEFAULT: 0, detected
+  MapColumns columns;
+  bool progress = false;  ///< progress bar on stderr
+  std::size_t batch_rows = 4096;
+};
+
+struct MapSummary {
+  std::size_t rows_in = 0, rows_out = 0, rejected = 0;
+  std::array<std::size_t, 6> by_match{};  ///< indexed by MatchLevel
+  double seconds = 0;
+  std::string rejects_path;
+};
+
+/// Maps options.input to options.output. Throws geotarget::Error when a file cannot be opened
+/// or the header names no location column; rows are never an exception (see the rejects).
+MapSummary map_customers(const MapOptions& options, const PlaceIndex& index,
+                         const Gazetteer& gazetteer, std::ostream& progress);
+
+/// The summary as printed at the end of `geotarget map`.
+std::string describe(const MapSummary& summary);
+
+}  // namespace geotarget::detail

@@ -1,0 +1,48 @@
+// geotarget map INPUT -o OUTPUT [--geodata M] [--rejects FILE] [--threads N] [column flags]
+#include <unistd.h>
+
+#include <iostream>
+
+#include "batch_mapper.hpp"
+#include "cli/commands.hpp"
+
+namespace geotarget::cli {
+
+void add_map_command(CLI::App& app, int& exit_code) {
+  struct Args {
+    detail::MapOptions options;
+    std::string geodata, delimiter;
+  };
+  auto args = std::make_shared<Args>();
+  auto& o = args->options;
+  CLI::App* cmd = app.add_subcommand("map", "Map a customer CSV (coordinates and/or addresses) into places");
+  cmd->add_option("input", o.input, "Customer CSV with a header row")->required()->check(CLI::ExistingFile);
+  cmd->add_option("-o,--output", o.output, "Output .csv, or .gpkg for a GeoPackage")->required();
+  cmd->add_option("--geodata", args->geodata, "Geodata manifest (default: geodata/default.yaml)");
+  cmd->add_option("--rejects", o.rejects, "Rejected rows (default: OUTPUT.rejects.csv)");
+  cmd->add_option("--threads", o.threads, "Worker threads (default: all cores)")->check(CLI::Range(0, 256));
+  cmd->add_option("--delimiter", args->delimiter, "Field delimiter: ',', ';', 'tab' (default: detected)");
+  auto& c = o.columns;
+  cmd->add_option("--lat-column", c.lat, "Latitude column (default: lat, latitude)");
+  cmd->add_option("--lon-column", c.lon, "Longitude column (default: lon, lng, long, longitude)");
+  cmd->add_option("--address-column", c.address, "Single-line address column (default: address)");
+  cmd->add_option("--street-column", c.street, "Street column (default: street)");
+  cmd->add_option("--city-column", c.city, "Town column (default: city, town)");
+  cmd->add_option("--state-column", c.state, "State column (default: state, region)");
+  cmd->add_option("--postal-column", c.postal, "Postal code column (default: postal_code, zip, postcode)");
+  cmd->add_option("--country-column", c.country, "Country column (default: country)");
+  cmd->callback([args, &exit_code] {
+    auto& opt = args->options;
+    if (args->delimiter == "tab" || args->delimiter == "\\t") opt.delimiter = '\t';
+    else if (args->delimiter.size() == 1) opt.delimiter = args->delimiter[0];
+    else if (!args->delimiter.empty()) throw Error("map: --delimiter must be one character or 'tab'");
+    opt.progress = ::isatty(2) != 0;
+    auto index = PlaceIndex::load(args->geodata.empty() ? default_geodata() : args->geodata);
+    Gazetteer gazetteer(index);
+    detail::MapSummary s = detail::map_customers(opt, *index, gazetteer, std::cerr);
+    std::cerr << "geotarget map: " << detail::describe(s) << '\n';
+    exit_code = s.rejected > 0 ? 1 : 0;
+  });
+}
+
+}  // namespace geotarget::cli

@@ -1,0 +1,259 @@
+#include "geotarget/gazetteer.hpp"
+
+#include <algorithm>
+#include <array>
+#include <unordered_map>
+
+#include "address_parts.hpp"
+#include "geotarget/error.hpp"
+#include "text_normalize.hpp"
+
+namespace geotarget {
+
+std::string_view describe(MatchLevel level) noexcept {
+  switch (level) {
+    case MatchLevel::coordinates: return "coordinates";
+    case MatchLevel::postal: return "postal";
+    case MatchLevel::town: return "town";
+    case MatchLevel::region: return "region";
+    case MatchLevel::country: return "country";
+    case MatchLevel::none: return "none";
+  }
+  return "none";
+}
+
+namespace {
+
+using detail::normalize_place_name;
+using detail::normalize_text;
+
+constexpr std::uint32_t kNone = Place::none;
+
+// Confidence of each kind of evidence; documented in docs/formats.md.
+constexpr double kPostalTownRegion = 0.98, kPostalRegion = 0.95, kPostalAlone = 0.9,
+                 kPostalTownDiffers = 0.85, kPostalRegionConflict = 0.6, kTownInRegion = 0.9,
+                 kTownOneTypo = 0.75, kTownTwoTypos = 0.65, kTownTwinsInRegion = 0.6,
+                 kTownUniqueInCountry = 0.75, kTownRegionConflict = 0.7, kRegion = 0.5,
+                 kAmbiguousFallback = 0.3, kCountry = 0.3;
+
+// Names people use for countries that are not in the data.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kCountryAliases = {{
+    {"usa", "US"}, {"united states", "US"}, {"us", "US"}, {"america", "US"}, {"uk", "GB"},
+    {"united kingdom", "GB"}, {"great britain", "GB"}, {"england", "GB"}, {"deutschland", "DE"}}};
+
+}  // namespace
+
+struct Gazetteer::Impl {
+  std::shared_ptr<const PlaceIndex> index;
+  GazetteerOptions options;
+  std::vector<std::uint32_t> zip_place;  // ZIP5 as a number -> postal place
+  std::unordered_map<std::string, std::vector<std::uint32_t>> towns_by_name;
+  std::unordered_map<std::uint32_t, std::vector<std::pair<std::string, std::uint32_t>>> towns_by_region;
+  std::unordered_map<std::string, std::uint32_t> regions_by_name;
+  std::unordered_map<std::string, std::uint32_t> countries_by_name;
+  std::vector<std::uint32_t> region_of, country_of;  // by place: its ancestor at that level
+
+  void build();
+  [[nodiscard]] std::uint32_t ancestor(std::uint32_t place, PlaceLevel level) const;
+  [[nodiscard]] const Place& at(std::uint32_t i) const { return index->places()[i]; }
+  [[nodiscard]] std::uint32_t find_region(std::string_view text) const;
+  [[nodiscard]] std::uint32_t find_country(std::string_view text) const;
+  [[nodiscard]] std::uint32_t find_zip(std::string_view text) const;
+  [[nodiscard]] AddressMatch answer(MatchLevel level, double confidence, std::uint32_t place) const;
+  [[nodiscard]] AddressMatch by_postal(std::uint32_t zip, const std::string& town, std::uint32_t region) const;
+  [[nodiscard]] AddressMatch by_town(const std::string& town, std::uint32_t region, std::uint32_t country) const;
+  [[nodiscard]] AddressMatch fuzzy_town(const std::string& town, std::uint32_t region) const;
+  [[nodiscard]] AddressMatch common_ancestor(const std::vector<std::uint32_t>& towns) const;
+  [[nodiscard]] AddressMatch match(const detail::AddressParts& parts) const;
+};
+
+std::uint32_t Gazetteer::Impl::ancestor(std::uint32_t place, PlaceLevel level) const {
+  for (std::uint32_t p = place; p != kNone; p = at(p).parent)
+    if (at(p).level == level) return p;
+  return kNone;
+}
+
+void Gazetteer::Impl::build() {
+  const auto& places = index->places();
+  if (places.empty()) throw Error("gazetteer: the geodata has no places");
+  zip_place.assign(100000, kNone);
+  region_of.resize(places.size());
+  country_of.resize(places.size());
+  for (std::uint32_t i = 0; i < places.size(); ++i) {
+    const Place& p = places[i];
+    region_of[i] = ancestor(i, PlaceLevel::region);
+    country_of[i] = ancestor(i, PlaceLevel::country);
+    switch (p.level) {
+      case PlaceLevel::country:
+        countries_by_name.emplace(normalize_text(p.id), i);
+        countries_by_name.emplace(normalize_text(p.name), i);
+        break;
+      case PlaceLevel::region:
+        regions_by_name.emplace(normalize_place_name(p.name), i);
+        if (auto dash = p.id.find('-'); dash != std::string::npos)
+          regions_by_name.emplace(normalize_text(p.id.substr(dash + 1)), i);  // US-NY -> ny
+        break;
+      case PlaceLevel::town: {
+        std::string name = normalize_place_name(p.name);
+        towns_by_region[region_of[i]].emplace_back(name, i);
+        towns_by_name[std::move(name)].push_back(i);
+        break;
+      }
+      case PlaceLevel::postal:
+        if (p.name.size() == 5 && std::all_of(p.name.begin(), p.name.end(), ::isdigit))
+          zip_place[static_cast<std::size_t>(std::stoul(p.name))] = i;
+        break;
+      case PlaceLevel::district: break;
+    }
+  }
+  for (const auto& [alias, code] : kCountryAliases) {
+    const Place* p = index->find(code);
+    if (p) countries_by_name.emplace(alias, static_cast<std::uint32_t>(p - places.data()));
+  }
+}
+
+std::uint32_t Gazetteer::Impl::find_region(std::string_view text) const {
+  if (text.empty()) return kNone;
+  auto it = regions_by_name.find(normalize_place_name(text));
+  return it == regions_by_name.end() ? kNone : it->second;
+}
+
+std::uint32_t Gazetteer::Impl::find_country(std::string_view text) const {
+  if (text.empty()) return kNone;
+  auto it = countries_by_name.find(normalize_text(text));
+  return it == countries_by_name.end() ? kNone : it->second;
+}
+
+// The postal place of "62701", "62701-1234", "627011234", or "2134" that lost its zero.
+std::uint32_t Gazetteer::Impl::find_zip(std::string_view text) const {
+  std::string digits;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') digits += c;
+    else if (c != '-' && c != ' ') return kNone;
+  }
+  if (digits.size() == 9) digits.resize(5);
+  if (digits.size() >= 3 && digits.size() < 5) digits.insert(0, 5 - digits.size(), '0');
+  if (digits.size() != 5) return kNone;
+  return zip_place[static_cast<std::size_t>(std::stoul(digits))];
+}
+
+AddressMatch Gazetteer::Impl::answer(MatchLevel level, double confidence, std::uint32_t place) const {
+  const Place& p = at(place);
+  return AddressMatch{level, confidence, p.lat, p.lon, &p};
+}
+
+// The postal code decides; the town and region, when given, raise or lower the confidence.
+AddressMatch Gazetteer::Impl::by_postal(std::uint32_t zip, const std::string& town,
+                                        std::uint32_t region) const {
+  const std::uint32_t zip_region = region_of[zip];
+  if (region != kNone && zip_region != kNone && region != zip_region) {
+    // Conflicting state: trust a town that exists in the stated region, else the ZIP.
+    AddressMatch t = town.empty() ? AddressMatch{} : by_town(town, region, kNone);
+    if (t.level == MatchLevel::town && t.confidence >= kTownInRegion) {
+      t.confidence = kTownRegionConflict;
+      return t;
+    }
+    return answer(MatchLevel::postal, kPostalRegionConflict, zip);
+  }
+  if (town.empty()) return answer(MatchLevel::postal, region != kNone ? kPostalRegion : kPostalAlone, zip);
+  // Is the named town one of the towns near this ZIP, in its region?
+  auto it = towns_by_name.find(town);
+  bool town_agrees = false;
+  if (it != towns_by_name.end()) {
+    for (std::uint32_t t : it->second) town_agrees |= region_of[t] == zip_region;
+  }
+  return answer(MatchLevel::postal, town_agrees ? kPostalTownRegion : kPostalTownDiffers, zip);
+}
+
+// A town by exact name, inside the region (or country) when one is known.
+AddressMatch Gazetteer::Impl::by_town(const std::string& town, std::uint32_t region,
+                                      std::uint32_t country) const {
+  auto it = towns_by_name.find(town);
+  if (it == towns_by_name.end()) return region != kNone ? fuzzy_town(town, region) : AddressMatch{};
+  std::vector<std::uint32_t> candidates;
+  for (std::uint32_t t : it->second) {
+    if (region != kNone && region_of[t] != region) continue;
+    if (country != kNone && country_of[t] != country) continue;
+    candidates.push_back(t);
+  }
+  if (candidates.empty()) return region != kNone ? fuzzy_town(town, region) : AddressMatch{};
+  if (candidates.size() == 1)
+    return answer(MatchLevel::town, region != kNone ? kTownInRegion : kTownUniqueInCountry, candidates[0]);
+  if (region != kNone) return answer(MatchLevel::town, kTownTwinsInRegion, candidates[0]);
+  return common_ancestor(candidates);
+}
+
+// One or two typos, by length, among the towns of the region; only a single best is taken.
+AddressMatch Gazetteer::Impl::fuzzy_town(const std::string& town, std::uint32_t region) const {
+  auto it = towns_by_region.find(region);
+  const int budget = detail::typo_budget(town.size());
+  if (it == towns_by_region.end() || budget == 0) return {};
+  int best = budget + 1;
+  std::uint32_t best_town = kNone;
+  bool tie = false;
+  for (const auto& [name, t] : it->second) {
+    int d = detail::edit_distance(town, name, std::min(best, budget));
+    if (d < best) best = d, best_town = t, tie = false;
+    else if (d == best && d <= budget && name != at(best_town).name) tie = true;
+  }
+  if (best_town == kNone || best > budget) return {};
+  if (tie) return answer(MatchLevel::region, kRegion, region);
+  return answer(MatchLevel::town, best == 1 ? kTownOneTypo : kTownTwoTypos, best_town);
+}
+
+// Towns of the same name in several regions: report what they all share, never a guess.
+AddressMatch Gazetteer::Impl::common_ancestor(const std::vector<std::uint32_t>& towns) const {
+  const std::uint32_t region = region_of[towns.front()], country = country_of[towns.front()];
+  bool same_region = region != kNone, same_country = country != kNone;
+  for (std::uint32_t t : towns) {
+    same_region &= region_of[t] == region;
+    same_country &= country_of[t] == country;
+  }
+  if (same_region) return answer(MatchLevel::region, kAmbiguousFallback, region);
+  if (same_country) return answer(MatchLevel::country, kAmbiguousFallback, country);
+  return {};
+}
+
+AddressMatch Gazetteer::Impl::match(const detail::AddressParts& parts) const {
+  const std::uint32_t country = find_country(parts.country);
+  const bool foreign = country != kNone && at(country).id != options.default_country;
+  const std::uint32_t region = foreign ? kNone : find_region(parts.state);
+  const std::string town = normalize_place_name(parts.city);
+  if (!foreign) {
+    const std::uint32_t zip = find_zip(parts.postal);
+    if (zip != kNone) return by_postal(zip, town, region);
+  }
+  if (!town.empty()) {
+    const Place* home = index->find(options.default_country);
+    std::uint32_t within = country != kNone ? country
+                           : home          ? static_cast<std::uint32_t>(home - index->places().data())
+                                           : kNone;
+    AddressMatch t = by_town(town, region, region != kNone ? kNone : within);
+    if (t.level != MatchLevel::none) return t;
+  }
+  if (region != kNone) return answer(MatchLevel::region, kRegion, region);
+  if (country != kNone) return answer(MatchLevel::country, kCountry, country);
+  return {};
+}
+
+Gazetteer::Gazetteer(std::shared_ptr<const PlaceIndex> index, const GazetteerOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->index = std::move(index);
+  impl_->options = options;
+  impl_->build();
+}
+
+Gazetteer::~Gazetteer() = default;
+Gazetteer::Gazetteer(Gazetteer&&) noexcept = default;
+Gazetteer& Gazetteer::operator=(Gazetteer&&) noexcept = default;
+
+AddressMatch Gazetteer::match(const AddressQuery& query) const noexcept {
+  detail::AddressParts parts = detail::split_address(
+      query, [this](std::string_view s) { return impl_->find_region(s) != kNone; },
+      [this](std::string_view s) { return impl_->find_country(s) != kNone; });
+  return impl_->match(parts);
+}
+
+const PlaceIndex& Gazetteer::places() const noexcept { return *impl_->index; }
+
+}  // namespace geotarget

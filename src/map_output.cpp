@@ -1,0 +1,194 @@
+#include "map_output.hpp"
+
+#include <gdal/ogrsf_frmts.h>
+
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+
+#include "csv_reader.hpp"
+#include "geotarget/error.hpp"
+
+namespace geotarget::detail {
+
+namespace {
+
+void append_number(std::string& out, double v) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+
+void append_confidence(std::string& out, double v) {
+  char buf[16];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 2);
+  out.append(buf, end);
+}
+
+// A region or country match has no meaningful point; only finer matches write one.
+bool has_point(const GeoRow& g) {
+  return g.level == MatchLevel::coordinates || g.level == MatchLevel::postal || g.level == MatchLevel::town;
+}
+
+std::string_view id_at(const GeoRow& g, PlaceLevel level) {
+  const Place* p = g.chain[level];
+  return p ? std::string_view(p->id) : std::string_view();
+}
+
+// Place ids never hold a delimiter or quote; names are not written.
+class CsvSink final : public MapSink {
+ public:
+  CsvSink(const std::string& path, const std::vector<std::string>& header, char delimiter)
+      : path_(path), delimiter_(delimiter), file_(std::fopen(path.c_str(), "wb")) {
+    if (!file_) throw Error(path + ": cannot write");
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      if (i) buffer_ += delimiter_;
+      buffer_ += csv_escape(header[i], delimiter_);
+    }
+    for (std::string_view c : kGeoColumns) (buffer_ += delimiter_) += c;
+    buffer_ += '\n';
+  }
+  ~CsvSink() override {
+    if (file_) std::fclose(file_);
+  }
+
+  void add(std::string_view raw, const GeoRow& g, const std::function<std::string_view(int)>&) override {
+    buffer_ += raw;
+    buffer_ += delimiter_;
+    if (has_point(g)) {
+      append_number(buffer_, g.lat);
+      buffer_ += delimiter_;
+      append_number(buffer_, g.lon);
+    } else {
+      buffer_ += delimiter_;
+    }
+    for (PlaceLevel l : {PlaceLevel::country, PlaceLevel::region, PlaceLevel::district, PlaceLevel::town,
+                         PlaceLevel::postal})
+      (buffer_ += delimiter_) += id_at(g, l);
+    (buffer_ += delimiter_) += describe(g.level);
+    buffer_ += delimiter_;
+    append_confidence(buffer_, g.confidence);
+    buffer_ += '\n';
+    if (buffer_.size() > (1 << 20)) flush();
+  }
+
+  void finish() override {
+    flush();
+    if (std::fclose(file_) != 0) {
+      file_ = nullptr;
+      throw Error(path_ + ": cannot write");
+    }
+    file_ = nullptr;
+  }
+
+ private:
+  void flush() {
+    if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) throw Error(path_ + ": cannot write");
+    buffer_.clear();
+  }
+  std::string path_;
+  char delimiter_;
+  std::FILE* file_;
+  std::string buffer_;
+};
+
+// Every input column as text, the geo_ columns typed, the point as geometry.
+class GpkgSink final : public MapSink {
+ public:
+  GpkgSink(const std::string& path, const std::vector<std::string>& header) : path_(path), width_(header.size()) {
+    GDALAllRegister();
+    std::filesystem::remove(path);
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+    ds_ = driver ? driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr) : nullptr;
+    if (!ds_) throw Error(path + ": cannot create GeoPackage (" + CPLGetLastErrorMsg() + ")");
+    OGRSpatialReference wgs84;
+    wgs84.SetWellKnownGeogCS("WGS84");
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    layer_ = ds_->CreateLayer("customers", &wgs84, wkbPoint, nullptr);
+    if (!layer_) throw Error(path + ": cannot create layer");
+    for (const auto& name : header) add_field(name, OFTString);
+    for (std::string_view c : kGeoColumns)
+      add_field(std::string(c), c == "geo_lat" || c == "geo_lon" || c == "geo_confidence" ? OFTReal : OFTString);
+    check(layer_->StartTransaction());
+  }
+  ~GpkgSink() override {
+    if (ds_) GDALClose(ds_);
+  }
+
+  void add(std::string_view, const GeoRow& g, const std::function<std::string_view(int)>& field) override {
+    OGRFeature f(layer_->GetLayerDefn());
+    for (std::size_t i = 0; i < width_; ++i) f.SetField(static_cast<int>(i), std::string(field(static_cast<int>(i))).c_str());
+    int at = static_cast<int>(width_);
+    if (has_point(g)) {
+      f.SetField(at, g.lat);
+      f.SetField(at + 1, g.lon);
+      f.SetGeometry(std::make_unique<OGRPoint>(g.lon, g.lat).get());
+    }
+    at += 2;
+    for (PlaceLevel l : {PlaceLevel::country, PlaceLevel::region, PlaceLevel::district, PlaceLevel::town,
+                         PlaceLevel::postal}) {
+      if (std::string_view id = id_at(g, l); !id.empty()) f.SetField(at, std::string(id).c_str());
+      ++at;
+    }
+    f.SetField(at, std::string(describe(g.level)).c_str());
+    f.SetField(at + 1, g.confidence);
+    if (layer_->CreateFeature(&f) != OGRERR_NONE) throw Error(path_ + ": cannot write a feature");
+    if (++since_commit_ == 50000) {
+      check(layer_->CommitTransaction());
+      check(layer_->StartTransaction());
+      since_commit_ = 0;
+    }
+  }
+
+  void finish() override {
+    check(layer_->CommitTransaction());
+    GDALClose(ds_);
+    ds_ = nullptr;
+  }
+
+ private:
+  void check(OGRErr err) const {
+    if (err != OGRERR_NONE) throw Error(path_ + ": GeoPackage transaction failed (" + CPLGetLastErrorMsg() + ")");
+  }
+  void add_field(const std::string& name, OGRFieldType type) {
+    OGRFieldDefn def(name.c_str(), type);
+    if (layer_->CreateField(&def) != OGRERR_NONE) throw Error(path_ + ": cannot create field '" + name + "'");
+  }
+  std::string path_;
+  std::size_t width_;
+  GDALDataset* ds_ = nullptr;
+  OGRLayer* layer_ = nullptr;
+  int since_commit_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<MapSink> open_map_output(const std::string& path, const std::vector<std::string>& header,
+                                         char delimiter) {
+  if (std::filesystem::path(path).extension() == ".gpkg") return std::make_unique<GpkgSink>(path, header);
+  return std::make_unique<CsvSink>(path, header, delimiter);
+}
+
+RejectsWriter::RejectsWriter(const std::string& path) : path_(path), file_(std::fopen(path.c_str(), "wb")) {
+  if (!file_) throw Error(path + ": cannot write the rejects file");
+  std::fputs("line,reason,raw\n", file_);
+}
+
+RejectsWriter::~RejectsWriter() {
+  if (file_) std::fclose(file_);
+}
+
+void RejectsWriter::add(std::size_t line, std::string_view reason, std::string_view raw) {
+  std::string row = std::to_string(line) + "," + csv_escape(reason) + "," + csv_escape(raw) + "\n";
+  if (std::fwrite(row.data(), 1, row.size(), file_) != row.size()) throw Error(path_ + ": cannot write");
+}
+
+void RejectsWriter::finish() {
+  if (std::fclose(file_) != 0) {
+    file_ = nullptr;
+    throw Error(path_ + ": cannot write");
+  }
+  file_ = nullptr;
+}
+
+}  // namespace geotarget::detail

@@ -1,0 +1,60 @@
+// Internal: where `geotarget map` writes: CSV (the input row verbatim plus the geo_ columns)
+// or a GeoPackage point layer through GDAL, and the rejects file.
+#pragma once
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "geotarget/gazetteer.hpp"
+#include "geotarget/place_index.hpp"
+
+namespace geotarget::detail {
+
+/// The result of mapping one row.
+struct GeoRow {
+  MatchLevel level = MatchLevel::none;
+  double confidence = 0;
+  double lat = 0, lon = 0;  ///< meaningless when level == none
+  PlaceChain chain;
+};
+
+/// The columns appended to every output row, in this order.
+inline constexpr std::string_view kGeoColumns[] = {"geo_lat",      "geo_lon",      "geo_country",
+                                                   "geo_region",   "geo_district", "geo_town",
+                                                   "geo_postal",   "geo_match",    "geo_confidence"};
+
+class MapSink {
+ public:
+  virtual ~MapSink() = default;
+  /// One mapped row: its raw text and a way to get each input field.
+  virtual void add(std::string_view raw, const GeoRow& geo,
+                   const std::function<std::string_view(int)>& field) = 0;
+  /// Flushes and closes; throws geotarget::Error when the output cannot be completed.
+  virtual void finish() = 0;
+};
+
+/// A sink by the output's extension: ".gpkg" is a GeoPackage, anything else CSV with the
+/// input's delimiter. Throws geotarget::Error when the file cannot be created.
+std::unique_ptr<MapSink> open_map_output(const std::string& path, const std::vector<std::string>& header,
+                                         char delimiter);
+
+/// The rejects file: line, reason, raw text, as CSV.
+class RejectsWriter {
+ public:
+  explicit RejectsWriter(const std::string& path);
+  ~RejectsWriter();
+  RejectsWriter(const RejectsWriter&) = delete;
+  RejectsWriter& operator=(const RejectsWriter&) = delete;
+  void add(std::size_t line, std::string_view reason, std::string_view raw);
+  void finish();
+
+ private:
+  std::string path_;
+  std::FILE* file_ = nullptr;
+};
+
+}  // namespace geotarget::detail

@@ -1,0 +1,115 @@
+// The gazetteer on the default pack: each case a table of address -> expected match.
+#include <catch2/catch.hpp>
+
+#include "geotarget/gazetteer.hpp"
+#include "test_support.hpp"
+#include "text_normalize.hpp"
+
+using namespace geotarget;
+
+namespace {
+
+const Gazetteer& gazetteer() {
+  static Gazetteer g(PlaceIndex::load(test::source_path("geodata/default.yaml").string()));
+  return g;
+}
+
+struct Expect {
+  AddressQuery query;
+  MatchLevel level;
+  const char* place;  // id of the deciding place
+  double min_confidence, max_confidence;
+};
+
+void check_table(const std::vector<Expect>& table) {
+  for (const Expect& e : table) {
+    INFO("address '" << e.query.address << "' city '" << e.query.city << "' state '" << e.query.state
+                     << "' zip '" << e.query.postal << "' country '" << e.query.country << "'");
+    AddressMatch m = gazetteer().match(e.query);
+    CHECK(describe(m.level) == describe(e.level));
+    CHECK(std::string(m.place ? m.place->id : "") == e.place);
+    CHECK(m.confidence >= e.min_confidence);
+    CHECK(m.confidence <= e.max_confidence);
+  }
+}
+
+AddressQuery line(const char* address) { return AddressQuery{address, "", "", "", "", ""}; }
+AddressQuery fields(const char* city, const char* state, const char* zip = "", const char* country = "") {
+  return AddressQuery{"", "", city, state, zip, country};
+}
+
+}  // namespace
+
+TEST_CASE("normalisation folds case, accents, punctuation and place-name abbreviations") {
+  using detail::normalize_place_name;
+  using detail::normalize_text;
+  CHECK(normalize_text("  Cañon   City ") == "canon city");
+  CHECK(normalize_text("SÃO PAULO") == "sao paulo");
+  CHECK(normalize_text("Straße") == "strasse");
+  CHECK(normalize_text("O'Fallon") == "ofallon");
+  CHECK(normalize_text("Winston-Salem") == "winston salem");
+  CHECK(normalize_place_name("St. Louis") == "saint louis");
+  CHECK(normalize_place_name("Ft Worth") == "fort worth");
+  CHECK(normalize_place_name("Mt. Vernon") == "mount vernon");
+  CHECK(normalize_place_name("Ste. Genevieve") == "sainte genevieve");
+  CHECK(normalize_place_name("Stockton") == "stockton");  // only whole words
+}
+
+TEST_CASE("edit distance counts one transposition as one typo, and stops at the limit") {
+  CHECK(detail::edit_distance("springfield", "springfeild", 2) == 1);
+  CHECK(detail::edit_distance("chicago", "chicgo", 2) == 1);
+  CHECK(detail::edit_distance("chicago", "chcgo", 2) == 2);
+  CHECK(detail::edit_distance("boston", "denver", 2) == 3);
+  CHECK(detail::typo_budget(4) == 0);
+  CHECK(detail::typo_budget(8) == 1);
+  CHECK(detail::typo_budget(9) == 2);
+}
+
+TEST_CASE("postal codes decide first, in every spelling") {
+  check_table({
+      {fields("", "", "62701"), MatchLevel::postal, "US-ZIP-62701", 0.85, 0.95},
+      {fields("", "", "62701-1234"), MatchLevel::postal, "US-ZIP-62701", 0.85, 0.95},
+      {fields("", "", "627011234"), MatchLevel::postal, "US-ZIP-62701", 0.85, 0.95},
+      {fields("", "", "2134"), MatchLevel::postal, "US-ZIP-02134", 0.85, 0.95},   // lost its zero
+      {fields("Springfield", "IL", "62701"), MatchLevel::postal, "US-ZIP-62701", 0.97, 1},
+      {fields("Nowhere", "IL", "62701"), MatchLevel::postal, "US-ZIP-62701", 0.8, 0.9},
+      {fields("Chicago", "CA", "60602"), MatchLevel::postal, "US-ZIP-60602", 0.5, 0.7},  // state conflicts
+      {line("123 Main St, Springfield, IL 62701"), MatchLevel::postal, "US-ZIP-62701", 0.97, 1},
+      {line("45 oak ave apt 3, canon city co 81212-1234"), MatchLevel::postal, "US-ZIP-81212", 0.97, 1},
+      {line("1 Beacon St, Boston MA 2134"), MatchLevel::postal, "US-ZIP-02134", 0.85, 1},
+  });
+}
+
+TEST_CASE("towns: within their region, accents and abbreviations, typos at lower confidence") {
+  check_table({
+      {fields("Cañon City", "CO"), MatchLevel::town, "GN-US-CO-canon-city", 0.85, 0.95},
+      {fields("canon city", "colorado"), MatchLevel::town, "GN-US-CO-canon-city", 0.85, 0.95},
+      {fields("St. Louis", "MO"), MatchLevel::town, "GN-US-MO-st-louis", 0.85, 0.95},
+      {fields("Saint Louis", "Missouri"), MatchLevel::town, "GN-US-MO-st-louis", 0.85, 0.95},
+      {fields("Ft Worth", "TX"), MatchLevel::town, "GN-US-TX-fort-worth", 0.85, 0.95},
+      {fields("Springfeild", "IL"), MatchLevel::town, "GN-US-IL-springfield", 0.7, 0.8},  // one typo
+      {fields("Sprngfeild", "IL"), MatchLevel::town, "GN-US-IL-springfield", 0.6, 0.7},   // two
+      {line("45 oak ave apt 3 Cañon City CO"), MatchLevel::town, "GN-US-CO-canon-city", 0.85, 0.95},
+      {fields("Paris", "", "", "France"), MatchLevel::town, "GN-FR-11-paris", 0.5, 0.8},
+  });
+}
+
+TEST_CASE("ambiguous town names are not guessed: what the candidates share, at low confidence") {
+  check_table({
+      {fields("Springfield", ""), MatchLevel::country, "US", 0, 0.35},
+      {fields("Springfield", "MA"), MatchLevel::town, "GN-US-MA-springfield", 0.85, 0.95},
+      {fields("Springfield", "", "01103"), MatchLevel::postal, "US-ZIP-01103", 0.9, 1},
+  });
+}
+
+TEST_CASE("regions and countries when nothing finer is known; nothing when nothing is") {
+  check_table({
+      {fields("", "New York"), MatchLevel::region, "US-NY", 0.45, 0.55},
+      {fields("", "ny"), MatchLevel::region, "US-NY", 0.45, 0.55},
+      {fields("", "", "", "France"), MatchLevel::country, "FR", 0.25, 0.35},
+      {fields("", "", "", "USA"), MatchLevel::country, "US", 0.25, 0.35},
+      {fields("Qwzxv", ""), MatchLevel::none, "", 0, 0},
+      {fields("", ""), MatchLevel::none, "", 0, 0},
+      {fields("", "", "99999"), MatchLevel::none, "", 0, 0},
+  });
+}

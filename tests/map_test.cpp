@@ -1,0 +1,125 @@
+// `geotarget map` end to end: real CSV files in, real CSV / GeoPackage out, through the CLI.
+#include <catch2/catch.hpp>
+#include <gdal/ogrsf_frmts.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "csv_reader.hpp"
+#include "test_support.hpp"
+
+using namespace geotarget;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::vector<std::string>> read_csv(const fs::path& path) {
+  std::istringstream in(test::read_file(path));
+  detail::CsvReader reader(in);
+  detail::CsvRecord r;
+  std::vector<std::vector<std::string>> rows;
+  while (reader.next(r) == detail::CsvStatus::ok) rows.emplace_back(r.fields.begin(), r.fields.end());
+  return rows;
+}
+
+std::size_t column(const std::vector<std::string>& header, const std::string& name) {
+  auto it = std::find(header.begin(), header.end(), name);
+  REQUIRE(it != header.end());
+  return static_cast<std::size_t>(it - header.begin());
+}
+
+}  // namespace
+
+TEST_CASE("every input column is kept, geo columns appended, every row accounted for") {
+  fs::path dir = test::fresh_dir("map_basic");
+  test::write_file(dir / "in.csv",
+                   "\xEF\xBB\xBFid,name,Latitude,LNG,address,City,STATE,Zip\r\n"
+                   "1,\"Smith, J\",40.7831,-73.9712,,,,\r\n"
+                   "2,Doe,,,\"123 Main St, Springfield, IL 62701\",,,\r\n"
+                   "3,\"multi\nline\",,,,Cañon City,CO,\r\n"
+                   "4,Bad,91.5,10,,,,\r\n"
+                   "5,Half,40.1,,,,,\r\n"
+                   "6,Text,n/a,3,,,,\r\n"
+                   "7,short\r\n"
+                   "8,\"broken\"quote,,,,,,\r\n"
+                   "9,Nothing,,,,,,\r\n"
+                   "10,Zip,,,,,,2134\r\n");
+  auto r = test::run_cli({"map", (dir / "in.csv").string(), "-o", (dir / "out.csv").string(), "--rejects",
+                          (dir / "rejects.csv").string()});
+  CHECK(r.exit_code == 1);  // rows were rejected, the rest written
+  CHECK_THAT(r.err, Catch::Contains("10 rows in, 5 rows out, 5 rejected"));
+  auto out = read_csv(dir / "out.csv");
+  REQUIRE(out.size() == 6);
+  const auto& h = out[0];
+  CHECK(std::vector<std::string>(h.begin(), h.begin() + 8) ==
+        std::vector<std::string>{"id", "name", "Latitude", "LNG", "address", "City", "STATE", "Zip"});
+  std::vector<std::string> ids;
+  for (std::size_t i = 1; i < out.size(); ++i) ids.push_back(out[i][0]);
+  CHECK(ids == std::vector<std::string>{"1", "2", "3", "9", "10"});  // input order kept
+  CHECK(out[1][1] == "Smith, J");
+  CHECK(out[1][column(h, "geo_district")] == "US-36061");
+  CHECK(out[1][column(h, "geo_match")] == "coordinates");
+  CHECK(out[2][column(h, "geo_postal")] == "US-ZIP-62701");
+  CHECK(out[2][column(h, "geo_match")] == "postal");
+  CHECK(out[3][1] == "multi\nline");
+  CHECK(out[3][column(h, "geo_town")] == "GN-US-CO-canon-city");
+  CHECK(out[4][column(h, "geo_match")] == "none");  // matches nothing: written, not rejected
+  CHECK(out[5][column(h, "geo_postal")] == "US-ZIP-02134");
+
+  auto rejects = read_csv(dir / "rejects.csv");
+  REQUIRE(rejects.size() == 6);
+  CHECK(rejects[0] == std::vector<std::string>{"line", "reason", "raw"});
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"6", "lat 91.5 is outside"}, {"7", "lat is given but lon is empty"}, {"8", "lat 'n/a' is not a number"},
+      {"9", "has 2 fields, the header has 8"}, {"10", "text_after_quote"}};
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    CHECK(rejects[i + 1][0] == expected[i].first);
+    CHECK_THAT(rejects[i + 1][1], Catch::Contains(expected[i].second));
+  }
+  CHECK(rejects[1][2] == "4,Bad,91.5,10,,,,");
+}
+
+TEST_CASE("semicolons, flags naming the columns, and a GeoPackage with points") {
+  fs::path dir = test::fresh_dir("map_gpkg");
+  test::write_file(dir / "in.csv", "kunde;breite;laenge;ort\nA;48.8566;2.3522;\nB;;;Springfield\n");
+  auto r = test::run_cli({"map", (dir / "in.csv").string(), "-o", (dir / "out.gpkg").string(), "--lat-column",
+                          "breite", "--lon-column", "laenge", "--city-column", "ort"});
+  REQUIRE(r.exit_code == 0);
+  GDALAllRegister();
+  GDALDataset* ds = static_cast<GDALDataset*>(GDALOpenEx((dir / "out.gpkg").c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr));
+  REQUIRE(ds);
+  OGRLayer* layer = ds->GetLayer(0);
+  REQUIRE(layer->GetFeatureCount() == 2);
+  std::unique_ptr<OGRFeature> a(layer->GetNextFeature());
+  CHECK(std::string(a->GetFieldAsString("kunde")) == "A");
+  CHECK(std::string(a->GetFieldAsString("geo_country")) == "FR");
+  REQUIRE(a->GetGeometryRef());
+  CHECK(a->GetGeometryRef()->toPoint()->getX() == 2.3522);
+  std::unique_ptr<OGRFeature> b(layer->GetNextFeature());
+  CHECK(std::string(b->GetFieldAsString("geo_match")) == "country");  // Springfield: several states
+  GDALClose(ds);
+}
+
+TEST_CASE("output order is input order with many threads and small batches of work") {
+  fs::path dir = test::fresh_dir("map_order");
+  std::string csv = "n,lat,lon\n";
+  for (int i = 0; i < 30000; ++i)
+    csv += std::to_string(i) + "," + std::to_string(25 + (i % 2400) * 0.01) + "," +
+           std::to_string(-124 + (i % 5700) * 0.01) + "\n";
+  test::write_file(dir / "in.csv", csv);
+  auto r = test::run_cli({"map", (dir / "in.csv").string(), "-o", (dir / "out.csv").string(), "--threads", "4"});
+  REQUIRE(r.exit_code == 0);
+  auto out = read_csv(dir / "out.csv");
+  REQUIRE(out.size() == 30001);
+  bool ordered = true;
+  for (int i = 0; i < 30000; ++i) ordered &= out[static_cast<std::size_t>(i) + 1][0] == std::to_string(i);
+  CHECK(ordered);
+}
+
+TEST_CASE("a file without location columns is a usage error naming the file") {
+  fs::path dir = test::fresh_dir("map_nocols");
+  test::write_file(dir / "in.csv", "id,segment\n1,gold\n");
+  auto r = test::run_cli({"map", (dir / "in.csv").string(), "-o", (dir / "out.csv").string()});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("in.csv:1: no location column"));
+}
