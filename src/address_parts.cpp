@@ -25,6 +25,13 @@ std::vector<std::string_view> split(std::string_view s, char by) {
   return out;
 }
 
+// "OH 43002." and "…, NY ;": punctuation around the end carries nothing.
+std::string_view trim_punctuation(std::string_view s) {
+  while (!s.empty() && (s.back() == '.' || s.back() == ';' || s.back() == ':' || s.back() == ' ')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ';' || s.front() == ':' || s.front() == ' ')) s.remove_prefix(1);
+  return s;
+}
+
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -70,8 +77,11 @@ std::string town_after_street(const std::vector<std::string_view>& words) {
 void parse_single_line(std::string_view address, AddressParts& out,
                        const std::function<bool(std::string_view)>& is_region,
                        const std::function<bool(std::string_view)>& is_country) {
-  std::vector<std::string_view> parts = split(address, ',');
-  if (parts.size() > 1 && is_country(parts.back())) {
+  std::string text(address);
+  std::replace(text.begin(), text.end(), ';', ',');  // "12 Elm St; Dover, DE": a separator too
+  std::vector<std::string_view> parts = split(text, ',');
+  for (auto& p : parts) p = trim_punctuation(p);
+  if (parts.size() > 1 && !is_region(parts.back()) && is_country(parts.back())) {
     if (out.country.empty()) out.country = parts.back();
     parts.pop_back();
   }

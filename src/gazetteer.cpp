@@ -37,9 +37,11 @@ constexpr double kPostalTownRegion = 0.98, kPostalRegion = 0.95, kPostalAlone = 
                  kAmbiguousFallback = 0.3, kCountry = 0.3;
 
 // Names people use for countries that are not in the data.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kCountryAliases = {{
-    {"usa", "US"}, {"united states", "US"}, {"us", "US"}, {"america", "US"}, {"uk", "GB"},
-    {"united kingdom", "GB"}, {"great britain", "GB"}, {"england", "GB"}, {"deutschland", "DE"}}};
+constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kCountryAliases = {{
+    {"usa", "US"},         {"united states", "US"}, {"us", "US"},         {"america", "US"},
+    {"uk", "GB"},          {"united kingdom", "GB"}, {"great britain", "GB"}, {"england", "GB"},
+    {"deutschland", "DE"}, {"espana", "ES"},         {"italia", "IT"},     {"brasil", "BR"},
+    {"mexico", "MX"},      {"nederland", "NL"},      {"osterreich", "AT"}, {"schweiz", "CH"}}};
 
 }  // namespace
 
@@ -112,9 +114,11 @@ void Gazetteer::Impl::build() {
   }
 }
 
+// Codes are matched as written (MT is Montana, not "Mount"), names with abbreviations expanded.
 std::uint32_t Gazetteer::Impl::find_region(std::string_view text) const {
   if (text.empty()) return kNone;
-  auto it = regions_by_name.find(normalize_place_name(text));
+  auto it = regions_by_name.find(normalize_text(text));
+  if (it == regions_by_name.end()) it = regions_by_name.find(normalize_place_name(text));
   return it == regions_by_name.end() ? kNone : it->second;
 }
 
@@ -186,17 +190,20 @@ AddressMatch Gazetteer::Impl::by_town(const std::string& town, std::uint32_t reg
 // One or two typos, by length, among the towns of the region; only a single best is taken.
 AddressMatch Gazetteer::Impl::fuzzy_town(const std::string& town, std::uint32_t region) const {
   auto it = towns_by_region.find(region);
-  const int budget = detail::typo_budget(town.size());
-  if (it == towns_by_region.end() || budget == 0) return {};
-  int best = budget + 1;
+  if (it == towns_by_region.end() || town.size() < 4) return {};
+  int best = 3;
   std::uint32_t best_town = kNone;
   bool tie = false;
   for (const auto& [name, t] : it->second) {
+    // The budget follows the longer spelling: "Blosbrg" may be two edits from "Blossburg".
+    const int budget = detail::typo_budget(std::max(town.size(), name.size()));
+    if (budget == 0) continue;
     int d = detail::edit_distance(town, name, std::min(best, budget));
+    if (d > budget) continue;
     if (d < best) best = d, best_town = t, tie = false;
-    else if (d == best && d <= budget && name != at(best_town).name) tie = true;
+    else if (d == best && normalize_place_name(at(t).name) != normalize_place_name(at(best_town).name)) tie = true;
   }
-  if (best_town == kNone || best > budget) return {};
+  if (best_town == kNone) return {};
   if (tie) return answer(MatchLevel::region, kRegion, region);
   return answer(MatchLevel::town, best == 1 ? kTownOneTypo : kTownTwoTypos, best_town);
 }

@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -138,12 +139,14 @@ bool polygon_rings(OGRGeometry& geometry, SourcePlace& place, bool& repaired) {
     }
     if (!polygon.empty()) out.push_back(std::move(polygon));
   };
-  OGRwkbGeometryType type = wkbFlatten(g->getGeometryType());
-  if (type == wkbPolygon) add_polygon(*g->toPolygon());
-  if (type == wkbMultiPolygon || type == wkbGeometryCollection) {
-    for (const OGRGeometry* part : *g->toGeometryCollection())
-      if (wkbFlatten(part->getGeometryType()) == wkbPolygon) add_polygon(*part->toPolygon());
-  }
+  // make-valid may return a collection holding multipolygons: take polygons at any depth.
+  std::function<void(const OGRGeometry&)> collect = [&](const OGRGeometry& part) {
+    const OGRwkbGeometryType type = wkbFlatten(part.getGeometryType());
+    if (type == wkbPolygon) add_polygon(*part.toPolygon());
+    if (type == wkbMultiPolygon || type == wkbGeometryCollection)
+      for (const OGRGeometry* inner : *part.toGeometryCollection()) collect(*inner);
+  };
+  collect(*g);
   if (out.empty()) return false;
   OGRGeometryH inside = OGR_G_PointOnSurface(OGRGeometry::ToHandle(g));
   if (!inside) return false;

@@ -38,8 +38,15 @@ std::string normalize_text(std::string_view text) {
   }
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     const auto u = static_cast<unsigned char>(c);
+    // Apostrophe-like letters are dropped as ASCII ones are: Hoʻolehua (okina), O’Fallon.
+    if (text.compare(i, 2, "\xCA\xBB") == 0 || text.compare(i, 3, "\xE2\x80\x98") == 0 ||
+        text.compare(i, 3, "\xE2\x80\x99") == 0) {
+      i += u == 0xCA ? 1 : 2;
+      continue;
+    }
     if (u >= 0x80 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
       out += c;
     } else if (c >= 'A' && c <= 'Z') {

@@ -1,0 +1,101 @@
+// geotarget: local campaigns, their targets, offers and allocation settings.
+//
+//   geotarget::CampaignSet set = geotarget::load_campaigns("campaigns.yaml", index.get());
+//   for (const auto& c : set.campaigns)
+//     if (c.targets(chain, lat, lon) && c.active_on("2026-03-15")) use(c.id);
+//
+// The file is YAML (JSON is YAML too); the format is in docs/formats.md. Errors name the file,
+// the line and the field: "campaigns.yaml:12: campaigns[0].allocation.min_per_area: ...".
+// Money is read in currency units and kept as integer cents.
+//
+// Thread-safety: immutable after loading; targets() may run on any number of threads.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "geotarget/place_index.hpp"
+#include "geotarget/segment.hpp"
+
+namespace geotarget {
+
+struct RadiusArea {
+  double lat = 0, lon = 0, km = 0;
+  std::string name;
+};
+
+/// Where a campaign runs: place ids at any level, circles around points, and polygons.
+struct TargetAreas {
+  std::vector<std::string> places;
+  std::vector<RadiusArea> radius;
+  std::vector<Polygon> polygons;  ///< from WKT or GeoJSON files, WGS84
+  [[nodiscard]] bool empty() const noexcept { return places.empty() && radius.empty() && polygons.empty(); }
+};
+
+struct Offer {
+  std::string id, text;
+  Segment segment;  ///< customers it is for; matches everyone when absent
+};
+
+enum class ResponseModel : std::uint8_t {
+  exponential,  ///< R(x) = A (1 - e^(-x/s))
+  hyperbolic,   ///< R(x) = A x / (x + s)
+};
+
+/// The response curve of an area with `audience` customers: A = audience * conversion_rate *
+/// value_per_conversion (the most it can return), s = audience * cost_per_reach (the spend
+/// that reaches the audience once).
+struct ResponseSpec {
+  ResponseModel model = ResponseModel::exponential;
+  double conversion_rate = 0.02;
+  double value_per_conversion = 40;
+  double cost_per_reach = 0.5;
+};
+
+enum class AllocationMethod : std::uint8_t { optimal, proportional };
+enum class AllocationWeight : std::uint8_t { audience, population };
+
+struct AllocationSpec {
+  AllocationMethod method = AllocationMethod::optimal;
+  AllocationWeight weight = AllocationWeight::audience;  ///< proportional only
+  std::int64_t min_per_area_cents = 0;
+  std::int64_t max_per_area_cents = -1;  ///< -1: no maximum
+  std::int64_t fixed_cost_per_area_cents = 0;
+  std::int64_t min_audience = 0;
+  ResponseSpec response;
+};
+
+struct Campaign {
+  std::string id, name;
+  std::int64_t budget_cents = 0;
+  std::string start, end;  ///< ISO dates, inclusive; empty: open
+  int priority = 0;        ///< higher wins when several match
+  PlaceLevel level = PlaceLevel::district;  ///< the level the budget is split over
+  TargetAreas include, exclude;
+  Segment segment;
+  std::vector<Offer> offers;
+  AllocationSpec allocation;
+
+  /// True when the point (with its places) is inside an included area and no excluded one.
+  [[nodiscard]] bool targets(const PlaceChain& chain, double lat, double lon) const noexcept;
+  /// True when `iso_date` (YYYY-MM-DD) lies within the campaign's dates.
+  [[nodiscard]] bool active_on(const std::string& iso_date) const noexcept;
+  /// The first offer whose segment the customer matches, or nullptr.
+  [[nodiscard]] const Offer* offer_for(const Segment::ColumnValue& customer) const;
+};
+
+struct CampaignSet {
+  std::string path;
+  std::string currency = "USD";
+  std::vector<Campaign> campaigns;
+};
+
+/// Loads and validates a campaigns file. With `places`, every place id in a target must exist.
+/// Throws geotarget::Error naming the file, line and field.
+CampaignSet load_campaigns(const std::string& path, const PlaceIndex* places = nullptr);
+
+}  // namespace geotarget

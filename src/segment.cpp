@@ -1,0 +1,197 @@
+#include "geotarget/segment.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+#include <set>
+
+namespace geotarget {
+
+enum class Op : std::uint8_t { eq, ne, lt, le, gt, ge, in, not_in, and_, or_, not_ };
+
+struct Segment::Node {
+  Op op;
+  std::string column;               // comparisons
+  std::vector<std::string> values;  // one for a comparison, several for in
+  std::shared_ptr<const Node> left, right;
+};
+
+namespace {
+
+std::optional<double> number(std::string_view s) {
+  double v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+bool compare(Op op, std::string_view a, std::string_view b) {
+  auto x = number(a), y = number(b);
+  int c = x && y ? (*x < *y ? -1 : *x > *y ? 1 : 0) : a.compare(b) < 0 ? -1 : a.compare(b) > 0 ? 1 : 0;
+  switch (op) {
+    case Op::eq: return c == 0;
+    case Op::ne: return c != 0;
+    case Op::lt: return c < 0;
+    case Op::le: return c <= 0;
+    case Op::gt: return c > 0;
+    case Op::ge: return c >= 0;
+    default: return false;
+  }
+}
+
+bool evaluate(const Segment::Node& n, const Segment::ColumnValue& value_of) {
+  switch (n.op) {
+    case Op::and_: return evaluate(*n.left, value_of) && evaluate(*n.right, value_of);
+    case Op::or_: return evaluate(*n.left, value_of) || evaluate(*n.right, value_of);
+    case Op::not_: return !evaluate(*n.left, value_of);
+    default: break;
+  }
+  std::string_view v = value_of(n.column);
+  if (v.empty()) return false;
+  if (n.op == Op::in || n.op == Op::not_in) {
+    bool found = std::any_of(n.values.begin(), n.values.end(), [&](const std::string& x) { return compare(Op::eq, v, x); });
+    return n.op == Op::in ? found : !found;
+  }
+  return compare(n.op, v, n.values.front());
+}
+
+// Recursive descent over the expression text, with 1-based positions for errors.
+class Parser {
+ public:
+  explicit Parser(std::string_view text) : s_(text) {}
+
+  std::shared_ptr<const Segment::Node> parse() {
+    auto root = expr();
+    skip_space();
+    if (i_ < s_.size()) fail("unexpected '" + std::string(1, s_[i_]) + "'");
+    return root;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& why) const {
+    throw Error("segment: " + why + " at position " + std::to_string(i_ + 1) + " of '" + std::string(s_) + "'");
+  }
+  void skip_space() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t')) ++i_;
+  }
+  bool keyword(std::string_view k) {
+    skip_space();
+    if (s_.size() - i_ < k.size()) return false;
+    for (std::size_t j = 0; j < k.size(); ++j)
+      if (std::tolower(static_cast<unsigned char>(s_[i_ + j])) != k[j]) return false;
+    std::size_t end = i_ + k.size();
+    if (end < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[end])) || s_[end] == '_')) return false;
+    i_ = end;
+    return true;
+  }
+  bool symbol(std::string_view sym) {
+    skip_space();
+    if (s_.substr(i_, sym.size()) != sym) return false;
+    i_ += sym.size();
+    return true;
+  }
+  static std::shared_ptr<const Segment::Node> join(Op op, std::shared_ptr<const Segment::Node> l,
+                                                   std::shared_ptr<const Segment::Node> r) {
+    return std::make_shared<const Segment::Node>(Segment::Node{op, {}, {}, std::move(l), std::move(r)});
+  }
+  std::shared_ptr<const Segment::Node> expr() {
+    auto left = term();
+    while (keyword("or")) left = join(Op::or_, left, term());
+    return left;
+  }
+  std::shared_ptr<const Segment::Node> term() {
+    auto left = factor();
+    while (keyword("and")) left = join(Op::and_, left, factor());
+    return left;
+  }
+  std::shared_ptr<const Segment::Node> factor() {
+    if (keyword("not")) return join(Op::not_, factor(), nullptr);
+    if (symbol("(")) {
+      auto inner = expr();
+      if (!symbol(")")) fail("expected ')'");
+      return inner;
+    }
+    return comparison();
+  }
+  std::string identifier() {
+    skip_space();
+    std::size_t start = i_;
+    while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '_' || s_[i_] == '.')) ++i_;
+    if (i_ == start) fail("expected a column name");
+    return std::string(s_.substr(start, i_ - start));
+  }
+  std::string value() {
+    skip_space();
+    if (i_ < s_.size() && (s_[i_] == '\'' || s_[i_] == '"')) {
+      char quote = s_[i_++];
+      std::size_t end = s_.find(quote, i_);
+      if (end == std::string_view::npos) fail("unterminated text");
+      std::string v(s_.substr(i_, end - i_));
+      i_ = end + 1;
+      return v;
+    }
+    std::size_t start = i_;
+    while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '.' || s_[i_] == '-' || s_[i_] == '+')) ++i_;
+    std::string_view v = s_.substr(start, i_ - start);
+    if (!number(v)) {
+      i_ = start;
+      fail("expected a number or quoted text");
+    }
+    return std::string(v);
+  }
+  std::shared_ptr<const Segment::Node> comparison() {
+    Segment::Node n{Op::eq, identifier(), {}, nullptr, nullptr};
+    bool negated_in = false;
+    if (keyword("not")) {
+      if (!keyword("in")) fail("expected 'in' after 'not'");
+      negated_in = true;
+    }
+    if (negated_in || keyword("in")) {
+      n.op = negated_in ? Op::not_in : Op::in;
+      if (!symbol("(")) fail("expected '(' after 'in'");
+      do n.values.push_back(value());
+      while (symbol(","));
+      if (!symbol(")")) fail("expected ')' to close the list");
+      return std::make_shared<const Segment::Node>(std::move(n));
+    }
+    static constexpr std::pair<std::string_view, Op> kOps[] = {{"==", Op::eq}, {"!=", Op::ne}, {"<=", Op::le},
+                                                               {">=", Op::ge}, {"=", Op::eq},  {"<", Op::lt},
+                                                               {">", Op::gt}};
+    auto it = std::find_if(std::begin(kOps), std::end(kOps), [&](const auto& o) { return symbol(o.first); });
+    if (it == std::end(kOps)) fail("expected a comparison (==, !=, <, <=, >, >=, in)");
+    n.op = it->second;
+    n.values.push_back(value());
+    return std::make_shared<const Segment::Node>(std::move(n));
+  }
+
+  std::string_view s_;
+  std::size_t i_ = 0;
+};
+
+void collect_columns(const Segment::Node* n, std::set<std::string>& out) {
+  if (!n) return;
+  if (!n->column.empty()) out.insert(n->column);
+  collect_columns(n->left.get(), out);
+  collect_columns(n->right.get(), out);
+}
+
+}  // namespace
+
+Segment::Segment() = default;
+
+Segment Segment::parse(std::string_view expression) {
+  Segment s;
+  s.text_ = std::string(expression);
+  if (expression.find_first_not_of(" \t") != std::string_view::npos) s.root_ = Parser(expression).parse();
+  return s;
+}
+
+bool Segment::matches(const ColumnValue& value_of) const { return !root_ || evaluate(*root_, value_of); }
+
+std::vector<std::string> Segment::columns() const {
+  std::set<std::string> out;
+  collect_columns(root_.get(), out);
+  return {out.begin(), out.end()};
+}
+
+}  // namespace geotarget
