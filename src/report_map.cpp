@@ -249,14 +249,15 @@ std::string area_title(const ShownArea& s, const std::string& currency) {
 std::string area_polygons(const CampaignView& view, const PlaceIndex& places, const Legend& legend,
                           const std::string& currency, const Projection& proj, const Frame& frame, double tolerance) {
   std::string out;
-  for (auto it = view.areas.rbegin(); it != view.areas.rend(); ++it) {  // regions under districts
-    const ShownArea& s = *it;
-    if (!drawn(s) || is_point(*s.place)) continue;
-    std::string d = polygon_path(places.polygons(*s.place), proj, frame, tolerance);
-    if (d.empty()) continue;
-    out += "<path class=\"area " + s.area->level + "\" data-area=\"" + html_escape(s.area->area_id) + "\" fill=\"" +
-           legend.colour_of(s.area->budget_cents) + "\" d=\"" + d + "\">" + area_title(s, currency) + "</path>\n";
-  }
+  for (PlaceLevel level : {PlaceLevel::country, PlaceLevel::region, PlaceLevel::district})  // coarser under finer
+    for (auto it = view.areas.rbegin(); it != view.areas.rend(); ++it) {  // smaller budgets under larger
+      const ShownArea& s = *it;
+      if (!drawn(s) || s.place->level != level) continue;
+      std::string d = polygon_path(places.polygons(*s.place), proj, frame, tolerance);
+      if (d.empty()) continue;
+      out += "<path class=\"area " + s.area->level + "\" data-area=\"" + html_escape(s.area->area_id) + "\" fill=\"" +
+             legend.colour_of(s.area->budget_cents) + "\" d=\"" + d + "\">" + area_title(s, currency) + "</path>\n";
+    }
   return out;
 }
 
