@@ -42,7 +42,7 @@ struct ReportOptions {
   /// Polygons are simplified for drawing only: a vertex closer than this to the last kept one
   /// (after projection, in pixels) is dropped. The exports keep every vertex. DEFAULT: 0.5.
   double simplify_px = 0.5;
-  /// Number of quantile classes of the choropleth legend. DEFAULT: 5.
+  /// Number of quantile classes of the choropleth legend, 1 to 8. DEFAULT: 5.
   int legend_classes = 5;
   /// Areas in each campaign's bar chart, the largest budgets first. DEFAULT: 20.
   int chart_areas = 20;
