@@ -1,0 +1,59 @@
+// write_report: read the allocation, load the geodata it was made with, render every output.
+#include "geotarget/report.hpp"
+
+#include <filesystem>
+
+#include "geotarget/error.hpp"
+#include "report_exports.hpp"
+#include "report_html.hpp"
+#include "report_model.hpp"
+
+namespace geotarget {
+
+namespace {
+
+// The options' override, else the allocation's own manifest (relative to the allocation
+// file), else the options' default.
+std::string geodata_for(const detail::Allocation& allocation, const ReportOptions& options) {
+  if (!options.geodata.empty()) return options.geodata;
+  if (allocation.geodata.empty()) {
+    if (options.default_geodata.empty()) throw Error(allocation.path + ": geodata: missing, and no default manifest");
+    return options.default_geodata;
+  }
+  std::filesystem::path manifest(allocation.geodata);
+  if (manifest.is_relative()) manifest = std::filesystem::path(allocation.path).parent_path() / manifest;
+  return manifest.string();
+}
+
+ReportSummary summary_of(const detail::ReportModel& model) {
+  ReportSummary s;
+  s.campaigns = model.campaigns.size();
+  for (const detail::CampaignView& v : model.campaigns) {
+    s.areas_shown += v.areas.size();
+    s.areas_hidden += v.other.count;
+    for (const detail::ShownArea& a : v.areas) s.areas_unmapped += a.place ? 0 : 1;
+  }
+  return s;
+}
+
+}  // namespace
+
+ReportSummary write_report(const std::string& allocation_json, const std::string& out_dir, const ReportOptions& options) {
+  const detail::Allocation allocation = detail::read_allocation(allocation_json);
+  const detail::ReportModel model =
+      detail::build_report_model(allocation, PlaceIndex::load(geodata_for(allocation, options)), options);
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) throw Error(out_dir + ": cannot create the report folder (" + ec.message() + ")");
+  const std::filesystem::path dir(out_dir);
+  const std::string html = detail::report_html(model, options);
+  detail::write_text_file((dir / "report.html").string(), html);
+  detail::write_report_csv(model, (dir / "report.csv").string());
+  detail::write_report_json(model, (dir / "report.json").string());
+  detail::write_report_gpkg(model, (dir / "report.gpkg").string());
+  ReportSummary s = summary_of(model);
+  s.html_bytes = html.size();
+  return s;
+}
+
+}  // namespace geotarget

@@ -1,0 +1,352 @@
+// The map: areas projected with PROJ (Albers EPSG:5070 for the lower 48 states, else a Lambert
+// azimuthal equal-area centred on the data), simplified for drawing only, written as SVG paths
+// in integer tenths of a pixel with relative moves (about 6 bytes a vertex).
+#include "report_map.hpp"
+
+#include <proj.h>
+
+#include <algorithm>
+#include <array>
+#include <climits>
+#include <cmath>
+
+#include "geotarget/error.hpp"
+
+namespace geotarget::detail {
+
+namespace {
+
+// ColorBrewer YlGnBu, 9 classes; legends pick from the darker eight.
+constexpr const char* kPalette[] = {"#ffffd9", "#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4",
+                                    "#1d91c0", "#225ea8", "#253494", "#081d58"};
+constexpr int kUnitsPerPx = 10;  // SVG user units are tenths of a pixel
+
+struct GeoBox {
+  double min_lon = 1e9, min_lat = 1e9, max_lon = -1e9, max_lat = -1e9;
+  void add(double lon, double lat) {
+    min_lon = std::min(min_lon, lon), max_lon = std::max(max_lon, lon);
+    min_lat = std::min(min_lat, lat), max_lat = std::max(max_lat, lat);
+  }
+  [[nodiscard]] bool empty() const { return min_lon > max_lon; }
+  [[nodiscard]] bool intersects(const GeoBox& o) const {
+    return min_lon <= o.max_lon && o.min_lon <= max_lon && min_lat <= o.max_lat && o.min_lat <= max_lat;
+  }
+};
+
+class Projection {
+ public:
+  explicit Projection(const std::string& target) : ctx_(proj_context_create()) {
+    PJ* raw = proj_create_crs_to_crs(ctx_, "EPSG:4326", target.c_str(), nullptr);
+    pj_ = raw ? proj_normalize_for_visualization(ctx_, raw) : nullptr;  // lon, lat order
+    if (raw) proj_destroy(raw);
+    if (!pj_) {
+      std::string why = proj_context_errno_string(ctx_, proj_context_errno(ctx_));
+      proj_context_destroy(ctx_);
+      throw Error("report: cannot create the map projection " + target + " (" + why + ")");
+    }
+  }
+  ~Projection() {
+    proj_destroy(pj_);
+    proj_context_destroy(ctx_);
+  }
+  Projection(const Projection&) = delete;
+  Projection& operator=(const Projection&) = delete;
+
+  /// lon/lat in degrees to metres, in place; points PROJ cannot project become infinite.
+  void forward(std::vector<double>& x, std::vector<double>& y) const {
+    proj_trans_generic(pj_, PJ_FWD, x.data(), sizeof(double), x.size(), y.data(), sizeof(double), y.size(),
+                       nullptr, 0, 0, nullptr, 0, 0);
+  }
+
+ private:
+  PJ_CONTEXT* ctx_;
+  PJ* pj_ = nullptr;
+};
+
+// Projected metres to integer SVG units.
+struct Frame {
+  double min_x = 0, max_y = 0, scale = 1;
+  int width_px = 0, height_px = 0;
+  [[nodiscard]] std::array<long, 2> units(double x, double y) const {
+    return {std::lround((x - min_x) * scale), std::lround((max_y - y) * scale)};
+  }
+};
+
+struct Point {
+  long x, y;
+};
+
+struct ProjectedRing {
+  std::vector<double> x, y;
+};
+
+ProjectedRing project(const Ring& ring, const Projection& proj) {
+  ProjectedRing p;
+  p.x.reserve(ring.size());
+  p.y.reserve(ring.size());
+  for (const auto& v : ring) p.x.push_back(v[0]), p.y.push_back(v[1]);
+  proj.forward(p.x, p.y);
+  return p;
+}
+
+// Drops vertices closer than `tolerance` units to the last kept one; the closing vertex goes
+// too (the path closes with z).
+std::vector<Point> simplified(const ProjectedRing& ring, const Frame& frame, double tolerance) {
+  std::vector<Point> out;
+  for (std::size_t i = 0; i + 1 < ring.x.size(); ++i) {
+    if (!std::isfinite(ring.x[i]) || !std::isfinite(ring.y[i])) continue;
+    auto [x, y] = frame.units(ring.x[i], ring.y[i]);
+    if (!out.empty() && std::hypot(double(x - out.back().x), double(y - out.back().y)) < tolerance) continue;
+    out.push_back({x, y});
+  }
+  return out;
+}
+
+void append_ring(std::string& d, const std::vector<Point>& pts) {
+  d += 'M' + std::to_string(pts[0].x) + ' ' + std::to_string(pts[0].y) + 'l';
+  for (std::size_t i = 1; i < pts.size(); ++i) {
+    long dx = pts[i].x - pts[i - 1].x, dy = pts[i].y - pts[i - 1].y;
+    if (i > 1 && dx >= 0) d += ' ';
+    d += std::to_string(dx);
+    if (dy >= 0) d += ' ';
+    d += std::to_string(dy);
+  }
+  d += 'z';
+}
+
+// The path data of a polygon place; never empty for a place inside the frame, so that every
+// drawn area keeps its path: a place smaller than the tolerance becomes its bounding box.
+std::string polygon_path(const std::vector<Polygon>& polygons, const Projection& proj, const Frame& frame,
+                         double tolerance) {
+  std::string d;
+  long min_x = LONG_MAX, min_y = LONG_MAX, max_x = LONG_MIN, max_y = LONG_MIN;
+  for (const Polygon& polygon : polygons)
+    for (const Ring& ring : polygon) {
+      std::vector<Point> pts = simplified(project(ring, proj), frame, tolerance);
+      for (const Point& p : pts)
+        min_x = std::min(min_x, p.x), min_y = std::min(min_y, p.y), max_x = std::max(max_x, p.x), max_y = std::max(max_y, p.y);
+      if (pts.size() >= 3) append_ring(d, pts);
+    }
+  if (d.empty() && min_x <= max_x)
+    d = 'M' + std::to_string(min_x) + ' ' + std::to_string(min_y) + 'h' + std::to_string(std::max(1L, max_x - min_x)) +
+        'v' + std::to_string(std::max(1L, max_y - min_y)) + 'H' + std::to_string(min_x) + 'z';
+  return d;
+}
+
+GeoBox box_of(const std::vector<Polygon>& polygons) {
+  GeoBox box;
+  for (const Polygon& polygon : polygons)
+    for (const auto& v : polygon.at(0)) box.add(v[0], v[1]);
+  return box;
+}
+
+bool drawn(const ShownArea& s) { return s.place && s.area->binding != "merged"; }
+bool is_point(const Place& p) { return p.level == PlaceLevel::town || p.level == PlaceLevel::postal; }
+
+// Where the drawn areas are: their bounding box, and which 1° bins of longitude they touch
+// (to centre the projection on the shortest arc that holds them, across ±180 if need be).
+struct Spread {
+  GeoBox box;
+  std::array<bool, 360> lon_bins{};
+  void add(double lon, double lat) {
+    box.add(lon, lat);
+    lon_bins[static_cast<std::size_t>(std::clamp(std::floor(lon + 180), 0.0, 359.0))] = true;
+  }
+  // The middle of the arc opposite the widest run of empty bins.
+  [[nodiscard]] double centre_longitude() const {
+    std::size_t best_start = 0, best_length = 0;
+    for (std::size_t start = 0; start < 360; ++start) {
+      std::size_t length = 0;
+      while (length < 360 && !lon_bins[(start + length) % 360]) ++length;
+      if (length > best_length) best_start = start, best_length = length;
+    }
+    if (best_length == 0) return (box.min_lon + box.max_lon) / 2;
+    return std::fmod(double(best_start + best_length) + (360.0 - double(best_length)) / 2, 360.0) - 180;
+  }
+};
+
+Spread areas_spread(const CampaignView& view, const PlaceIndex& places) {
+  Spread spread;
+  for (const ShownArea& s : view.areas) {
+    if (!drawn(s)) continue;
+    if (is_point(*s.place)) spread.add(s.place->lon, s.place->lat);
+    else
+      for (const Polygon& polygon : places.polygons(*s.place))
+        for (const auto& v : polygon.at(0)) spread.add(v[0], v[1]);
+  }
+  return spread;
+}
+
+// Albers (the USGS CONUS equal-area CRS) when everything is in the lower 48; elsewhere a
+// Lambert azimuthal equal-area projection centred on the data.
+std::string projection_for(const Spread& spread) {
+  const GeoBox& box = spread.box;
+  if (box.min_lon >= -125 && box.max_lon <= -66 && box.min_lat >= 24 && box.max_lat <= 50) return "EPSG:5070";
+  return "+proj=laea +lat_0=" + number_text((box.min_lat + box.max_lat) / 2) +
+         " +lon_0=" + number_text(spread.centre_longitude()) + " +datum=WGS84 +units=m +no_defs +type=crs";
+}
+
+struct Extent {
+  double min_x = HUGE_VAL, min_y = HUGE_VAL, max_x = -HUGE_VAL, max_y = -HUGE_VAL;
+  void add(double x, double y) {
+    if (!std::isfinite(x) || !std::isfinite(y)) return;
+    min_x = std::min(min_x, x), max_x = std::max(max_x, x), min_y = std::min(min_y, y), max_y = std::max(max_y, y);
+  }
+};
+
+Extent projected_extent(const CampaignView& view, const PlaceIndex& places, const Projection& proj) {
+  Extent e;
+  for (const ShownArea& s : view.areas) {
+    if (!drawn(s)) continue;
+    if (is_point(*s.place)) {
+      ProjectedRing p = project(Ring{{s.place->lon, s.place->lat}}, proj);
+      e.add(p.x[0], p.y[0]);
+      continue;
+    }
+    for (const Polygon& polygon : places.polygons(*s.place)) {
+      ProjectedRing p = project(polygon.at(0), proj);
+      for (std::size_t i = 0; i < p.x.size(); ++i) e.add(p.x[i], p.y[i]);
+    }
+  }
+  return e;
+}
+
+// Fits the extent, padded by 4% and at least 50 km across, into width_px; the height follows
+// the extent's aspect ratio within 0.3 to 1.2 of the width.
+Frame frame_for(Extent e, int width_px) {
+  const double cx = (e.min_x + e.max_x) / 2, cy = (e.min_y + e.max_y) / 2;
+  const double w = std::max(50e3, (e.max_x - e.min_x) * 1.08), h = std::max(50e3, (e.max_y - e.min_y) * 1.08);
+  Frame f;
+  f.width_px = width_px;
+  f.height_px = static_cast<int>(std::lround(width_px * std::clamp(h / w, 0.3, 1.2)));
+  f.scale = std::min(width_px * kUnitsPerPx / w, f.height_px * kUnitsPerPx / h);
+  f.min_x = cx - width_px * kUnitsPerPx / f.scale / 2;
+  f.max_y = cy + f.height_px * kUnitsPerPx / f.scale / 2;
+  return f;
+}
+
+// Countries, then regions, whose bounding box meets the areas' box grown by a quarter.
+std::string context_paths(const GeoBox& areas, const PlaceIndex& places, const Projection& proj, const Frame& frame,
+                          double tolerance) {
+  GeoBox near = areas;
+  const double grow_lon = std::max(1.0, (areas.max_lon - areas.min_lon) / 4), grow_lat = std::max(1.0, (areas.max_lat - areas.min_lat) / 4);
+  near.min_lon -= grow_lon, near.max_lon += grow_lon, near.min_lat -= grow_lat, near.max_lat += grow_lat;
+  if (areas.max_lon - areas.min_lon > 180) near.min_lon = -180, near.max_lon = 180;  // wraps: latitude only
+  std::string out;
+  for (PlaceLevel level : {PlaceLevel::country, PlaceLevel::region})
+    for (const Place& p : places.places()) {
+      if (p.level != level || !box_of(places.polygons(p)).intersects(near)) continue;
+      std::string d = polygon_path(places.polygons(p), proj, frame, tolerance);
+      if (!d.empty()) out += "<path class=\"context\" d=\"" + d + "\"/>\n";
+    }
+  return out;
+}
+
+std::string area_title(const ShownArea& s, const std::string& currency) {
+  return "<title>" + html_escape(area_label(*s.area)) + ": " + format_money(s.area->budget_cents, currency) + "</title>";
+}
+
+std::string area_polygons(const CampaignView& view, const PlaceIndex& places, const Legend& legend,
+                          const std::string& currency, const Projection& proj, const Frame& frame, double tolerance) {
+  std::string out;
+  for (PlaceLevel level : {PlaceLevel::country, PlaceLevel::region, PlaceLevel::district})  // coarser under finer
+    for (auto it = view.areas.rbegin(); it != view.areas.rend(); ++it) {  // smaller budgets under larger
+      const ShownArea& s = *it;
+      if (!drawn(s) || s.place->level != level) continue;
+      std::string d = polygon_path(places.polygons(*s.place), proj, frame, tolerance);
+      if (d.empty()) continue;
+      out += "<path class=\"area " + s.area->level + "\" data-area=\"" + html_escape(s.area->area_id) + "\" fill=\"" +
+             legend.colour_of(s.area->budget_cents) + "\" d=\"" + d + "\">" + area_title(s, currency) + "</path>\n";
+    }
+  return out;
+}
+
+// Circle area proportional to budget; the largest is 2% of the map width in radius, and
+// circles with no budget stay visible at 1.5 px. Drawn largest first so small ones stay on top.
+std::string area_circles(const CampaignView& view, const Legend& legend, const std::string& currency,
+                         const Projection& proj, const Frame& frame) {
+  std::int64_t largest = 1;
+  for (const ShownArea& s : view.areas)
+    if (drawn(s) && is_point(*s.place)) largest = std::max(largest, s.area->budget_cents);
+  const double max_radius = 0.02 * frame.width_px * kUnitsPerPx;
+  std::string out;
+  for (const ShownArea& s : view.areas) {  // largest budget first
+    if (!drawn(s) || !is_point(*s.place)) continue;
+    ProjectedRing p = project(Ring{{s.place->lon, s.place->lat}}, proj);
+    if (!std::isfinite(p.x[0]) || !std::isfinite(p.y[0])) continue;
+    auto [x, y] = frame.units(p.x[0], p.y[0]);
+    long r = std::max(15L, std::lround(max_radius * std::sqrt(double(s.area->budget_cents) / double(largest))));
+    out += "<circle class=\"area " + s.area->level + "\" data-area=\"" + html_escape(s.area->area_id) + "\" cx=\"" +
+           std::to_string(x) + "\" cy=\"" + std::to_string(y) + "\" r=\"" + std::to_string(r) + "\" fill=\"" +
+           legend.colour_of(s.area->budget_cents) + "\">" + area_title(s, currency) + "</circle>\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::string& Legend::colour_of(std::int64_t cents) const {
+  if (cents <= 0 || upper_cents.empty()) return zero_colour;
+  for (std::size_t i = 0; i < upper_cents.size(); ++i)
+    if (cents <= upper_cents[i]) return colours[i];
+  return colours.back();
+}
+
+Legend quantile_legend(std::vector<std::int64_t> budgets, int classes) {
+  Legend legend;
+  legend.zero_colour = "#ffffff";
+  std::erase_if(budgets, [](std::int64_t b) { return b <= 0; });
+  std::sort(budgets.begin(), budgets.end());
+  classes = std::clamp(classes, 1, 8);
+  const std::size_t n = budgets.size();
+  for (int i = 1; i <= classes && n > 0; ++i) {
+    std::int64_t upper = budgets[(n * static_cast<std::size_t>(i) + classes - 1) / classes - 1];
+    if (legend.upper_cents.empty() || upper > legend.upper_cents.back()) legend.upper_cents.push_back(upper);
+  }
+  const std::size_t k = legend.upper_cents.size();
+  for (std::size_t i = 0; i < k; ++i)  // spread over palette entries 1..8, darkest last
+    legend.colours.push_back(kPalette[k == 1 ? 5 : 1 + (i * 7 + (k - 1) / 2) / (k - 1)]);
+  return legend;
+}
+
+std::vector<std::int64_t> drawn_budgets(const CampaignView& view) {
+  std::vector<std::int64_t> out;
+  for (const ShownArea& s : view.areas)
+    if (drawn(s)) out.push_back(s.area->budget_cents);
+  return out;
+}
+
+std::string map_svg(const CampaignView& view, const PlaceIndex& places, const Legend& legend,
+                    const std::string& currency, const ReportOptions& options) {
+  const Spread spread = areas_spread(view, places);
+  const GeoBox& box = spread.box;
+  if (box.empty()) return "<p class=\"note\">No area of this campaign is in the geodata: nothing to draw.</p>\n";
+  const std::string crs = projection_for(spread);
+  Projection proj(crs);
+  const Frame frame = frame_for(projected_extent(view, places, proj), options.map_width_px);
+  const double tolerance = options.simplify_px * kUnitsPerPx;
+  return "<svg class=\"map\" role=\"img\" width=\"" + std::to_string(frame.width_px) + "\" height=\"" +
+         std::to_string(frame.height_px) + "\" viewBox=\"0 0 " + std::to_string(frame.width_px * kUnitsPerPx) + ' ' +
+         std::to_string(frame.height_px * kUnitsPerPx) + "\" data-crs=\"" + html_escape(crs) + "\">\n" +
+         context_paths(box, places, proj, frame, tolerance) +
+         area_polygons(view, places, legend, currency, proj, frame, tolerance) +
+         area_circles(view, legend, currency, proj, frame) + "</svg>\n";
+}
+
+std::string legend_svg(const Legend& legend, const std::string& currency) {
+  const std::size_t rows = legend.colours.size() + 1;
+  std::string out = "<svg class=\"legend\" width=\"320\" height=\"" + std::to_string(rows * 22 + 4) + "\">\n";
+  auto row = [&](std::size_t i, const std::string& colour, const std::string& label) {
+    const std::string y = std::to_string(i * 22 + 2);
+    out += "<rect x=\"2\" y=\"" + y + "\" width=\"28\" height=\"18\" fill=\"" + colour + "\"/><text x=\"38\" y=\"" +
+           std::to_string(i * 22 + 16) + "\">" + html_escape(label) + "</text>\n";
+  };
+  row(0, legend.zero_colour, "no budget");
+  for (std::size_t i = 0; i < legend.colours.size(); ++i) {
+    std::int64_t lower = i == 0 ? 1 : legend.upper_cents[i - 1] + 1;
+    row(i + 1, legend.colours[i], format_money(lower, currency) + " to " + format_money(legend.upper_cents[i], currency));
+  }
+  return out + "</svg>\n";
+}
+
+}  // namespace geotarget::detail

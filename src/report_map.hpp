@@ -1,0 +1,35 @@
+// Internal: the choropleth map of one campaign as inline SVG, and its legend.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "report_model.hpp"
+
+namespace geotarget::detail {
+
+/// Quantile classes of the budgets of the drawn areas; a zero budget has its own colour.
+struct Legend {
+  std::vector<std::int64_t> upper_cents;  ///< class i holds budgets in (upper[i-1], upper[i]]
+  std::vector<std::string> colours;       ///< one per class, light to dark
+  std::string zero_colour;                ///< areas with no budget (excluded, or none given)
+  [[nodiscard]] const std::string& colour_of(std::int64_t cents) const;
+};
+
+/// Up to `classes` (1 to 8) quantile classes of the positive budgets; fewer where budgets tie.
+Legend quantile_legend(std::vector<std::int64_t> budgets, int classes);
+
+/// The budgets of the areas the map draws (shown, known to the geodata, not merged).
+std::vector<std::int64_t> drawn_budgets(const CampaignView& view);
+
+/// `<svg class="map">` with the context (regions and countries around the areas, light grey),
+/// one `<path class="area">` per polygon area and one `<circle class="area">` per point area.
+/// Throws Error when PROJ cannot create the projection.
+std::string map_svg(const CampaignView& view, const PlaceIndex& places, const Legend& legend,
+                    const std::string& currency, const ReportOptions& options);
+
+/// `<svg class="legend">`: one swatch per class, the zero colour, and how classes were made.
+std::string legend_svg(const Legend& legend, const std::string& currency);
+
+}  // namespace geotarget::detail

@@ -1,0 +1,143 @@
+#include "report_model.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+
+namespace geotarget::detail {
+
+namespace {
+
+// The region of a place, or its country where the pack has no region above it.
+void set_region(ShownArea& shown, const PlaceIndex& places) {
+  if (!shown.place) return;
+  PlaceChain chain;
+  places.chain_of(*shown.place, chain);
+  const Place* region = chain[PlaceLevel::region] ? chain[PlaceLevel::region] : chain[PlaceLevel::country];
+  if (!region) return;
+  shown.region_id = region->id;
+  shown.region_name = region->name;
+}
+
+std::string name_of(const std::string& id, const AllocatedCampaign& c, const PlaceIndex& places) {
+  for (const AllocatedArea& a : c.areas)
+    if (a.area_id == id && !a.name.empty()) return a.name + " (" + id + ")";
+  if (const Place* p = places.find(id)) return p->name + " (" + id + ")";
+  return id;
+}
+
+void add_region_totals(CampaignView& view) {
+  std::map<std::string, RegionTotal> by_id;
+  for (const ShownArea& s : view.areas) {
+    RegionTotal& r = by_id[s.region_id];
+    r.id = s.region_id;
+    r.name = s.region_id.empty() ? "(not in the geodata)" : s.region_name;
+    ++r.areas;
+    r.audience += s.area->audience;
+    r.budget_cents += s.area->budget_cents;
+    r.expected_response += s.area->expected_response;
+  }
+  for (auto& [id, total] : by_id) view.regions.push_back(std::move(total));
+  std::stable_sort(view.regions.begin(), view.regions.end(),
+                   [](const RegionTotal& a, const RegionTotal& b) { return a.budget_cents > b.budget_cents; });
+}
+
+// Shown merged areas by name; hidden ones only as a count per target, without their reasons
+// (a reason may quote the audience).
+void add_merge_notes(CampaignView& view, const std::vector<const AllocatedArea*>& hidden, const PlaceIndex& places) {
+  const AllocatedCampaign& c = *view.campaign;
+  for (const ShownArea& s : view.areas)
+    if (s.area->binding == "merged")
+      view.merged.push_back({area_label(*s.area), name_of(s.area->merged_into, c, places), s.area->reason});
+  std::map<std::string, std::size_t> hidden_into;
+  for (const AllocatedArea* a : hidden)
+    if (a->binding == "merged") ++hidden_into[a->merged_into];
+  for (const auto& [into, n] : hidden_into)
+    view.merged.push_back({format_count(static_cast<std::int64_t>(n)) + (n == 1 ? " area" : " areas") +
+                               " below the minimum audience",
+                           name_of(into, c, places), "audience below min_audience " + format_count(view.threshold)});
+}
+
+CampaignView view_of(const AllocatedCampaign& c, const PlaceIndex& places, const ReportOptions& options) {
+  CampaignView view;
+  view.campaign = &c;
+  view.threshold = std::max(c.min_audience, static_cast<std::int64_t>(std::ceil(options.min_audience_shown)));
+  std::vector<const AllocatedArea*> hidden;
+  for (const AllocatedArea& a : c.areas) {
+    view.spent_cents += a.budget_cents;
+    view.expected_response += a.expected_response;
+    if (a.audience < view.threshold) {  // the privacy rule
+      hidden.push_back(&a);
+      ++view.other.count;
+      view.other.audience += a.audience;
+      view.other.budget_cents += a.budget_cents;
+      view.other.expected_response += a.expected_response;
+      continue;
+    }
+    ShownArea& s = view.areas.emplace_back();
+    s.area = &a;
+    s.place = places.find(a.area_id);
+    set_region(s, places);
+  }
+  std::stable_sort(view.areas.begin(), view.areas.end(), [](const ShownArea& x, const ShownArea& y) {
+    if (x.area->budget_cents != y.area->budget_cents) return x.area->budget_cents > y.area->budget_cents;
+    return x.area->area_id < y.area->area_id;
+  });
+  add_region_totals(view);
+  add_merge_notes(view, hidden, places);
+  return view;
+}
+
+}  // namespace
+
+ReportModel build_report_model(const Allocation& allocation, std::shared_ptr<const PlaceIndex> places,
+                               const ReportOptions& options) {
+  ReportModel model;
+  model.allocation = &allocation;
+  model.places = std::move(places);
+  for (const AllocatedCampaign& c : allocation.campaigns) model.campaigns.push_back(view_of(c, *model.places, options));
+  return model;
+}
+
+std::string format_count(std::int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
+std::string format_money(std::int64_t cents, const std::string& currency) {
+  std::string fraction = std::to_string(cents % 100);
+  return currency + " " + format_count(cents / 100) + "." + (fraction.size() == 1 ? "0" : "") + fraction;
+}
+
+std::string html_escape(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string area_label(const AllocatedArea& area) {
+  return area.name.empty() ? area.area_id : area.name + " (" + area.area_id + ")";
+}
+
+std::string number_text(double v) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
+}
+
+}  // namespace geotarget::detail

@@ -1,0 +1,84 @@
+// report.html in a real browser: headless Chromium takes a screenshot, GDAL's PNG driver reads
+// it back, and the map must show many pixels of the legend's colours. Label `browser`:
+//   ctest --test-dir build -L browser
+#include <catch2/catch.hpp>
+#include <gdal/gdal_priv.h>
+
+#include <array>
+#include <cstdlib>
+
+#include "report_fixture.hpp"
+#include "test_support.hpp"
+
+using namespace geotarget;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kChromium = "/usr/bin/chromium";
+
+using Rgb = std::array<int, 3>;
+
+// The choropleth classes of the fixture's campaigns (ColorBrewer YlGnBu, report_map.cpp);
+// the page's text, tables and grey context use none of them.
+constexpr Rgb kClassColours[] = {{0xed, 0xf8, 0xb1}, {0xc7, 0xe9, 0xb4}, {0x7f, 0xcd, 0xbb}, {0x41, 0xb6, 0xc4},
+                                 {0x1d, 0x91, 0xc0}, {0x22, 0x5e, 0xa8}, {0x25, 0x34, 0x94}, {0x08, 0x1d, 0x58}};
+
+bool near_class_colour(const Rgb& px) {
+  for (const Rgb& c : kClassColours)
+    if (std::abs(px[0] - c[0]) + std::abs(px[1] - c[1]) + std::abs(px[2] - c[2]) <= 12) return true;
+  return false;
+}
+
+struct PixelCounts {
+  long class_coloured = 0, non_white = 0;
+};
+
+PixelCounts count_pixels(const fs::path& png) {
+  GDALAllRegister();
+  GDALDatasetUniquePtr ds(GDALDataset::Open(png.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+  REQUIRE(ds);
+  REQUIRE(ds->GetRasterCount() >= 3);
+  const int w = ds->GetRasterXSize(), h = ds->GetRasterYSize();
+  std::array<std::vector<GByte>, 3> bands;
+  for (int b = 0; b < 3; ++b) {
+    bands[b].resize(std::size_t(w) * std::size_t(h));
+    REQUIRE(ds->GetRasterBand(b + 1)->RasterIO(GF_Read, 0, 0, w, h, bands[b].data(), w, h, GDT_Byte, 0, 0) == CE_None);
+  }
+  PixelCounts counts;
+  for (std::size_t i = 0; i < bands[0].size(); ++i) {
+    const Rgb px{bands[0][i], bands[1][i], bands[2][i]};
+    counts.class_coloured += near_class_colour(px) ? 1 : 0;
+    counts.non_white += px[0] + px[1] + px[2] < 3 * 250 ? 1 : 0;
+  }
+  return counts;
+}
+
+}  // namespace
+
+TEST_CASE("headless Chromium draws the report's map", "[browser]") {
+  if (!fs::exists(kChromium)) GEOTARGET_SKIP(kChromium << " is missing: apt-get install chromium (tools/debian-packages.txt)");
+  fs::path dir = test::fresh_dir("report_browser");
+  test::write_file(dir / "allocation.json", test::allocation_fixture(test::source_path("geodata/default.yaml").string()));
+  auto r = test::run_cli({"report", "--allocation", (dir / "allocation.json").string(), "-o", (dir / "out").string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+
+  const fs::path png = dir / "screenshot.png";
+  const std::string command = std::string("timeout 120 ") + kChromium +
+                              " --headless --no-sandbox --disable-gpu --disable-background-networking"
+                              " --disable-component-update --disable-sync --no-first-run --user-data-dir=" +
+                              (dir / "profile").string() + " --screenshot=" + png.string() +
+                              " --window-size=1400,1000 file://" + (dir / "out/report.html").string() + " >" +
+                              (dir / "chromium.log").string() + " 2>&1";
+  const int status = std::system(command.c_str());
+  INFO("chromium log: " << test::read_file(dir / "chromium.log"));
+  REQUIRE(status == 0);
+  REQUIRE(fs::exists(png));
+
+  const PixelCounts counts = count_pixels(png);
+  WARN("screenshot: " << counts.class_coloured << " pixels in legend colours, " << counts.non_white << " not white");
+  // California alone fills a few hundred pixels square of the first map in the 1400 x 1000 view.
+  CHECK(counts.class_coloured > 20'000);
+  CHECK(counts.non_white > 100'000);
+}

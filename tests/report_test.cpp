@@ -1,0 +1,264 @@
+// `geotarget report`: the allocation fixture (report_fixture.hpp) through the CLI, and every
+// output read back independently: CSV with the project's reader, the GeoPackage with OGR, the
+// HTML as text.
+#include <catch2/catch.hpp>
+#include <unistd.h>
+#include <gdal/ogrsf_frmts.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "csv_reader.hpp"
+#include "geotarget/place_index.hpp"
+#include "report_fixture.hpp"
+#include "report_map.hpp"
+#include "test_support.hpp"
+
+using namespace geotarget;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Runs the report on the fixture once per process (CTest runs each case in its own process,
+// in parallel: hence the pid in the folder name); the tests only read its outputs.
+const fs::path& report_dir() {
+  static const fs::path dir = [] {
+    fs::path d = test::fresh_dir("report_fixture-" + std::to_string(::getpid()));
+    test::write_file(d / "allocation.json", test::allocation_fixture(test::source_path("geodata/default.yaml").string()));
+    auto r = test::run_cli({"report", "--allocation", (d / "allocation.json").string(), "-o", (d / "out").string()});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return d / "out";
+  }();
+  return dir;
+}
+
+std::vector<std::map<std::string, std::string>> read_csv_rows(const fs::path& path) {
+  std::istringstream in(test::read_file(path));
+  detail::CsvReader reader(in);
+  detail::CsvRecord r;
+  std::vector<std::string> header;
+  std::vector<std::map<std::string, std::string>> rows;
+  while (reader.next(r) == detail::CsvStatus::ok) {
+    std::vector<std::string> fields(r.fields.begin(), r.fields.end());
+    if (header.empty()) {
+      header = fields;
+      continue;
+    }
+    REQUIRE(fields.size() == header.size());
+    auto& row = rows.emplace_back();
+    for (std::size_t i = 0; i < header.size(); ++i) row[header[i]] = fields[i];
+  }
+  return rows;
+}
+
+// The text of each campaign's <svg class="map">…</svg>, in page order.
+std::vector<std::string> map_svgs(const std::string& html) {
+  std::vector<std::string> maps;
+  for (std::size_t at = html.find("<svg class=\"map\""); at != std::string::npos; at = html.find("<svg class=\"map\"", at + 1))
+    maps.push_back(html.substr(at, html.find("</svg>", at) - at));
+  return maps;
+}
+
+std::vector<std::string> all_matches(const std::string& text, const std::string& pattern) {
+  std::vector<std::string> out;
+  std::regex re(pattern);
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), re); it != std::sregex_iterator(); ++it) out.push_back((*it)[1]);
+  return out;
+}
+
+test::CommandResult report_of(const std::string& name, const std::string& allocation) {
+  fs::path d = test::fresh_dir(name);
+  test::write_file(d / "allocation.json", allocation);
+  return test::run_cli({"report", "--allocation", (d / "allocation.json").string(), "-o", (d / "out").string()});
+}
+
+std::string fixture() { return test::allocation_fixture(test::source_path("geodata/default.yaml").string()); }
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("report.csv: per campaign, the rows add up to budget_cents - unspent_cents") {
+  auto rows = read_csv_rows(report_dir() / "report.csv");
+  std::map<std::string, std::int64_t> spent;
+  for (const auto& row : rows) spent[row.at("campaign_id")] += std::stoll(row.at("budget_cents"));
+  CHECK(spent == std::map<std::string, std::int64_t>{{"spring-gold", 600000 - 10000}, {"win-back", 301000}});
+  CHECK(rows.size() == 8 + 1 + 2 + 1);  // shown areas and one "other areas" row per campaign
+  auto other = std::find_if(rows.begin(), rows.end(), [](auto& r) { return r.at("campaign_id") == "spring-gold" && r.at("area_id") == "other"; });
+  REQUIRE(other != rows.end());
+  CHECK(other->at("budget_cents") == "7000");
+  CHECK(other->at("audience") == "82");
+}
+
+TEST_CASE("areas below min_audience appear in no output, only summed in other areas") {
+  for (const char* file : {"report.html", "report.csv", "report.json"}) {
+    const std::string text = test::read_file(report_dir() / file);
+    for (const char* hidden : test::kHiddenAreas) {
+      INFO(file << " must not name " << hidden);
+      CHECK(text.find(hidden) == std::string::npos);
+    }
+  }
+  const std::string html = test::read_file(report_dir() / "report.html");
+  CHECK_THAT(html, Catch::Contains("other areas (3, audience below 50)"));
+  CHECK_THAT(html, Catch::Contains("2 areas below the minimum audience"));  // merged, as a count
+  CHECK_THAT(html, Catch::Contains("Sonoma (US-06097)"));                  // merged, audience above: named
+  CHECK_THAT(html, Catch::Contains("expected gain 180.00 below fixed cost 250.00"));
+}
+
+TEST_CASE("report.html is self-contained") {
+  const std::string html = test::read_file(report_dir() / "report.html");
+  for (const char* external : {"http://", "https://", "src=", "url(", "@import", "<link"}) {
+    INFO(external);
+    CHECK(html.find(external) == std::string::npos);
+  }
+  for (const std::string& href : all_matches(html, "href=\"([^\"]*)\"")) CHECK(href.rfind("#campaign-", 0) == 0);
+  CHECK_THAT(html, Catch::Contains("<table class=\"sortable areas\">"));
+  CHECK_THAT(html, Catch::Contains("<script>"));
+}
+
+TEST_CASE("the map has one path per drawn polygon area and one circle per point area, filled from the legend") {
+  const std::string html = test::read_file(report_dir() / "report.html");
+  auto maps = map_svgs(html);
+  REQUIRE(maps.size() == 2);
+  const std::set<std::string> legend_fills = [&] {
+    auto fills = all_matches(html, "<rect x=\"2\" y=\"[0-9]+\" width=\"28\" height=\"18\" fill=\"(#[0-9a-f]{6})\"");
+    return std::set<std::string>(fills.begin(), fills.end());
+  }();
+  CHECK(legend_fills.size() >= 3);
+  // Regions under districts, smaller budgets under larger. Sonoma is merged into California
+  // (drawn there); Contra Costa is excluded (drawn, no budget).
+  CHECK(all_matches(maps[0], "<path class=\"area [a-z]+\" data-area=\"([^\"]+)\"") ==
+        std::vector<std::string>{"US-CA", "US-06013", "US-06085", "US-06001", "US-06075"});
+  CHECK(all_matches(maps[0], "<circle class=\"area [a-z]+\" data-area=\"([^\"]+)\"") ==
+        std::vector<std::string>{"GN-US-CA-sausalito", "US-ZIP-94103"});
+  CHECK(all_matches(maps[1], "class=\"area [a-z]+\" data-area=\"([^\"]+)\"") ==
+        std::vector<std::string>{"US-36061", "GN-US-NY-manhattan"});
+  for (const std::string& map : maps) {
+    CHECK_THAT(map, Catch::Contains("data-crs=\"EPSG:5070\""));  // all in the lower 48: Albers
+    CHECK(all_matches(map, "class=\"context\" d=\"(M)").size() > 3);
+    for (const std::string& fill : all_matches(map, "class=\"area [^>]* fill=\"([^\"]+)\"")) CHECK(legend_fills.count(fill) == 1);
+    for (const std::string& d : all_matches(map, "<path class=\"area [^>]* d=\"([^\"]*)\"")) CHECK(d.size() > 10);
+  }
+  // The larger budget is the darker class: San Francisco against Santa Clara.
+  auto fill_of = [&](const std::string& id) { return all_matches(maps[0], "data-area=\"" + id + "\" fill=\"([^\"]+)\"").at(0); };
+  CHECK(fill_of("US-06013") == "#ffffff");
+  CHECK(fill_of("US-06075") != fill_of("US-06085"));
+}
+
+TEST_CASE("report.json: campaign totals, region totals and other areas add up") {
+  auto j = nlohmann::json::parse(test::read_file(report_dir() / "report.json"));
+  REQUIRE(j["campaigns"].size() == 2);
+  for (const auto& c : j["campaigns"]) {
+    CHECK(c["allocated_cents"].get<std::int64_t>() == c["budget_cents"].get<std::int64_t>() - c["unspent_cents"].get<std::int64_t>());
+    std::int64_t by_region = 0, by_area = 0;
+    for (const auto& r : c["regions"]) by_region += r["budget_cents"].get<std::int64_t>();
+    for (const auto& a : c["areas"]) by_area += a["budget_cents"].get<std::int64_t>();
+    const auto& other = c["areas"].back();
+    CHECK(other["area_id"] == "other");
+    CHECK(by_region + other["budget_cents"].get<std::int64_t>() == c["allocated_cents"].get<std::int64_t>());
+    CHECK(by_area == c["allocated_cents"].get<std::int64_t>());
+  }
+  const auto& regions = j["campaigns"][0]["regions"];
+  REQUIRE(regions.size() == 1);  // Washoe (Nevada) is hidden, so Nevada has no row
+  CHECK(regions[0]["region_id"] == "US-CA");
+  CHECK(regions[0]["budget_cents"] == 583000);
+}
+
+TEST_CASE("report.gpkg: layer areas in EPSG:4326, one feature per CSV row, polygons and points") {
+  GDALAllRegister();
+  GDALDatasetUniquePtr ds(GDALDataset::Open((report_dir() / "report.gpkg").c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+  REQUIRE(ds);
+  OGRLayer* layer = ds->GetLayerByName("areas");
+  REQUIRE(layer);
+  CHECK(layer->GetFeatureCount() == 12);
+  REQUIRE(layer->GetSpatialRef());
+  CHECK(std::string(layer->GetSpatialRef()->GetAuthorityCode(nullptr)) == "4326");
+  std::map<std::string, std::pair<std::int64_t, OGRwkbGeometryType>> by_area;
+  for (auto& f : *layer) {
+    const OGRGeometry* g = f->GetGeometryRef();
+    by_area[std::string(f->GetFieldAsString("campaign_id")) + "/" + f->GetFieldAsString("area_id")] = {
+        f->GetFieldAsInteger64("budget_cents"), g ? wkbFlatten(g->getGeometryType()) : wkbNone};
+    if (std::string(f->GetFieldAsString("area_id")) == "US-06075") {
+      CHECK(std::string(f->GetFieldAsString("binding")) == "none");
+      CHECK(std::string(f->GetFieldAsString("offer")) == "gold-10");
+      CHECK(f->GetFieldAsDouble("expected_response") == Approx(3456.7));
+      OGRPoint inside(-122.44, 37.76);  // lon, lat: inside San Francisco
+      CHECK(g->Contains(&inside));
+    }
+  }
+  CHECK(by_area.at("spring-gold/US-06075") == std::pair<std::int64_t, OGRwkbGeometryType>{250000, wkbMultiPolygon});
+  CHECK(by_area.at("spring-gold/US-CA").second == wkbMultiPolygon);
+  CHECK(by_area.at("spring-gold/GN-US-CA-sausalito") == std::pair<std::int64_t, OGRwkbGeometryType>{20000, wkbPoint});
+  CHECK(by_area.at("spring-gold/US-ZIP-94103").second == wkbPoint);
+  CHECK(by_area.at("spring-gold/other") == std::pair<std::int64_t, OGRwkbGeometryType>{7000, wkbNone});
+  CHECK(by_area.count("spring-gold/US-32031") == 0);
+}
+
+TEST_CASE("bad allocations fail with one line naming the file and the field") {
+  struct Case {
+    std::string from, to, expected;
+  };
+  const std::vector<Case> cases = {
+      {R"("budget_cents": 150000,)", "", "campaigns[0].areas[1].budget_cents: missing"},
+      {R"("min_audience": 100,)", "", "campaigns[1].min_audience: missing"},
+      {R"("binding": "min")", R"("binding": "floor")", "campaigns[0].areas[1].binding: must be none, min, max, merged or excluded"},
+      {R"("audience": 1234)", R"("audience": "many")", "campaigns[0].areas[0].audience: must be a non-negative integer"},
+      {R"("unspent_cents": 10000)", R"("unspent_cents": 0)", "campaigns[0].areas: area budgets 590000 + unspent_cents 0 do not add up to budget_cents 600000"},
+      {R"("currency": "USD",)", "", "currency: missing"},
+      {R"("level": "postal")", R"("level": "street")", "campaigns[0].areas[10].level: unknown level 'street'"},
+      {R"("merged_into": "US-CA",)", R"("merged_into": null,)", "campaigns[0].areas[3].merged_into: missing for a merged area"},
+      {R"(]},)", "}", "not valid JSON"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.expected);
+    auto r = report_of("report_bad", replaced(fixture(), c.from, c.to));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::StartsWith("geotarget: ") && Catch::Contains("allocation.json: ") && Catch::Contains(c.expected));
+    CHECK(test::lines_of(r.err).size() == 1);
+  }
+}
+
+TEST_CASE("legend classes are quantiles of the positive budgets") {
+  auto legend = detail::quantile_legend({0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 5);
+  CHECK(legend.upper_cents == std::vector<std::int64_t>{2, 4, 6, 8, 10});
+  CHECK(legend.colour_of(0) == legend.zero_colour);
+  CHECK(legend.colour_of(1) == legend.colours[0]);
+  CHECK(legend.colour_of(7) == legend.colours[3]);
+  CHECK(legend.colour_of(10) == legend.colours.back());
+  CHECK(std::set<std::string>(legend.colours.begin(), legend.colours.end()).size() == 5);
+  auto ties = detail::quantile_legend({5, 5, 5, 5, 9}, 4);  // tied breaks collapse
+  CHECK(ties.upper_cents == std::vector<std::int64_t>{5, 9});
+  CHECK(detail::quantile_legend({0, 0}, 5).upper_cents.empty());
+}
+
+TEST_CASE("a campaign over every county of the default pack stays a few MB and draws each with a path", "[size]") {
+  auto index = PlaceIndex::load(test::source_path("geodata/default.yaml").string());
+  nlohmann::json areas = nlohmann::json::array();
+  std::int64_t total = 0, n = 0;
+  for (const Place& p : index->places()) {
+    if (p.level != PlaceLevel::district) continue;
+    const std::int64_t budget = 1000 + (++n * 7919) % 100000;
+    total += budget;
+    areas.push_back({{"area_id", p.id}, {"level", "district"}, {"name", p.name}, {"audience", 100}, {"budget_cents", budget},
+                     {"expected_response", 1.0}, {"binding", "none"}});
+  }
+  nlohmann::json allocation = {{"currency", "USD"},
+                               {"campaigns", {{{"id", "all"}, {"budget_cents", total}, {"unspent_cents", 0}, {"min_audience", 50}, {"areas", areas}}}}};
+  fs::path d = test::fresh_dir("report_all_counties");
+  test::write_file(d / "allocation.json", allocation.dump());
+  auto r = test::run_cli({"report", "--allocation", (d / "allocation.json").string(), "-o", (d / "out").string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string html = test::read_file(d / "out/report.html");
+  WARN("report.html for " << n << " counties: " << html.size() << " bytes");
+  CHECK(html.size() < 3'000'000);
+  CHECK(all_matches(html, "<path class=\"area district\" data-area=\"([^\"]+)\"").size() == static_cast<std::size_t>(n));
+}
