@@ -1,6 +1,8 @@
 // The command-line contract of the brief, one command and its expected output per check.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "test_support.hpp"
@@ -103,4 +105,36 @@ TEST_CASE("geotarget ip --geodata adds the places of each location") {
   REQUIRE(lines.size() == 2);
   CHECK(Json::parse(lines[0])["places"]["district"]["id"] == "US-02016");  // Adak, Aleutians West
   CHECK(Json::parse(lines[1])["places"]["country"]["id"] == "LS");          // Maseru
+}
+
+TEST_CASE("geotarget allocate: exact sums per campaign, CSV beside the JSON, infeasible is exit 2") {
+  namespace fs = std::filesystem;
+  fs::path dir = geotarget::test::fresh_dir("cli_allocate");
+  geotarget::test::write_file(dir / "customers.csv",
+      "customer_id,tier,lat,lon\n1,gold,40.7831,-73.9712\n2,gold,40.7800,-73.9600\n3,gold,40.6782,-73.9442\n"
+      "4,silver,40.6782,-73.9442\n5,gold,42.3601,-71.0589\n");
+  REQUIRE(run_cli({"map", (dir / "customers.csv").string(), "-o", (dir / "mapped.csv").string()}).exit_code == 0);
+  geotarget::test::write_file(dir / "c.yaml",
+      "currency: USD\ncampaigns:\n  - id: ny\n    budget: 1000.00\n    level: district\n"
+      "    target: {include: [US-NY, US-MA]}\n    segment: \"tier == 'gold'\"\n"
+      "    allocation: {min_per_area: 10, max_per_area: 600}\n");
+  auto r = run_cli({"allocate", "--campaigns", (dir / "c.yaml").string(), "--customers",
+                    (dir / "mapped.csv").string(), "-o", (dir / "out.json").string()});
+  REQUIRE(r.exit_code == 0);
+  Json out = Json::parse(geotarget::test::read_file(dir / "out.json"));
+  REQUIRE(out["campaigns"].size() == 1);
+  const Json& c = out["campaigns"][0];
+  std::int64_t sum = c["unspent_cents"].get<std::int64_t>();
+  std::map<std::string, std::int64_t> audience;
+  for (const auto& a : c["areas"]) sum += a["budget_cents"].get<std::int64_t>(), audience[a["area_id"]] = a["audience"];
+  CHECK(sum == 100000);
+  CHECK(audience == std::map<std::string, std::int64_t>{{"US-25025", 1}, {"US-36047", 1}, {"US-36061", 2}});
+  CHECK(lines_of(geotarget::test::read_file(dir / "out.csv")).size() == 4);  // header + 3 areas
+
+  geotarget::test::write_file(dir / "bad.yaml",
+      "campaigns:\n  - id: ny\n    budget: 10\n    target: {include: [US-NY]}\n    allocation: {min_per_area: 9}\n");
+  auto bad = run_cli({"allocate", "--campaigns", (dir / "bad.yaml").string(), "--customers",
+                      (dir / "mapped.csv").string(), "-o", (dir / "bad.json").string()});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("min_per_area"));
 }
