@@ -123,11 +123,14 @@ Solution solve_proportional(const std::vector<double>& weights, double min, doub
   return s;
 }
 
-// Largest-remainder rounding of spends (currency units) to cents summing to `target` cents.
-std::vector<std::int64_t> round_cents(const std::vector<double>& spend, std::int64_t target,
-                                      const std::vector<std::string>& ids, std::int64_t max_cents) {
+// Largest-remainder rounding of spends (currency units) to cents summing to `target` cents;
+// equal remainders go to the area that comes first by id (`id_of(i)`).
+template <class IdOf>
+std::vector<std::int64_t> round_cents(const std::vector<double>& spend, std::int64_t target, IdOf id_of,
+                                      std::int64_t max_cents) {
   std::vector<std::int64_t> cents(spend.size());
   std::vector<std::pair<double, std::size_t>> remainder;
+  remainder.reserve(spend.size());
   std::int64_t sum = 0;
   for (std::size_t i = 0; i < spend.size(); ++i) {
     const double exact = spend[i] * 100;
@@ -135,9 +138,13 @@ std::vector<std::int64_t> round_cents(const std::vector<double>& spend, std::int
     sum += cents[i];
     remainder.emplace_back(exact - static_cast<double>(cents[i]), i);
   }
-  std::sort(remainder.begin(), remainder.end(), [&](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first > b.first : ids[a.second] < ids[b.second];
-  });
+  const std::size_t needed = static_cast<std::size_t>(std::max<std::int64_t>(0, target - sum));
+  auto larger = [&](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : id_of(a.second) < id_of(b.second);
+  };
+  // Only the first `needed` (plus those at their maximum) matter: a partial sort is enough.
+  const std::size_t head = std::min(remainder.size(), needed * 2 + 16);
+  std::partial_sort(remainder.begin(), remainder.begin() + static_cast<std::ptrdiff_t>(head), remainder.end(), larger);
   for (std::size_t k = 0; sum < target && !remainder.empty(); k = (k + 1) % remainder.size()) {
     std::size_t i = remainder[k].second;
     if (max_cents >= 0 && cents[i] >= max_cents) {
@@ -304,9 +311,8 @@ CampaignAllocation allocate_budget(const Campaign& c, const std::vector<Allocati
   }
   const double spent = std::accumulate(s.spend.begin(), s.spend.end(), 0.0);
   const std::int64_t target = std::min<std::int64_t>(c.budget_cents, static_cast<std::int64_t>(std::llround(spent * 100)));
-  std::vector<std::string> ids;
-  for (std::uint32_t i : live) ids.push_back(pool[i].id);
-  const std::vector<std::int64_t> cents = round_cents(s.spend, target, ids, spec.max_per_area_cents);
+  const std::vector<std::int64_t> cents = round_cents(
+      s.spend, target, [&](std::size_t k) -> const std::string& { return pool[live[k]].id; }, spec.max_per_area_cents);
   CampaignAllocation result{c.id, spec.method == AllocationMethod::optimal ? "optimal" : "proportional", c.budget_cents,
                             c.budget_cents, s.lambda, {}};
   result.areas.reserve(live.size() + gone.size());
