@@ -77,7 +77,7 @@ PreparedLevel prepare_level(const detail::LevelSource& source, const PlaceIndexO
       detail::PolygonRings& flat = polygons.emplace_back();
       for (const Polygon& part : s.parts) flat.insert(flat.end(), part.begin(), part.end());
     }
-    out.table.emplace(polygons, options.coarse_cell_degrees, options.fine_cells);
+    out.table.emplace(polygons, options.coarse_cell_degrees, options.fine_cells[slot(source.level)]);
   }
   return out;
 }
@@ -196,7 +196,8 @@ void PlaceIndex::Impl::fill_ancestors(PlaceChain& out, std::uint32_t place) cons
 
 std::shared_ptr<const PlaceIndex> PlaceIndex::load(const std::string& manifest_path,
                                                    const PlaceIndexOptions& options) {
-  if (!(options.coarse_cell_degrees > 0) || options.fine_cells < 1)
+  if (!(options.coarse_cell_degrees > 0) ||
+      std::any_of(options.fine_cells.begin(), options.fine_cells.end(), [](int f) { return f < 1; }))
     throw Error("PlaceIndexOptions: coarse_cell_degrees and fine_cells must be positive");
   auto start = std::chrono::steady_clock::now();
   detail::Manifest manifest = detail::read_manifest(manifest_path);

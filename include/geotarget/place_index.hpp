@@ -68,8 +68,11 @@ enum class LocateStatus : std::uint8_t {
 struct PlaceIndexOptions {
   /// Side of the coarse cells of the cell table, in degrees. DEFAULT: 1.
   double coarse_cell_degrees = 1.0;
-  /// Each coarse cell that a boundary crosses is split into fine x fine cells. DEFAULT: 32.
-  int fine_cells = 32;
+  /// Each coarse cell that a boundary crosses is split into fine x fine cells, per polygon
+  /// level (country, region, district). Countries get coarser cells: their coastlines touch
+  /// 400,000 cells at 1/32 degree (70 MB, 0.6 s to build) and 97,000 at 1/8 (19 MB, 0.15 s),
+  /// and most points reach a district first anyway. DEFAULT: {8, 32, 32}.
+  std::array<int, 3> fine_cells = {8, 32, 32};
 };
 
 /// What loading did, for the load summary: counts per level, repairs, unusable features.
