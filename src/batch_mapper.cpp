@@ -371,8 +371,12 @@ std::string describe(const MapSummary& s) {
                     std::to_string(s.rejected) + " rejected";
   if (s.rejected) out += " (see " + s.rejects_path + ")";
   out += "; geo_match:";
-  for (std::size_t l = 0; l < s.by_match.size(); ++l)
-    out += " " + std::string(geotarget::describe(static_cast<MatchLevel>(l))) + " " + std::to_string(s.by_match[l]);
+  for (std::size_t l = 0; l < s.by_match.size(); ++l) {
+    out += ' ';
+    out += geotarget::describe(static_cast<MatchLevel>(l));
+    out += ' ';
+    out += std::to_string(s.by_match[l]);
+  }
   char rate[64];
   std::snprintf(rate, sizeof rate, "; %.2f s, %.0f rows/s", s.seconds,
                 s.seconds > 0 ? static_cast<double>(s.rows_in) / s.seconds : 0.0);
