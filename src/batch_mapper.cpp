@@ -225,8 +225,7 @@ class Pipeline {
     done_.notify_all();
   }
   // The next result in input order; nullopt after the last one.
-  std::optional<Result> next_in_order(std::uint64_t total_if_closed_unknown) {
-    (void)total_if_closed_unknown;
+  std::optional<Result> next_in_order() {
     std::unique_lock lock(m_);
     done_.wait(lock, [&] { return ready_.count(next_) || (closed_ && inflight_ == 0); });
     auto it = ready_.find(next_);
@@ -296,6 +295,54 @@ class Progress {
   Clock::time_point start_, last_;
 };
 
+
+// Writes results in input order. After a write error it keeps draining (so the reader never
+// blocks) and hands the error back.
+std::exception_ptr write_in_order(Pipeline& pipe, MapSink& sink, RejectsWriter& rejects, MapSummary& summary) {
+  std::exception_ptr error;
+  while (std::optional<Result> r = pipe.next_in_order()) {
+    if (error) continue;
+    try {
+      for (std::size_t i = 0; i < r->batch.rows.size(); ++i) {
+        const Row& row = r->batch.rows[i];
+        if (!r->why[i].empty()) {
+          rejects.add(row.line, r->why[i], r->batch.raw(row));
+          ++summary.rejected;
+          continue;
+        }
+        sink.add(r->batch.raw(row), r->geo[i], [&](int c) { return r->batch.field(row, c); });
+        ++summary.rows_out;
+        ++summary.by_match[static_cast<std::size_t>(r->geo[i].level)];
+      }
+    } catch (...) {
+      error = std::current_exception();
+    }
+  }
+  return error;
+}
+
+// Cuts the rest of the input into batches and feeds them to the pipeline.
+void read_batches(CsvReader& reader, Pipeline& pipe, std::size_t batch_rows, Progress& progress,
+                  MapSummary& summary) {
+  CsvRecord record;
+  Batch batch;
+  std::uint64_t seq = 0;
+  auto flush = [&] {
+    batch.seq = seq++;
+    pipe.push(std::move(batch));
+    batch = Batch{};
+  };
+  for (CsvStatus s; (s = reader.next(record)) != CsvStatus::end_of_input;) {
+    batch.add(record, s);
+    ++summary.rows_in;
+    if (batch.rows.size() >= batch_rows) {
+      flush();
+      progress.update(summary.rows_in, reader.bytes_read());
+    }
+  }
+  if (!batch.rows.empty()) flush();
+}
+
 }  // namespace
 
 MapSummary map_customers(const MapOptions& o, const PlaceIndex& index, const Gazetteer& gazetteer,
@@ -306,60 +353,31 @@ MapSummary map_customers(const MapOptions& o, const PlaceIndex& index, const Gaz
   CsvOptions csv_options;
   csv_options.delimiter = o.delimiter;
   CsvReader reader(in, csv_options);
-  CsvRecord record;
-  if (reader.next(record) != CsvStatus::ok) throw Error(o.input + ":1: no header row");
-  const ColumnPlan plan = plan_columns(record, o.columns, o.input);
-  std::vector<std::string> header(record.fields.begin(), record.fields.end());
+  CsvRecord header;
+  if (reader.next(header) != CsvStatus::ok) throw Error(o.input + ":1: no header row");
+  const ColumnPlan plan = plan_columns(header, o.columns, o.input);
 
   MapSummary summary;
   summary.rejects_path = o.rejects.empty() ? o.output + ".rejects.csv" : o.rejects;
-  auto sink = open_map_output(o.output, header, reader.delimiter());
+  auto sink = open_map_output(o.output, {header.fields.begin(), header.fields.end()}, reader.delimiter());
   RejectsWriter rejects(summary.rejects_path);
   const RowMapper mapper(index, gazetteer, plan);
   const int threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   Pipeline pipe(static_cast<std::size_t>(threads) * 2 + 2);
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) workers.emplace_back(work, std::ref(pipe), std::cref(mapper), plan.width);
-
-  std::thread writer([&] {
-    while (std::optional<Result> r = pipe.next_in_order(0)) {
-      for (std::size_t i = 0; i < r->batch.rows.size(); ++i) {
-        const Row& row = r->batch.rows[i];
-        if (!r->why[i].empty()) {
-          rejects.add(row.line, r->why[i], r->batch.raw(row));
-          ++summary.rejected;
-          continue;
-        }
-        sink->add(r->batch.raw(row), r->geo[i], [&](int c) { return r->batch.field(row, c); });
-        ++summary.rows_out;
-        ++summary.by_match[static_cast<std::size_t>(r->geo[i].level)];
-      }
-    }
-  });
+  std::exception_ptr write_error;
+  std::thread writer([&] { write_error = write_in_order(pipe, *sink, rejects, summary); });
 
   std::error_code ec;
   const auto total_bytes = std::filesystem::file_size(o.input, ec);
   Progress progress(progress_out, o.progress, ec ? 0 : total_bytes);
-  Batch batch;
-  std::uint64_t seq = 0;
-  for (CsvStatus s; (s = reader.next(record)) != CsvStatus::end_of_input;) {
-    batch.add(record, s);
-    ++summary.rows_in;
-    if (batch.rows.size() >= o.batch_rows) {
-      batch.seq = seq++;
-      pipe.push(std::move(batch));
-      batch = Batch{};
-      progress.update(summary.rows_in, reader.bytes_read());
-    }
-  }
-  if (!batch.rows.empty()) {
-    batch.seq = seq++;
-    pipe.push(std::move(batch));
-  }
+  read_batches(reader, pipe, o.batch_rows, progress, summary);
   pipe.close();
   for (auto& w : workers) w.join();
   writer.join();
   progress.done();
+  if (write_error) std::rethrow_exception(write_error);
   sink->finish();
   rejects.finish();
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

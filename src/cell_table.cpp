@@ -156,7 +156,24 @@ void CellTable::place_edges(const std::vector<Edge>& edges) {
     std::size_t at = static_cast<std::size_t>(&s - fine_cells_.data());
     if (last_edge[at] != e) last_edge[at] = e, ++s;
   });
-  // Each touched cell's value becomes the start of its run of edges; then fill the runs.
+  // Pass 3: fill each touched cell's run of edges.
+  edges_.resize(number_runs());
+  std::vector<std::uint32_t> fill(fine_cells_);
+  std::fill(last_edge.begin(), last_edge.end(), 0xffffffffu);
+  visit_all([&](std::uint32_t e, long c, long r) {
+    std::uint32_t& s = slot(c, r);
+    std::size_t at = static_cast<std::size_t>(&s - fine_cells_.data());
+    if (last_edge[at] == e) return;
+    last_edge[at] = e;
+    edges_[fill[at]++] = edges[e];
+  });
+  for (std::size_t i = 0; i < fine_cells_.size(); ++i)
+    if (!(fine_cells_[i] & kOwner)) edges_[fill[i] - 1].last = 1;
+}
+
+// Turns each fine cell's edge count into the start of its run of edges (untouched cells get
+// "no owner" until the sweep); returns the number of edges in all runs.
+std::uint32_t CellTable::number_runs() {
   std::uint32_t total = 0;
   for (auto& cell : fine_cells_) {
     if (cell == 0) {
@@ -168,19 +185,7 @@ void CellTable::place_edges(const std::vector<Edge>& edges) {
     total += count;
     ++touched_cells_;
   }
-  edges_.resize(total);
-  std::vector<std::uint32_t> fill(fine_cells_.size());
-  for (std::size_t i = 0; i < fine_cells_.size(); ++i) fill[i] = fine_cells_[i];
-  std::fill(last_edge.begin(), last_edge.end(), 0xffffffffu);
-  visit_all([&](std::uint32_t e, long c, long r) {
-    std::uint32_t& s = slot(c, r);
-    std::size_t at = static_cast<std::size_t>(&s - fine_cells_.data());
-    if (last_edge[at] == e) return;
-    last_edge[at] = e;
-    edges_[fill[at]++] = edges[e];
-  });
-  for (std::size_t i = 0; i < fine_cells_.size(); ++i)
-    if (!(fine_cells_[i] & kOwner)) edges_[fill[i] - 1].last = 1;
+  return total;
 }
 
 // Sweeps every fine row from east to west at the row's centre line, carrying the set of

@@ -65,6 +65,7 @@ class CellTable {
   void build_grid(const std::vector<PolygonRings>& polygons);
   void collect_edges(const std::vector<PolygonRings>& polygons, std::vector<Edge>& edges);
   void place_edges(const std::vector<Edge>& edges);
+  std::uint32_t number_runs();
   void sweep_owners(std::size_t polygon_count);
   [[nodiscard]] std::uint32_t fine_value(long col, long row) const noexcept;
   [[nodiscard]] long col_of(double x) const noexcept;

@@ -276,67 +276,72 @@ void bench_allocate(const std::string& geodata, int campaigns, std::uint64_t see
 
 }  // namespace
 
-void add_bench_command(CLI::App& app, int& exit_code) {
-  CLI::App* bench = app.add_subcommand("bench", "Benchmarks against the references in the brief");
-  bench->require_subcommand(1);
+namespace {
 
-  struct IpArgs {
+void add_bench_ip(CLI::App& bench, int& exit_code) {
+  struct Args {
     std::string db;
     std::size_t count = 1'000'000;
     std::uint64_t seed = 42;
   };
-  auto ip = std::make_shared<IpArgs>();
-  CLI::App* cmd = bench->add_subcommand("ip", "IpResolver vs plain libmaxminddb, random IPv4");
-  cmd->add_option("--db", ip->db, "MMDB database (default: $GEOTARGET_DB or the demo database)");
-  cmd->add_option("--count", ip->count, "Number of random addresses (default 1000000)");
-  cmd->add_option("--seed", ip->seed, "Random seed (default 42)");
-  cmd->callback([ip, &exit_code] {
-    bench_ip(ip->db.empty() ? default_database() : ip->db, ip->count, ip->seed);
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = bench.add_subcommand("ip", "IpResolver vs plain libmaxminddb, random IPv4");
+  cmd->add_option("--db", args->db, "MMDB database (default: $GEOTARGET_DB or the demo database)");
+  cmd->add_option("--count", args->count, "Number of random addresses (default 1000000)");
+  cmd->add_option("--seed", args->seed, "Random seed (default 42)");
+  cmd->callback([args, &exit_code] {
+    bench_ip(args->db.empty() ? default_database() : args->db, args->count, args->seed);
     exit_code = 0;
   });
+}
 
-  struct LocateArgs {
+void add_bench_locate(CLI::App& bench, int& exit_code) {
+  struct Args {
     std::string geodata, level = "district";
     std::size_t points = 1'000'000;
     std::uint64_t seed = 42;
   };
-  auto loc = std::make_shared<LocateArgs>();
-  CLI::App* locate = bench->add_subcommand("locate", "PlaceIndex vs GEOS STRtree + prepared contains");
-  locate->add_option("--geodata", loc->geodata, "Geodata manifest (default: geodata/default.yaml)");
-  locate->add_option("--points", loc->points, "Number of random points (default 1000000)");
-  locate->add_option("--seed", loc->seed, "Random seed (default 42)");
-  locate->add_option("--level", loc->level, "Polygon level to compare (default district)");
-  locate->callback([loc, &exit_code] {
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = bench.add_subcommand("locate", "PlaceIndex vs GEOS STRtree + prepared contains");
+  cmd->add_option("--geodata", args->geodata, "Geodata manifest (default: geodata/default.yaml)");
+  cmd->add_option("--points", args->points, "Number of random points (default 1000000)");
+  cmd->add_option("--seed", args->seed, "Random seed (default 42)");
+  cmd->add_option("--level", args->level, "Polygon level to compare (default district)");
+  cmd->callback([args, &exit_code] {
     PlaceLevel level;
-    if (!parse_place_level(loc->level, level) || level == PlaceLevel::town || level == PlaceLevel::postal)
-      throw Error("bench locate: --level must be country, region or district, not '" + loc->level + "'");
-    bench_locate(loc->geodata.empty() ? default_geodata() : loc->geodata, loc->points, loc->seed, level);
+    if (!parse_place_level(args->level, level) || level == PlaceLevel::town || level == PlaceLevel::postal)
+      throw Error("bench locate: --level must be country, region or district, not '" + args->level + "'");
+    bench_locate(args->geodata.empty() ? default_geodata() : args->geodata, args->points, args->seed, level);
     exit_code = 0;
   });
+}
 
-  struct AllocateArgs {
+void add_bench_allocate(CLI::App& bench, int& exit_code) {
+  struct Args {
     std::string geodata;
     int campaigns = 100;
     std::uint64_t seed = 42;
   };
-  auto alloc = std::make_shared<AllocateArgs>();
-  CLI::App* alloc_cmd = bench->add_subcommand("allocate", "Budget allocation: 100 campaigns over every county");
-  alloc_cmd->add_option("--geodata", alloc->geodata, "Geodata manifest (default: geodata/default.yaml)");
-  alloc_cmd->add_option("--campaigns", alloc->campaigns, "Number of campaigns (default 100)");
-  alloc_cmd->add_option("--seed", alloc->seed, "Random seed (default 42)");
-  alloc_cmd->callback([alloc, &exit_code] {
-    bench_allocate(alloc->geodata.empty() ? default_geodata() : alloc->geodata, alloc->campaigns, alloc->seed);
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = bench.add_subcommand("allocate", "Budget allocation: 100 campaigns over every county");
+  cmd->add_option("--geodata", args->geodata, "Geodata manifest (default: geodata/default.yaml)");
+  cmd->add_option("--campaigns", args->campaigns, "Number of campaigns (default 100)");
+  cmd->add_option("--seed", args->seed, "Random seed (default 42)");
+  cmd->callback([args, &exit_code] {
+    bench_allocate(args->geodata.empty() ? default_geodata() : args->geodata, args->campaigns, args->seed);
     exit_code = 0;
   });
+}
 
-  auto map = std::make_shared<BenchMapArgs>();
-  CLI::App* map_cmd = bench->add_subcommand("map", "Customer mapping: accuracy and rows/s vs a GEOS pipeline");
-  map_cmd->add_option("--geodata", map->geodata, "Geodata manifest (default: geodata/default.yaml)");
-  map_cmd->add_option("--customers", map->customers, "Sample customers (default: geodata/samples/customers.csv)");
-  map_cmd->add_option("--truth", map->truth, "Their truth file (default: geodata/samples/customers-truth.csv)");
-  map_cmd->add_option("--rows", map->rows, "Coordinate rows to generate (default 1000000)");
-  map_cmd->callback([map, &exit_code] {
-    BenchMapArgs a = *map;
+void add_bench_map(CLI::App& bench, int& exit_code) {
+  auto args = std::make_shared<BenchMapArgs>();
+  CLI::App* cmd = bench.add_subcommand("map", "Customer mapping: accuracy and rows/s vs a GEOS pipeline");
+  cmd->add_option("--geodata", args->geodata, "Geodata manifest (default: geodata/default.yaml)");
+  cmd->add_option("--customers", args->customers, "Sample customers (default: geodata/samples/customers.csv)");
+  cmd->add_option("--truth", args->truth, "Their truth file (default: geodata/samples/customers-truth.csv)");
+  cmd->add_option("--rows", args->rows, "Coordinate rows to generate (default 1000000)");
+  cmd->callback([args, &exit_code] {
+    BenchMapArgs a = *args;
     if (a.geodata.empty()) a.geodata = default_geodata();
     const std::string samples = std::filesystem::path(default_geodata()).parent_path() / "samples";
     if (a.customers.empty()) a.customers = samples + "/customers.csv";
@@ -344,6 +349,17 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     bench_map(a);
     exit_code = 0;
   });
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, int& exit_code) {
+  CLI::App* bench = app.add_subcommand("bench", "Benchmarks against the references in the brief");
+  bench->require_subcommand(1);
+  add_bench_ip(*bench, exit_code);
+  add_bench_locate(*bench, exit_code);
+  add_bench_allocate(*bench, exit_code);
+  add_bench_map(*bench, exit_code);
 }
 
 }  // namespace geotarget::cli
