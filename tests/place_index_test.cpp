@@ -193,3 +193,25 @@ TEST_CASE("manifest errors name the file, the line and the field") {
                     Catch::Contains("nope.csv"));
   CHECK_THROWS_WITH(PlaceIndex::load((dir / "absent.yaml").string()), Catch::Contains("absent.yaml"));
 }
+
+TEST_CASE("point levels from CSV with lat/lon fields, gzipped or not; bad rows reported by line") {
+  fs::path dir = test::fresh_dir("point_csv");
+  test::write_file(dir / "d.csv", csv_of({{"D", "", "POLYGON((0 0,2 0,2 2,0 2,0 0))"}}));
+  test::write_file(dir / "towns.csv", "id,name,parent_id,lat,lon\nT1,One,D,0.5,0.5\nT2,Two,D,north,0.5\n"
+                                      "T3,Three,D,1.5,1.5\n,NoId,D,1,1\nT4,Far,D,95,0\n");
+  std::string manifest = "levels:\n  - level: district\n    source: d.csv\n    id: id\n    name: name\n"
+                         "  - level: town\n    source: towns.csv\n    id: id\n    name: name\n    parent: parent_id\n"
+                         "    lat: lat\n    lon: lon\n    max_distance_km: 100\n";
+  auto index = PlaceIndex::load(test::write_file(dir / "m.yaml", manifest).string());
+  const auto& s = index->summary();
+  CHECK(s.places[static_cast<int>(PlaceLevel::town)] == 2);
+  REQUIRE(s.problems.size() == 3);
+  CHECK_THAT(s.problems[0], Catch::Contains("towns.csv:3: no coordinates"));
+  CHECK_THAT(s.problems[1], Catch::Contains("towns.csv:5: empty id"));
+  CHECK_THAT(s.problems[2], Catch::Contains("towns.csv:6: coordinates outside"));
+  check_level(*index, PlaceLevel::town, {{0.6, 0.6, "T1"}, {1.4, 1.4, "T3"}});
+  CHECK_THROWS_WITH(PlaceIndex::load(test::write_file(dir / "bad.yaml",
+                        "levels:\n  - level: town\n    source: towns.csv\n    id: id\n    name: name\n"
+                        "    lat: latitude\n    lon: lon\n").string()),
+                    Catch::Contains("no field 'latitude'") && Catch::Contains("line 2"));
+}
