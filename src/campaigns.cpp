@@ -234,6 +234,7 @@ bool inside(const Polygon& polygon, double lon, double lat) {
 bool in_areas(const TargetAreas& t, const PlaceChain& chain, double lat, double lon) {
   for (const Place* p : chain.at)
     if (p && std::find(t.places.begin(), t.places.end(), p->id) != t.places.end()) return true;
+  if (std::isnan(lat) || std::isnan(lon)) return false;  // known only by its places
   for (const RadiusArea& r : t.radius)
     if (detail::geodesic_km(lat, lon, r.lat, r.lon) <= r.km) return true;
   return std::any_of(t.polygons.begin(), t.polygons.end(), [&](const Polygon& p) { return inside(p, lon, lat); });

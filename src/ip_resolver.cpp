@@ -238,7 +238,10 @@ IpLookup IpResolver::Impl::lookup(const IpAddress& ip) const noexcept {
     r.status = hit.value == detail::Ipv4Table::none ? LookupStatus::not_found
                : corrupt[hit.value]                 ? LookupStatus::database_error
                                                     : LookupStatus::found;
-    if (r.status == LookupStatus::found) r.location = &locations[hit.value];
+    if (r.status == LookupStatus::found) {
+      r.location = &locations[hit.value];
+      r.record = hit.value;
+    }
     return r;
   }
   sockaddr_storage ss{};
@@ -276,6 +279,7 @@ IpLookup IpResolver::Impl::lookup(const IpAddress& ip) const noexcept {
   }
   r.status = LookupStatus::found;
   r.location = &locations[record];
+  r.record = record;
   return r;
 }
 
@@ -317,5 +321,10 @@ IpLookup IpResolver::lookup(std::string_view ip) const noexcept {
 IpLookup IpResolver::lookup(const IpAddress& ip) const noexcept { return impl_->lookup(ip); }
 
 const DatabaseInfo& IpResolver::info() const noexcept { return impl_->info; }
+
+const Location* IpResolver::record(std::uint32_t number) const noexcept {
+  if (number >= impl_->locations.size() || impl_->corrupt[number]) return nullptr;
+  return &impl_->locations[number];
+}
 
 }  // namespace geotarget

@@ -81,6 +81,7 @@ struct Campaign {
   AllocationSpec allocation;
 
   /// True when the point (with its places) is inside an included area and no excluded one.
+  /// With NaN coordinates only the place ids are checked (radius and polygons need a point).
   [[nodiscard]] bool targets(const PlaceChain& chain, double lat, double lon) const noexcept;
   /// True when `iso_date` (YYYY-MM-DD) lies within the campaign's dates.
   [[nodiscard]] bool active_on(const std::string& iso_date) const noexcept;

@@ -64,6 +64,9 @@ struct IpLookup {
   AddressClass address_class = AddressClass::global;  ///< set when status == special_range
   std::uint8_t prefix_length = 0;    ///< of the matching network, IPv4 addresses as 0..32
   const Location* location = nullptr;  ///< non-null exactly when status == found
+  /// Number of the decoded record (0 .. DatabaseInfo::record_count - 1) when status == found:
+  /// a key for tables compiled per record (see DecisionTable).
+  std::uint32_t record = 0;
 };
 
 /// Where each Location field lives in a record: paths of map keys and array indexes joined by
@@ -117,6 +120,8 @@ class IpResolver {
   [[nodiscard]] IpLookup lookup(const IpAddress& ip) const noexcept;
 
   [[nodiscard]] const DatabaseInfo& info() const noexcept;
+  /// The decoded record with this number, or nullptr when it failed to decode or is out of range.
+  [[nodiscard]] const Location* record(std::uint32_t number) const noexcept;
 
  private:
   struct Impl;

@@ -18,6 +18,7 @@
 #include "cli/commands.hpp"
 #include "geotarget/error.hpp"
 #include "geotarget/allocator.hpp"
+#include "geotarget/decision.hpp"
 #include "geotarget/ip_resolver.hpp"
 #include "geotarget/place_index.hpp"
 #include "geos_reference.hpp"
@@ -154,6 +155,53 @@ void bench_ip(const std::string& db, std::size_t count, std::uint64_t seed) {
   std::printf("geotarget IpResolver (lookup, lat/lon/country/city): %.0f lookups/s\n", ours_rate);
   std::printf("libmaxminddb (MMDB_lookup_sockaddr + MMDB_aget_value lat, lon): %.0f lookups/s\n",
               ref_rate);
+  std::printf("disagreements: %zu\n", disagreements);
+  std::printf("ratio: %.2f\n", ours_rate / ref_rate);
+}
+
+// The whole decision a service makes per request (location, places, today's campaigns) from the
+// compiled table, against what plain libmaxminddb gives for the same address: lat and lon.
+void bench_decide(const DecisionSources& sources, std::size_t count, std::uint64_t seed) {
+  auto table = DecisionTable::load(sources);
+  const DecisionTableStats& st = table->stats();
+  std::printf("database: %s (%s, %zu records); campaigns: %zu from %s\n", sources.ip_database.c_str(),
+              table->resolver().info().database_type.c_str(), st.records, table->campaigns().campaigns.size(),
+              sources.campaigns.empty() ? "(none)" : sources.campaigns.c_str());
+  std::printf("snapshot: loaded in %.2f s (compiling the records: %.2f s); %zu distinct place chains, "
+              "%zu campaign sets; compiled table %.1f MB\n",
+              st.load_seconds, st.compile_seconds, st.distinct_chains, st.distinct_campaign_sets,
+              static_cast<double>(st.bytes) / 1e6);
+  std::vector<IpAddress> ips = random_public_ipv4(count, seed);
+  std::printf("addresses: %zu random public IPv4, seed %llu, one thread, best of %d rounds\n", count,
+              static_cast<unsigned long long>(seed), kRounds);
+  std::vector<Answer> ours(count), theirs(count);
+  std::size_t found = 0, with_district = 0, chosen = 0;
+  PlainLibmaxminddb reference(sources.ip_database, table->resolver().info().schema);
+  const std::int64_t today = DecisionTable::today();
+  std::array<CampaignChoice, 64> choices;
+  auto [ours_s, ref_s] = best_times(
+      [&] {
+        found = with_district = chosen = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+          const Decision d = table->decide(ips[i]);
+          if (d.status != LookupStatus::found) continue;
+          ++found;
+          ours[i] = Answer{d.location->lat, d.location->lon};
+          with_district += (*d.places)[PlaceLevel::district] != nullptr;
+          chosen += table->choose(d, today, nullptr, choices);
+        }
+      },
+      [&] {
+        for (std::size_t i = 0; i < count; ++i) theirs[i] = reference.lookup(ips[i]);
+      });
+  std::size_t disagreements = 0;
+  for (std::size_t i = 0; i < count; ++i)
+    disagreements += !(same(ours[i].lat, theirs[i].lat) && same(ours[i].lon, theirs[i].lon));
+  const double ours_rate = static_cast<double>(count) / ours_s, ref_rate = static_cast<double>(count) / ref_s;
+  std::printf("found: %zu of %zu (in a district: %zu; campaigns chosen today: %zu)\n", found, count, with_district,
+              chosen);
+  std::printf("geotarget DecisionTable (decide + choose: location, places, campaigns): %.0f decisions/s\n", ours_rate);
+  std::printf("libmaxminddb (MMDB_lookup_sockaddr + MMDB_aget_value lat, lon): %.0f lookups/s\n", ref_rate);
   std::printf("disagreements: %zu\n", disagreements);
   std::printf("ratio: %.2f\n", ours_rate / ref_rate);
 }
@@ -295,6 +343,31 @@ void add_bench_ip(CLI::App& bench, int& exit_code) {
   });
 }
 
+void add_bench_decide(CLI::App& bench, int& exit_code) {
+  struct Args {
+    DecisionSources sources;
+    std::size_t count = 1'000'000;
+    std::uint64_t seed = 42;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = bench.add_subcommand("decide", "Compiled decisions vs plain libmaxminddb, random IPv4");
+  cmd->add_option("--db", args->sources.ip_database, "MMDB database (default: $GEOTARGET_DB or the demo database)");
+  cmd->add_option("--geodata", args->sources.geodata, "Geodata manifest (default: geodata/default.yaml)");
+  cmd->add_option("--campaigns", args->sources.campaigns,
+                  "Campaigns file (default: geodata/samples/campaigns.yaml)");
+  cmd->add_option("--count", args->count, "Number of random addresses (default 1000000)");
+  cmd->add_option("--seed", args->seed, "Random seed (default 42)");
+  cmd->callback([args, &exit_code] {
+    DecisionSources s = args->sources;
+    if (s.ip_database.empty()) s.ip_database = default_database();
+    if (s.geodata.empty()) s.geodata = default_geodata();
+    if (s.campaigns.empty())
+      s.campaigns = (std::filesystem::path(default_geodata()).parent_path() / "samples" / "campaigns.yaml").string();
+    bench_decide(s, args->count, args->seed);
+    exit_code = 0;
+  });
+}
+
 void add_bench_locate(CLI::App& bench, int& exit_code) {
   struct Args {
     std::string geodata, level = "district";
@@ -357,6 +430,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   CLI::App* bench = app.add_subcommand("bench", "Benchmarks against the references in the brief");
   bench->require_subcommand(1);
   add_bench_ip(*bench, exit_code);
+  add_bench_decide(*bench, exit_code);
   add_bench_locate(*bench, exit_code);
   add_bench_allocate(*bench, exit_code);
   add_bench_map(*bench, exit_code);

@@ -1,0 +1,77 @@
+// geotarget: the HTTP decision service behind `geotarget serve`.
+//
+//   geotarget::ServiceOptions options = geotarget::load_service_config("serve.yaml");
+//   geotarget::DecisionService service(options);   // loads the first snapshot, binds; throws Error
+//   std::thread t([&] { service.run(); });          // serves until stop()
+//   service.reload();                               // e.g. on SIGHUP
+//   service.stop();                                 // e.g. on SIGTERM
+//
+// Endpoints (docs/operations.md): GET /v1/decide?ip=&segment=, POST /v1/decide (JSON array),
+// GET /v1/locate?lat=&lon=&segment=, GET /healthz, GET /metrics, POST /admin/reload.
+//
+// Requests read the current snapshot (a DecisionTable) without a lock; reload() builds a new one
+// beside it and swaps it in atomically, so no request fails or sees a half-loaded state, and a
+// snapshot that fails to load leaves the old one serving. The full visitor address never leaves
+// the process: answers and log lines carry it truncated to /24 (IPv4) or /48 (IPv6).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "geotarget/decision.hpp"
+
+namespace geotarget {
+
+struct ServiceOptions {
+  /// ADDR:PORT to listen on; [v6]:PORT for IPv6; port 0 picks a free one. DEFAULT 127.0.0.1:8080.
+  std::string listen = "127.0.0.1:8080";
+  /// IP database, geodata and campaigns. DEFAULT: no campaigns; the CLI fills in its defaults.
+  DecisionSources sources;
+  /// Worker threads, each with its own event loop. DEFAULT 0: one per core.
+  int threads = 0;
+  /// File holding the bearer token for POST /admin/reload. DEFAULT: none, the endpoint answers 403.
+  std::string admin_token_file;
+  /// Peers (CIDR) whose X-Forwarded-For is believed. DEFAULT: none; the peer is the visitor.
+  std::vector<std::string> trusted_proxies;
+  std::size_t max_batch = 1000;             ///< DEFAULT 1,000 requests per POST /v1/decide
+  std::size_t max_connections = 10'000;     ///< DEFAULT 10,000 open at once
+  std::uint32_t max_header_bytes = 8 * 1024;  ///< DEFAULT 8 KiB; above: 431
+  std::uint64_t max_body_bytes = 1 << 20;   ///< DEFAULT 1 MiB; above: 413
+  std::chrono::milliseconds request_timeout{30'000};  ///< DEFAULT 30 s per request or idle wait
+  bool access_log = false;  ///< DEFAULT off: one stderr line per request (truncated address)
+};
+
+/// Reads a YAML config file (docs/operations.md). Throws geotarget::Error naming the file, the
+/// line and the field.
+ServiceOptions load_service_config(const std::string& path);
+
+class DecisionService {
+ public:
+  /// Checks the options, loads the first snapshot and binds the listening sockets.
+  /// Throws geotarget::Error naming what failed.
+  explicit DecisionService(const ServiceOptions& options);
+  ~DecisionService();
+  DecisionService(const DecisionService&) = delete;
+  DecisionService& operator=(const DecisionService&) = delete;
+
+  /// The bound port (useful with port 0).
+  [[nodiscard]] std::uint16_t port() const noexcept;
+  /// Serves until stop(), then finishes the requests in flight and returns.
+  void run();
+  /// Stops accepting and lets run() return once in-flight requests are answered. Thread-safe.
+  void stop();
+  /// Loads a new snapshot from the configured files and swaps it in. Returns an empty string on
+  /// success, else the reason (the old snapshot keeps serving). Thread-safe; concurrent calls
+  /// are serialised.
+  std::string reload();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace geotarget

@@ -1,0 +1,265 @@
+#include "geotarget/decision.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <chrono>
+#include <map>
+#include <unordered_map>
+
+#include "geotarget/error.hpp"
+
+namespace geotarget {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::int64_t kOpenStart = INT64_MIN, kOpenEnd = INT64_MAX;
+
+std::int64_t day_number(const std::string& iso, std::int64_t open) {
+  if (iso.size() != 10) return open;  // validated at load: empty means open
+  auto digits = [&](std::size_t at, std::size_t n) { return std::stoi(iso.substr(at, n)); };
+  std::chrono::year_month_day ymd{std::chrono::year{digits(0, 4)},
+                                  std::chrono::month{static_cast<unsigned>(digits(5, 2))},
+                                  std::chrono::day{static_cast<unsigned>(digits(8, 2))}};
+  return std::chrono::sys_days{ymd}.time_since_epoch().count();
+}
+
+struct ChainHash {
+  std::size_t operator()(const PlaceChain& c) const noexcept {
+    std::size_t h = 0;
+    for (const Place* p : c.at) h = h * 1000003u ^ std::hash<const Place*>{}(p);
+    return h;
+  }
+};
+struct ChainEqual {
+  bool operator()(const PlaceChain& a, const PlaceChain& b) const noexcept { return a.at == b.at; }
+};
+
+struct CoordinateHash {
+  std::size_t operator()(const std::pair<double, double>& p) const noexcept {
+    return std::hash<std::uint64_t>{}(std::bit_cast<std::uint64_t>(p.first) * 31 ^
+                                      std::bit_cast<std::uint64_t>(p.second));
+  }
+};
+
+}  // namespace
+
+struct DecisionTable::Impl {
+  struct RecordDecision {
+    std::uint32_t chain = 0;
+    std::uint32_t campaign_set = 0;
+  };
+  struct Compiled {
+    std::uint32_t chain, campaign_set;
+  };
+
+  DecisionSources sources;
+  std::unique_ptr<IpResolver> resolver;
+  std::shared_ptr<const PlaceIndex> places;
+  CampaignSet campaigns;
+  std::vector<std::int64_t> first_day, last_day;     // per campaign
+  std::vector<const Offer*> offer_for_everyone;      // per campaign
+  std::vector<PlaceChain> chains;                    // distinct; 0 is the empty chain
+  std::vector<std::uint32_t> set_starts{0};          // set i: set_members[starts[i], starts[i+1])
+  std::vector<std::uint16_t> set_members;
+  std::vector<RecordDecision> records;               // by IP database record number
+  DecisionTableStats stats;
+
+  // Compile-time dedup.
+  std::unordered_map<PlaceChain, std::uint32_t, ChainHash, ChainEqual> chain_ids;
+  std::map<std::vector<std::uint16_t>, std::uint32_t> set_ids;
+
+  void prepare_campaigns();
+  void compile();
+  Compiled compile_point(const PlaceChain& chain, double lat, double lon);
+  std::uint32_t chain_id(const PlaceChain& chain);
+  std::uint32_t set_id(std::vector<std::uint16_t> members);
+  void candidates_at(const PlaceChain& chain, double lat, double lon, std::vector<std::uint16_t>& out) const;
+};
+
+void DecisionTable::Impl::prepare_campaigns() {
+  if (campaigns.campaigns.size() > 0xffff)
+    throw Error(sources.campaigns + ": more than 65,535 campaigns");
+  for (const Campaign& c : campaigns.campaigns) {
+    first_day.push_back(day_number(c.start, kOpenStart));
+    last_day.push_back(day_number(c.end, kOpenEnd));
+    auto everyone = std::find_if(c.offers.begin(), c.offers.end(),
+                                 [](const Offer& o) { return o.segment.text().empty(); });
+    offer_for_everyone.push_back(everyone != c.offers.end() ? &*everyone
+                                 : c.offers.empty()         ? nullptr
+                                                            : &c.offers.front());
+  }
+}
+
+std::uint32_t DecisionTable::Impl::chain_id(const PlaceChain& chain) {
+  auto [it, added] = chain_ids.try_emplace(chain, static_cast<std::uint32_t>(chains.size()));
+  if (added) chains.push_back(chain);
+  return it->second;
+}
+
+std::uint32_t DecisionTable::Impl::set_id(std::vector<std::uint16_t> members) {
+  auto [it, added] = set_ids.try_emplace(members, static_cast<std::uint32_t>(set_starts.size() - 1));
+  if (added) {
+    set_members.insert(set_members.end(), members.begin(), members.end());
+    set_starts.push_back(static_cast<std::uint32_t>(set_members.size()));
+  }
+  return it->second;
+}
+
+// The campaigns whose targets contain the point, highest priority first (file order on ties).
+void DecisionTable::Impl::candidates_at(const PlaceChain& chain, double lat, double lon,
+                                        std::vector<std::uint16_t>& out) const {
+  out.clear();
+  const auto& all = campaigns.campaigns;
+  for (std::size_t i = 0; i < all.size(); ++i)
+    if (all[i].targets(chain, lat, lon)) out.push_back(static_cast<std::uint16_t>(i));
+  std::stable_sort(out.begin(), out.end(),
+                   [&](std::uint16_t a, std::uint16_t b) { return all[a].priority > all[b].priority; });
+}
+
+DecisionTable::Impl::Compiled DecisionTable::Impl::compile_point(const PlaceChain& chain, double lat,
+                                                                 double lon) {
+  std::vector<std::uint16_t> members;
+  candidates_at(chain, lat, lon, members);
+  return {chain_id(chain), set_id(std::move(members))};
+}
+
+// Each record's places and candidate campaigns, computed once per distinct coordinate pair (or
+// per country, for records without coordinates).
+void DecisionTable::Impl::compile() {
+  auto t0 = Clock::now();
+  chain_id(PlaceChain{});
+  set_id({});
+  std::unordered_map<std::pair<double, double>, Compiled, CoordinateHash> by_point;
+  std::unordered_map<std::string_view, Compiled> by_country;
+  const std::size_t n = resolver->info().record_count;
+  records.resize(n);
+  for (std::uint32_t r = 0; r < n; ++r) {
+    const Location* loc = resolver->record(r);
+    if (!loc) continue;
+    if (loc->has_coordinates()) {
+      auto [it, added] = by_point.try_emplace({loc->lat, loc->lon}, Compiled{0, 0});
+      if (added) {
+        PlaceChain chain;
+        (void)places->locate(loc->lat, loc->lon, chain);
+        it->second = compile_point(chain, loc->lat, loc->lon);
+      }
+      records[r] = {it->second.chain, it->second.campaign_set};
+    } else if (!loc->country.empty()) {
+      auto [it, added] = by_country.try_emplace(loc->country, Compiled{0, 0});
+      if (added) {
+        PlaceChain chain;
+        if (const Place* country = places->find(loc->country)) places->chain_of(*country, chain);
+        it->second = compile_point(chain, Location::unknown, Location::unknown);
+      }
+      records[r] = {it->second.chain, it->second.campaign_set};
+    }
+  }
+  stats.records = n;
+  stats.distinct_chains = chains.size();
+  stats.distinct_campaign_sets = set_starts.size() - 1;
+  stats.bytes = records.capacity() * sizeof(RecordDecision) + chains.capacity() * sizeof(PlaceChain) +
+                set_starts.capacity() * 4 + set_members.capacity() * 2;
+  stats.compile_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  chain_ids.clear();
+  set_ids.clear();
+}
+
+std::shared_ptr<const DecisionTable> DecisionTable::load(const DecisionSources& sources) {
+  auto t0 = Clock::now();
+  auto impl = std::make_unique<Impl>();
+  impl->sources = sources;
+  impl->resolver = std::make_unique<IpResolver>(sources.ip_database, sources.ip);
+  impl->places = PlaceIndex::load(sources.geodata, sources.places);
+  if (!sources.campaigns.empty()) impl->campaigns = load_campaigns(sources.campaigns, impl->places.get());
+  impl->prepare_campaigns();
+  impl->compile();
+  impl->stats.load_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  return std::make_shared<const DecisionTable>(std::move(impl));
+}
+
+DecisionTable::DecisionTable(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+DecisionTable::~DecisionTable() = default;
+
+Decision DecisionTable::decide(const IpAddress& ip) const noexcept {
+  const Impl& m = *impl_;
+  IpLookup hit = m.resolver->lookup(ip);
+  Decision d{hit.status, hit.address_class, hit.location, nullptr, {}};
+  if (hit.status != LookupStatus::found) return d;
+  const Impl::RecordDecision& r = m.records[hit.record];
+  d.places = &m.chains[r.chain];
+  d.candidates = {m.set_members.data() + m.set_starts[r.campaign_set],
+                  m.set_members.data() + m.set_starts[r.campaign_set + 1]};
+  return d;
+}
+
+Decision DecisionTable::decide_point(double lat, double lon, PointScratch& scratch) const {
+  Decision d;
+  scratch.chain = PlaceChain{};
+  if (impl_->places->locate(lat, lon, scratch.chain) != LocateStatus::ok) return d;
+  impl_->candidates_at(scratch.chain, lat, lon, scratch.candidates);
+  d.status = LookupStatus::found;
+  d.places = &scratch.chain;
+  d.candidates = scratch.candidates;
+  return d;
+}
+
+std::size_t DecisionTable::choose(const Decision& decision, std::int64_t day,
+                                  const VisitorAttributes* visitor,
+                                  std::span<CampaignChoice> out) const noexcept {
+  const Impl& m = *impl_;
+  auto value_of = [visitor](std::string_view column) -> std::string_view {
+    for (const auto& [name, value] : *visitor)
+      if (name == column) return value;
+    return {};
+  };
+  std::size_t n = 0;
+  for (std::uint16_t i : decision.candidates) {
+    if (n == out.size()) break;
+    if (day < m.first_day[i] || day > m.last_day[i]) continue;
+    const Campaign& c = m.campaigns.campaigns[i];
+    const Offer* offer = m.offer_for_everyone[i];
+    if (visitor) {
+      const Segment::ColumnValue column(value_of);
+      if (!c.segment.matches(column)) continue;
+      offer = c.offer_for(column);
+      if (!offer && !c.offers.empty()) continue;
+    }
+    out[n++] = CampaignChoice{&c, offer, decision.places ? (*decision.places)[c.level] : nullptr};
+  }
+  return n;
+}
+
+std::int64_t DecisionTable::today() noexcept {
+  return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()).time_since_epoch().count();
+}
+
+const IpResolver& DecisionTable::resolver() const noexcept { return *impl_->resolver; }
+const PlaceIndex& DecisionTable::places() const noexcept { return *impl_->places; }
+const CampaignSet& DecisionTable::campaigns() const noexcept { return impl_->campaigns; }
+const DecisionSources& DecisionTable::sources() const noexcept { return impl_->sources; }
+const DecisionTableStats& DecisionTable::stats() const noexcept { return impl_->stats; }
+
+bool parse_visitor_attributes(std::string_view text,
+                              std::span<std::pair<std::string_view, std::string_view>> out,
+                              std::size_t& count, std::size_t& bad_pair) noexcept {
+  count = 0;
+  bad_pair = 0;
+  std::size_t position = 0;
+  while (!text.empty()) {
+    ++position;
+    std::size_t comma = text.find(',');
+    std::string_view pair = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+    std::size_t colon = pair.find(':');
+    if (colon == 0 || colon == std::string_view::npos || count == out.size()) {
+      bad_pair = position;
+      return false;
+    }
+    out[count++] = {pair.substr(0, colon), pair.substr(colon + 1)};
+  }
+  return true;
+}
+
+}  // namespace geotarget

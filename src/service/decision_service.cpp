@@ -1,0 +1,172 @@
+#include "geotarget/decision_service.hpp"
+
+#include <charconv>
+#include <condition_variable>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "geotarget/error.hpp"
+#include "service/http_server.hpp"
+#include "service/metrics.hpp"
+#include "service/request_handler.hpp"
+#include "service/snapshot_holder.hpp"
+
+namespace geotarget {
+
+namespace {
+
+// "127.0.0.1:8080", "[::1]:8080", ":8080" (all IPv4 interfaces).
+void split_listen(const std::string& listen, std::string& host, std::uint16_t& port) {
+  const std::size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) throw Error("listen: '" + listen + "' is not ADDR:PORT");
+  host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "0.0.0.0";
+  const std::string digits = listen.substr(colon + 1);
+  unsigned value = 0;
+  auto r = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (digits.empty() || r.ec != std::errc{} || r.ptr != digits.data() + digits.size() || value > 65535)
+    throw Error("listen: '" + digits + "' is not a port number");
+  port = static_cast<std::uint16_t>(value);
+}
+
+std::string read_token(const std::string& path) {
+  if (path.empty()) return {};
+  std::ifstream in(path);
+  if (!in) throw Error(path + ": cannot read the admin token file");
+  std::string token;
+  std::getline(in, token);
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  if (token.size() < 16) throw Error(path + ": the admin token must have at least 16 characters");
+  return token;
+}
+
+void log_line(const std::string& text) { std::fprintf(stderr, "geotarget serve: %s\n", text.c_str()); }
+
+std::string describe_snapshot(const service::Snapshot& s) {
+  const DecisionTableStats& st = s.table->stats();
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "snapshot %llu: %zu records, %zu campaign sets, %.1f MB table, loaded in %.2f s",
+                static_cast<unsigned long long>(s.generation), st.records, st.distinct_campaign_sets,
+                static_cast<double>(st.bytes) / 1e6, st.load_seconds);
+  return buf;
+}
+
+}  // namespace
+
+struct DecisionService::Impl : service::ServiceContext {
+  explicit Impl(const ServiceOptions& o)
+      : options(o), proxies(o.trusted_proxies), admin_token(read_token(o.admin_token_file)), handler(*this) {}
+
+  ServiceOptions options;
+  service::TrustedProxies proxies;
+  std::string admin_token;
+  service::Metrics metrics_;
+  service::SnapshotHolder snapshots_;
+  service::RequestHandler handler;
+  std::unique_ptr<service::HttpServer> server;
+  std::mutex reload_mutex;
+
+  // The reloader thread serves POST /admin/reload without blocking a worker.
+  std::thread reloader;
+  std::mutex queue_mutex;
+  std::condition_variable queue_changed;
+  std::vector<std::function<void(const std::string&)>> waiting;
+  bool stopping = false;
+
+  const service::Snapshot& snapshot() const override { return snapshots_.current(); }
+  service::Metrics& metrics() override { return metrics_; }
+  const ServiceOptions& config() const override { return options; }
+  const service::TrustedProxies& trusted_proxies() const override { return proxies; }
+  const std::string& token() const override { return admin_token; }
+  service::Gauges gauges() const override;
+  void request_reload(std::function<void(const std::string&)> done) override;
+
+  std::string reload();
+  void run_reloader();
+};
+
+service::Gauges DecisionService::Impl::gauges() const {
+  const service::Snapshot& s = snapshots_.current();
+  service::Gauges g;
+  g.snapshot_age_seconds = std::chrono::duration<double>(std::chrono::system_clock::now() - s.loaded_at).count();
+  g.generation = s.generation;
+  g.table_bytes = s.table->stats().bytes;
+  g.table_records = s.table->stats().records;
+  g.table_load_seconds = s.table->stats().load_seconds;
+  g.open_connections = server ? server->open_connections() : 0;
+  g.rejected_connections = server ? server->rejected_connections() : 0;
+  return g;
+}
+
+std::string DecisionService::Impl::reload() {
+  std::lock_guard lock(reload_mutex);
+  try {
+    snapshots_.publish(DecisionTable::load(options.sources));
+    metrics_.reload(true);
+    log_line("reloaded " + describe_snapshot(snapshots_.current()));
+    return {};
+  } catch (const std::exception& e) {  // geotarget::Error, or std::bad_alloc on a huge file
+    metrics_.reload(false);
+    log_line(std::string("reload failed, the previous snapshot keeps serving: ") + e.what());
+    return e.what();
+  }
+}
+
+void DecisionService::Impl::request_reload(std::function<void(const std::string&)> done) {
+  std::lock_guard lock(queue_mutex);
+  waiting.push_back(std::move(done));
+  queue_changed.notify_one();
+}
+
+// Reload requests that arrive while one runs are answered by the next run, which starts after
+// they arrived: every caller sees a reload that began after it asked.
+void DecisionService::Impl::run_reloader() {
+  std::unique_lock lock(queue_mutex);
+  for (;;) {
+    queue_changed.wait(lock, [&] { return stopping || !waiting.empty(); });
+    if (waiting.empty()) return;
+    auto batch = std::move(waiting);
+    waiting.clear();
+    lock.unlock();
+    const std::string error = reload();
+    for (auto& done : batch) done(error);
+    lock.lock();
+  }
+}
+
+DecisionService::DecisionService(const ServiceOptions& options) : impl_(std::make_unique<Impl>(options)) {
+  Impl& m = *impl_;
+  if (options.max_batch == 0) throw Error("max_batch: must be at least 1");
+  std::string host;
+  std::uint16_t port = 0;
+  split_listen(options.listen, host, port);
+  m.snapshots_.publish(DecisionTable::load(options.sources));
+  log_line("loaded " + describe_snapshot(m.snapshots_.current()));
+  service::HttpLimits limits;
+  limits.max_connections = options.max_connections;
+  limits.max_header_bytes = options.max_header_bytes;
+  limits.max_body_bytes = options.max_body_bytes;
+  limits.request_timeout = options.request_timeout;
+  const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  m.server = std::make_unique<service::HttpServer>(host, port, threads, limits, m.handler);
+  m.reloader = std::thread([&m] { m.run_reloader(); });
+}
+
+DecisionService::~DecisionService() {
+  {
+    std::lock_guard lock(impl_->queue_mutex);
+    impl_->stopping = true;
+    impl_->queue_changed.notify_one();
+  }
+  impl_->reloader.join();
+}
+
+std::uint16_t DecisionService::port() const noexcept { return impl_->server->port(); }
+void DecisionService::run() { impl_->server->run(); }
+void DecisionService::stop() { impl_->server->stop(); }
+std::string DecisionService::reload() { return impl_->reload(); }
+
+}  // namespace geotarget

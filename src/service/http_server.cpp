@@ -1,0 +1,232 @@
+#include "service/http_server.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <optional>
+#include <thread>
+#include <unordered_set>
+
+#include "geotarget/error.hpp"
+
+namespace geotarget::service {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+struct HttpShared {
+  HttpShared(const HttpLimits& l, HttpHandler& h) : limits(l), handler(h) {}
+  HttpLimits limits;
+  HttpHandler& handler;
+  std::atomic<std::size_t> open{0};
+  std::atomic<std::uint64_t> rejected{0};
+};
+
+namespace {
+
+class Session;
+
+IpAddress to_ip_address(const net::ip::address& a) {
+  if (a.is_v4()) return IpAddress::v4(a.to_v4().to_uint());
+  return IpAddress::v6(a.to_v6().to_bytes());
+}
+
+// The answer the server itself gives to a request it could not parse.
+Response protocol_error(unsigned version, http::status status, std::string_view code) {
+  Response res{status, version};
+  res.set(http::field::content_type, "application/json");
+  res.body() = std::string(R"({"error":")") + std::string(code) + "\"}";
+  res.keep_alive(false);
+  return res;
+}
+
+}  // namespace
+
+// Members in this order so that handlers still queued in ioc, destroyed with it, find the
+// session registry alive.
+struct HttpServer::Worker {
+  explicit Worker(HttpShared& s) : shared(s) {}
+  HttpShared& shared;
+  std::unordered_set<Session*> sessions;
+  bool stopping = false;
+  net::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+
+  void accept();
+  void stop();
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, HttpServer::Worker& worker) : stream_(std::move(socket)), worker_(worker) {
+    beast::error_code ec;
+    peer_ = to_ip_address(stream_.socket().remote_endpoint(ec).address());
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+  }
+  ~Session() {
+    worker_.sessions.erase(this);
+    worker_.shared.open.fetch_sub(1, std::memory_order_relaxed);
+  }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  void start() {
+    worker_.sessions.insert(this);
+    read();
+  }
+
+  // Worker shutdown: an idle connection is closed now, a request in flight is finished first.
+  void shutdown() {
+    if (reading_ && !parser_->got_some()) close();
+  }
+
+ private:
+  void read() {
+    parser_.emplace();
+    parser_->header_limit(worker_.shared.limits.max_header_bytes);
+    parser_->body_limit(worker_.shared.limits.max_body_bytes);
+    reading_ = true;
+    stream_.expires_after(worker_.shared.limits.request_timeout);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    reading_ = false;
+    if (ec == http::error::header_limit) return reject(http::status::request_header_fields_too_large, "header_too_large");
+    if (ec == http::error::body_limit) return reject(http::status::payload_too_large, "body_too_large");
+    if (ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
+        ec != http::error::end_of_stream && ec != http::error::partial_message)
+      return reject(http::status::bad_request, "malformed_request");
+    if (ec) return close();
+    const Request& request = parser_->get();
+    response_ = Response{};
+    response_.version(request.version());
+    keep_alive_ = request.keep_alive();
+    auto self = shared_from_this();
+    HttpHandler::Completion later = [self](Response&& r) {
+      net::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable {
+        self->response_ = std::move(r);
+        self->write();
+      });
+    };
+    if (worker_.shared.handler.handle(request, peer_, response_, later)) write();
+  }
+
+  void reject(http::status status, std::string_view code) {
+    worker_.shared.handler.rejected(static_cast<unsigned>(status));
+    response_ = protocol_error(11, status, code);
+    keep_alive_ = false;
+    write();
+  }
+
+  void write() {
+    response_.keep_alive(keep_alive_ && !worker_.stopping);
+    response_.prepare_payload();
+    stream_.expires_after(worker_.shared.limits.request_timeout);
+    http::async_write(stream_, response_, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+  }
+
+  void on_write(beast::error_code ec, std::size_t) {
+    if (ec || !response_.keep_alive()) return close();
+    read();
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  HttpServer::Worker& worker_;
+  IpAddress peer_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Response response_;
+  bool reading_ = false;
+  bool keep_alive_ = false;
+};
+
+}  // namespace
+
+void HttpServer::Worker::accept() {
+  acceptor.async_accept(ioc, [this](beast::error_code ec, tcp::socket socket) {
+    if (!acceptor.is_open()) return;
+    if (!ec) {
+      if (shared.open.fetch_add(1, std::memory_order_relaxed) >= shared.limits.max_connections) {
+        shared.open.fetch_sub(1, std::memory_order_relaxed);
+        shared.rejected.fetch_add(1, std::memory_order_relaxed);
+        socket.close(ec);
+      } else {
+        std::make_shared<Session>(std::move(socket), *this)->start();
+      }
+    }
+    accept();
+  });
+}
+
+void HttpServer::Worker::stop() {
+  stopping = true;
+  beast::error_code ec;
+  acceptor.close(ec);
+  std::vector<Session*> open(sessions.begin(), sessions.end());
+  for (Session* s : open) s->shutdown();
+}
+
+namespace {
+
+void listen(tcp::acceptor& acceptor, const tcp::endpoint& endpoint) {
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(tcp::acceptor::reuse_address(true));
+  acceptor.set_option(net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
+  acceptor.bind(endpoint);
+  acceptor.listen(net::socket_base::max_listen_connections);
+}
+
+}  // namespace
+
+HttpServer::HttpServer(const std::string& host, std::uint16_t port, int threads, const HttpLimits& limits,
+                       HttpHandler& handler) {
+  shared_ = std::make_shared<HttpShared>(limits, handler);
+  beast::error_code ec;
+  const net::ip::address address = net::ip::make_address(host, ec);
+  if (ec) throw Error("listen: '" + host + "' is not an IP address");
+  port_ = port;
+  for (int i = 0; i < std::max(1, threads); ++i) {
+    auto w = std::make_unique<Worker>(*shared_);
+    try {
+      listen(w->acceptor, tcp::endpoint(address, port_));
+    } catch (const boost::system::system_error& e) {
+      throw Error("listen: " + host + ":" + std::to_string(port_) + ": " + e.code().message());
+    }
+    port_ = w->acceptor.local_endpoint().port();
+    w->accept();
+    workers_.push_back(std::move(w));
+  }
+}
+
+HttpServer::~HttpServer() = default;
+
+std::uint16_t HttpServer::port() const noexcept { return port_; }
+
+void HttpServer::run() {
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < workers_.size(); ++i) threads.emplace_back([w = workers_[i].get()] { w->ioc.run(); });
+  workers_.front()->ioc.run();
+  for (auto& t : threads) t.join();
+}
+
+void HttpServer::stop() {
+  for (auto& w : workers_) net::post(w->ioc, [w = w.get()] { w->stop(); });
+}
+
+std::size_t HttpServer::open_connections() const noexcept { return shared_->open.load(std::memory_order_relaxed); }
+std::uint64_t HttpServer::rejected_connections() const noexcept {
+  return shared_->rejected.load(std::memory_order_relaxed);
+}
+
+}  // namespace geotarget::service

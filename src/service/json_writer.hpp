@@ -1,0 +1,110 @@
+// Internal: a small append-only JSON writer for the service's hot responses. It writes into a
+// caller-owned string that is reused between requests, so an answer allocates nothing once the
+// buffer has grown. Structure (commas, nesting) is the caller's: key() and the value writers
+// add a comma before every item but the first of an object or array.
+#pragma once
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace geotarget::service {
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  JsonWriter& begin_object() { return open('{'); }
+  JsonWriter& end_object() { return close('}'); }
+  JsonWriter& begin_array() { return open('['); }
+  JsonWriter& end_array() { return close(']'); }
+
+  JsonWriter& key(std::string_view k) {
+    comma();
+    text(k);
+    out_ += ':';
+    after_key_ = true;
+    return *this;
+  }
+  JsonWriter& string(std::string_view v) {
+    comma();
+    text(v);
+    return *this;
+  }
+  /// A string, or null when empty.
+  JsonWriter& string_or_null(std::string_view v) { return v.empty() ? null() : string(v); }
+  JsonWriter& number(double v) {
+    if (!std::isfinite(v)) return null();
+    comma();
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, r.ptr);
+    return *this;
+  }
+  JsonWriter& integer(std::int64_t v) {
+    comma();
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, r.ptr);
+    return *this;
+  }
+  JsonWriter& boolean(bool v) {
+    comma();
+    out_ += v ? "true" : "false";
+    return *this;
+  }
+  JsonWriter& null() {
+    comma();
+    out_ += "null";
+    return *this;
+  }
+
+ private:
+  JsonWriter& open(char c) {
+    comma();
+    out_ += c;
+    first_ = true;
+    return *this;
+  }
+  JsonWriter& close(char c) {
+    out_ += c;
+    first_ = false;
+    return *this;
+  }
+  void comma() {
+    if (after_key_) {
+      after_key_ = false;
+    } else if (!first_) {
+      out_ += ',';
+    }
+    first_ = false;
+  }
+  // A quoted string with the escapes JSON requires; bytes >= 0x80 pass through (the sources
+  // are UTF-8).
+  void text(std::string_view s) {
+    out_ += '"';
+    for (char ch : s) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c == '"' || c == '\\') {
+        out_ += '\\';
+        out_ += ch;
+      } else if (c < 0x20) {
+        static constexpr char hex[] = "0123456789abcdef";
+        out_ += "\\u00";
+        out_ += hex[c >> 4];
+        out_ += hex[c & 15];
+      } else {
+        out_ += ch;
+      }
+    }
+    out_ += '"';
+  }
+
+  std::string& out_;
+  bool first_ = true;
+  bool after_key_ = false;
+};
+
+}  // namespace geotarget::service

@@ -1,0 +1,322 @@
+#include "service/request_handler.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "service/answers.hpp"
+#include "service/query.hpp"
+
+namespace geotarget::service {
+
+namespace http = boost::beast::http;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Attributes = std::array<std::pair<std::string_view, std::string_view>, 16>;
+using Choices = std::array<CampaignChoice, 64>;
+
+/// The outcome of one endpoint: status, body and, for errors, nothing else to do.
+struct Reply {
+  http::status status = http::status::ok;
+  std::string body;
+  const char* content_type = "application/json";
+};
+
+Reply error(http::status status, std::string_view code, std::string_view detail = {}) {
+  Reply r{status, {}};
+  write_error(r.body, code, detail.substr(0, 120));
+  return r;
+}
+
+std::string_view to_view(boost::beast::string_view s) { return {s.data(), s.size()}; }
+
+bool parse_number(const std::string& text, double& out) {
+  auto r = std::from_chars(text.data(), text.data() + text.size(), out);
+  return !text.empty() && r.ec == std::errc{} && r.ptr == text.data() + text.size();
+}
+
+bool same_token(std::string_view given, const std::string& expected) {
+  unsigned char diff = given.size() == expected.size() ? 0 : 1;
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    diff |= static_cast<unsigned char>(expected[i] ^ (i < given.size() ? given[i] : 0));
+  return diff == 0;
+}
+
+// Visitor attributes from the `segment` parameter; false with an error reply when malformed.
+bool read_segment(const std::string* text, Attributes& storage, VisitorAttributes& out, Reply& failure) {
+  std::size_t count = 0, bad = 0;
+  if (!parse_visitor_attributes(*text, storage, count, bad)) {
+    failure = error(http::status::bad_request, "invalid_segment",
+                    "segment: pair " + std::to_string(bad) + " is not column:value (at most 16 pairs)");
+    return false;
+  }
+  out = VisitorAttributes(storage.data(), count);
+  return true;
+}
+
+class Endpoints {
+ public:
+  Endpoints(ServiceContext& context, const Request& request, const Query& query)
+      : context_(context), request_(request), query_(query) {}
+
+  Reply decide_one(const IpAddress& peer, IpAddress& visitor);
+  Reply decide_batch();
+  Reply locate();
+  Reply healthz();
+  Reply metrics();
+
+ private:
+  void answer(JsonWriter& w, const DecisionTable& table, const IpAddress& ip, const VisitorAttributes* visitor);
+  void answer_item(JsonWriter& w, const DecisionTable& table, const nlohmann::json& item, std::size_t index);
+
+  ServiceContext& context_;
+  const Request& request_;
+  const Query& query_;
+  std::int64_t today_ = DecisionTable::today();
+};
+
+void Endpoints::answer(JsonWriter& w, const DecisionTable& table, const IpAddress& ip,
+                       const VisitorAttributes* visitor) {
+  const Decision d = table.decide(ip);
+  context_.metrics().lookup(d.status);
+  context_.metrics().decision_cache(d.status == LookupStatus::found);
+  Choices chosen;
+  const std::size_t n = table.choose(d, today_, visitor, chosen);
+  write_decision(w, ip, d, {chosen.data(), n});
+}
+
+Reply Endpoints::decide_one(const IpAddress& peer, IpAddress& visitor) {
+  if (auto u = query_.unknown(std::array<std::string_view, 2>{"ip", "segment"}); !u.empty())
+    return error(http::status::bad_request, "unknown_parameter", u);
+  if (const std::string* ip = query_.get("ip")) {
+    if (!parse_ip(*ip, visitor)) {
+      context_.metrics().lookup(LookupStatus::invalid_ip);
+      return error(http::status::bad_request, "invalid_ip", "ip: not an IPv4 or IPv6 address");
+    }
+  } else if (context_.trusted_proxies().visitor(peer, to_view(request_["X-Forwarded-For"]), visitor) !=
+             ForwardedStatus::ok) {
+    return error(http::status::bad_request, "invalid_forwarded_for", "X-Forwarded-For: a hop is not an address");
+  }
+  Attributes storage;
+  VisitorAttributes attributes;
+  Reply failure;
+  const std::string* segment = query_.get("segment");
+  if (segment && !read_segment(segment, storage, attributes, failure)) return failure;
+  Reply r;
+  JsonWriter w(r.body);
+  answer(w, *context_.snapshot().table, visitor, segment ? &attributes : nullptr);
+  return r;
+}
+
+void Endpoints::answer_item(JsonWriter& w, const DecisionTable& table, const nlohmann::json& item, std::size_t index) {
+  auto fail = [&](std::string_view code, std::string_view detail) {
+    w.begin_object().key("index").integer(static_cast<std::int64_t>(index)).key("error").string(code);
+    w.key("detail").string(detail).end_object();
+  };
+  IpAddress ip;
+  if (!item.is_object() || !item.contains("ip") || !item["ip"].is_string())
+    return fail("invalid_request", "each request must be an object with \"ip\" as a string");
+  if (!parse_ip(item["ip"].get_ref<const std::string&>(), ip)) {
+    context_.metrics().lookup(LookupStatus::invalid_ip);
+    return fail("invalid_ip", "ip: not an IPv4 or IPv6 address");
+  }
+  Attributes storage;
+  VisitorAttributes attributes;
+  std::vector<std::string> values;  // numbers given in a segment object, as text
+  const auto segment = item.find("segment");
+  if (segment != item.end() && segment->is_string()) {
+    std::size_t count = 0, bad = 0;
+    if (!parse_visitor_attributes(segment->get_ref<const std::string&>(), storage, count, bad))
+      return fail("invalid_segment", "segment: pair " + std::to_string(bad) + " is not column:value");
+    attributes = VisitorAttributes(storage.data(), count);
+  } else if (segment != item.end() && segment->is_object() && segment->size() <= storage.size()) {
+    values.reserve(segment->size());
+    std::size_t count = 0;
+    for (const auto& [name, value] : segment->items()) {
+      if (!value.is_string() && !value.is_number()) return fail("invalid_segment", "segment." + name + ": not text or a number");
+      values.push_back(value.is_string() ? value.get<std::string>() : value.dump());
+      storage[count++] = {name, values.back()};
+    }
+    attributes = VisitorAttributes(storage.data(), count);
+  } else if (segment != item.end()) {
+    return fail("invalid_segment", "segment: a \"column:value,...\" string or an object of at most 16 columns");
+  }
+  answer(w, table, ip, segment != item.end() ? &attributes : nullptr);
+}
+
+Reply Endpoints::decide_batch() {
+  const nlohmann::json doc = nlohmann::json::parse(request_.body(), nullptr, false);
+  if (doc.is_discarded()) return error(http::status::bad_request, "invalid_json", "the body is not valid JSON");
+  if (!doc.is_array()) return error(http::status::bad_request, "invalid_batch", "the body must be a JSON array");
+  const std::size_t max = context_.config().max_batch;
+  if (doc.size() > max)
+    return error(http::status::payload_too_large, "batch_too_large", "at most " + std::to_string(max) + " requests");
+  Reply r;
+  JsonWriter w(r.body);
+  const DecisionTable& table = *context_.snapshot().table;
+  w.begin_array();
+  for (std::size_t i = 0; i < doc.size(); ++i) answer_item(w, table, doc[i], i);
+  w.end_array();
+  return r;
+}
+
+Reply Endpoints::locate() {
+  if (auto u = query_.unknown(std::array<std::string_view, 3>{"lat", "lon", "segment"}); !u.empty())
+    return error(http::status::bad_request, "unknown_parameter", u);
+  double lat = 0, lon = 0;
+  const std::string* lat_text = query_.get("lat");
+  const std::string* lon_text = query_.get("lon");
+  if (!lat_text || !parse_number(*lat_text, lat) || !(lat >= -90 && lat <= 90))
+    return error(http::status::bad_request, "invalid_latitude", "lat: a number in [-90, 90]");
+  if (!lon_text || !parse_number(*lon_text, lon) || !(lon >= -180 && lon <= 180))
+    return error(http::status::bad_request, "invalid_longitude", "lon: a number in [-180, 180]");
+  Attributes storage;
+  VisitorAttributes attributes;
+  Reply failure;
+  const std::string* segment = query_.get("segment");
+  if (segment && !read_segment(segment, storage, attributes, failure)) return failure;
+  const DecisionTable& table = *context_.snapshot().table;
+  thread_local DecisionTable::PointScratch scratch;
+  const Decision d = table.decide_point(lat, lon, scratch);
+  context_.metrics().decision_cache(false);
+  Choices chosen;
+  const std::size_t n = table.choose(d, today_, segment ? &attributes : nullptr, chosen);
+  Reply r;
+  JsonWriter w(r.body);
+  w.begin_object().key("lat").number(lat).key("lon").number(lon).key("places");
+  write_places(w, d.places);
+  w.key("campaigns");
+  write_campaigns(w, {chosen.data(), n});
+  w.end_object();
+  return r;
+}
+
+Reply Endpoints::healthz() {
+  const Snapshot& s = context_.snapshot();
+  const Gauges g = context_.gauges();
+  Reply r;
+  JsonWriter w(r.body);
+  w.begin_object().key("status").string("ok").key("generation").integer(static_cast<std::int64_t>(s.generation));
+  w.key("snapshot_age_seconds").number(g.snapshot_age_seconds);
+  w.key("database_type").string(s.table->resolver().info().database_type);
+  w.key("records").integer(static_cast<std::int64_t>(s.table->stats().records));
+  w.key("campaigns").integer(static_cast<std::int64_t>(s.table->campaigns().campaigns.size()));
+  w.end_object();
+  return r;
+}
+
+Reply Endpoints::metrics() {
+  return Reply{http::status::ok, context_.metrics().render(context_.gauges()), "text/plain; version=0.0.4; charset=utf-8"};
+}
+
+struct Route {
+  std::string_view path;
+  Endpoint get, post;  // Endpoint::other: method not allowed
+  const char* allow;
+};
+
+constexpr std::array<Route, 5> kRoutes = {{
+    {"/v1/decide", Endpoint::decide, Endpoint::decide_batch, "GET, POST"},
+    {"/v1/locate", Endpoint::locate, Endpoint::other, "GET"},
+    {"/healthz", Endpoint::healthz, Endpoint::other, "GET"},
+    {"/metrics", Endpoint::metrics, Endpoint::other, "GET"},
+    {"/admin/reload", Endpoint::other, Endpoint::admin_reload, "POST"},
+}};
+
+void fill(Response& res, const Reply& r) {
+  res.result(r.status);
+  res.set(http::field::content_type, r.content_type);
+  res.set(http::field::cache_control, "no-store");
+  res.body() = r.body;
+}
+
+// Metrics and the access log for one answered request. The log names the visitor only by
+// its /24 or /48 network and the path without its query, which may hold an address.
+void finish(ServiceContext& context, Endpoint endpoint, unsigned status, Clock::time_point start,
+                   const IpAddress& visitor, std::string_view method, std::string_view path) {
+  const auto latency = Clock::now() - start;
+  context.metrics().request(endpoint, status, latency);
+  if (!context.config().access_log) return;
+  std::fprintf(stderr, "%s %.*s %.*s %u %.3fms\n", visitor.to_private_string().c_str(), static_cast<int>(method.size()),
+               method.data(), static_cast<int>(path.size()), path.data(), status,
+               std::chrono::duration<double, std::milli>(latency).count());
+}
+
+}  // namespace
+
+bool RequestHandler::handle(const Request& request, const IpAddress& peer, Response& response,
+                            const Completion& later) {
+  const auto start = Clock::now();
+  Query query;
+  IpAddress visitor = peer;
+  Endpoint endpoint = Endpoint::other;
+  Reply reply;
+  const std::string_view method = to_view(request.method_string());
+  if (query.parse(to_view(request.target())) != Query::Status::ok) {
+    reply = error(http::status::bad_request, "invalid_query", "the query string is malformed or has over 8 parameters");
+  } else {
+    const auto route = std::find_if(kRoutes.begin(), kRoutes.end(), [&](const Route& r) { return r.path == query.path(); });
+    const bool get = request.method() == http::verb::get, post = request.method() == http::verb::post;
+    endpoint = route == kRoutes.end() ? Endpoint::other : get ? route->get : post ? route->post : Endpoint::other;
+    Endpoints e(context_, request, query);
+    switch (endpoint) {
+      case Endpoint::decide: reply = e.decide_one(peer, visitor); break;
+      case Endpoint::decide_batch: reply = e.decide_batch(); break;
+      case Endpoint::locate: reply = e.locate(); break;
+      case Endpoint::healthz: reply = e.healthz(); break;
+      case Endpoint::metrics: reply = e.metrics(); break;
+      case Endpoint::admin_reload: return reload(request, peer, response, later, start);
+      case Endpoint::other:
+        if (route == kRoutes.end()) {
+          reply = error(http::status::not_found, "not_found", "no such endpoint");
+        } else {
+          reply = error(http::status::method_not_allowed, "method_not_allowed", route->allow);
+          response.set(http::field::allow, route->allow);
+        }
+        break;
+    }
+  }
+  fill(response, reply);
+  finish(context_, endpoint, static_cast<unsigned>(reply.status), start, visitor, method, query.path());
+  return true;
+}
+
+bool RequestHandler::reload(const Request& request, const IpAddress& peer, Response& response,
+                            const Completion& later, Clock::time_point start) {
+  auto reject = [&](http::status status, std::string_view code, std::string_view detail) {
+    fill(response, error(status, code, detail));
+    finish(context_, Endpoint::admin_reload, static_cast<unsigned>(status), start, peer, "POST", "/admin/reload");
+    return true;
+  };
+  const std::string& token = context_.token();
+  if (token.empty()) return reject(http::status::forbidden, "admin_disabled", "no admin token is configured");
+  const std::string_view auth = to_view(request[http::field::authorization]);
+  if (!auth.starts_with("Bearer ")) {
+    response.set(http::field::www_authenticate, "Bearer realm=\"geotarget\"");
+    return reject(http::status::unauthorized, "unauthorized", "Authorization: Bearer <token> required");
+  }
+  if (!same_token(auth.substr(7), token)) return reject(http::status::forbidden, "forbidden", "wrong token");
+  const unsigned version = request.version();
+  context_.request_reload([this, later, start, peer, version](const std::string& failure) {
+    Response res{failure.empty() ? http::status::ok : http::status::internal_server_error, version};
+    Reply r = failure.empty() ? Reply{} : error(http::status::internal_server_error, "reload_failed", failure);
+    if (failure.empty()) {
+      const Snapshot& s = context_.snapshot();
+      JsonWriter w(r.body);
+      w.begin_object().key("reloaded").boolean(true).key("generation").integer(static_cast<std::int64_t>(s.generation));
+      w.key("load_seconds").number(s.table->stats().load_seconds).end_object();
+    }
+    fill(res, r);
+    finish(context_, Endpoint::admin_reload, res.result_int(), start, peer, "POST", "/admin/reload");
+    later(std::move(res));
+  });
+  return false;
+}
+
+void RequestHandler::rejected(unsigned status) {
+  context_.metrics().request(Endpoint::other, status, std::chrono::nanoseconds{0});
+}
+
+}  // namespace geotarget::service

@@ -1,0 +1,72 @@
+#include "service/trusted_proxies.hpp"
+
+#include <charconv>
+
+#include "geotarget/error.hpp"
+
+namespace geotarget::service {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+bool Cidr::parse(std::string_view text, Cidr& out) noexcept {
+  const std::size_t slash = text.find('/');
+  if (!parse_ip(text.substr(0, slash), out.network)) return false;
+  const bool v4 = out.network.is_v4() && text.substr(0, slash).find(':') == std::string_view::npos;
+  const int max = v4 ? 32 : 128;
+  int length = max;
+  if (slash != std::string_view::npos) {
+    std::string_view digits = text.substr(slash + 1);
+    auto r = std::from_chars(digits.data(), digits.data() + digits.size(), length);
+    if (digits.empty() || r.ec != std::errc{} || r.ptr != digits.data() + digits.size() || length < 0 || length > max)
+      return false;
+  }
+  out.prefix_length = v4 ? length + 96 : length;
+  return true;
+}
+
+bool Cidr::contains(const IpAddress& ip) const noexcept {
+  const auto& a = ip.bytes();
+  const auto& n = network.bytes();
+  int bits = prefix_length;
+  for (std::size_t i = 0; bits > 0; ++i, bits -= 8) {
+    const auto mask = static_cast<std::uint8_t>(bits >= 8 ? 0xff : 0xff << (8 - bits));
+    if ((a[i] & mask) != (n[i] & mask)) return false;
+  }
+  return true;
+}
+
+TrustedProxies::TrustedProxies(const std::vector<std::string>& cidrs) {
+  for (const std::string& text : cidrs) {
+    Cidr c;
+    if (!Cidr::parse(text, c)) throw Error("trusted_proxies: '" + text + "' is not an address or CIDR network");
+    cidrs_.push_back(c);
+  }
+}
+
+bool TrustedProxies::trusts(const IpAddress& peer) const noexcept {
+  for (const Cidr& c : cidrs_)
+    if (c.contains(peer)) return true;
+  return false;
+}
+
+ForwardedStatus TrustedProxies::visitor(const IpAddress& peer, std::string_view forwarded_for,
+                                        IpAddress& out) const noexcept {
+  out = peer;
+  while (trusts(out) && !forwarded_for.empty()) {
+    const std::size_t comma = forwarded_for.rfind(',');
+    const std::string_view hop = trim(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
+    forwarded_for = comma == std::string_view::npos ? std::string_view{} : forwarded_for.substr(0, comma);
+    if (!parse_ip(hop, out)) return ForwardedStatus::malformed;
+  }
+  return ForwardedStatus::ok;
+}
+
+}  // namespace geotarget::service
