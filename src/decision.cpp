@@ -7,6 +7,8 @@
 #include <unordered_map>
 
 #include "geotarget/error.hpp"
+#include "huge_pages.hpp"
+#include "ipv4_table.hpp"
 
 namespace geotarget {
 
@@ -47,9 +49,12 @@ struct CoordinateHash {
 
 struct DecisionTable::Impl {
   struct RecordDecision {
+    const Location* location = nullptr;  // null: the record did not decode
     std::uint32_t chain = 0;
     std::uint32_t campaign_set = 0;
   };
+  // IPv4 by /24 network: the record of a network covering all of it, or one of these.
+  static constexpr std::uint32_t kNoRecord = 0xffffffffu, kSplit = 0xfffffffeu;
   struct Compiled {
     std::uint32_t chain, campaign_set;
   };
@@ -63,7 +68,8 @@ struct DecisionTable::Impl {
   std::vector<PlaceChain> chains;                    // distinct; 0 is the empty chain
   std::vector<std::uint32_t> set_starts{0};          // set i: set_members[starts[i], starts[i+1])
   std::vector<std::uint16_t> set_members;
-  std::vector<RecordDecision> records;               // by IP database record number
+  std::vector<RecordDecision, detail::HugePageAllocator<RecordDecision>> records;  // by record number
+  std::vector<std::uint32_t, detail::HugePageAllocator<std::uint32_t>> by_slash24;  // 2^24, see kSplit
   DecisionTableStats stats;
 
   // Compile-time dedup.
@@ -72,6 +78,8 @@ struct DecisionTable::Impl {
 
   void prepare_campaigns();
   void compile();
+  void compile_slash24();
+  [[nodiscard]] Decision decision_for(std::uint32_t record) const noexcept;
   Compiled compile_point(const PlaceChain& chain, double lat, double lon);
   std::uint32_t chain_id(const PlaceChain& chain);
   std::uint32_t set_id(std::vector<std::uint16_t> members);
@@ -145,7 +153,7 @@ void DecisionTable::Impl::compile() {
         (void)places->locate(loc->lat, loc->lon, chain);
         it->second = compile_point(chain, loc->lat, loc->lon);
       }
-      records[r] = {it->second.chain, it->second.campaign_set};
+      records[r] = {loc, it->second.chain, it->second.campaign_set};
     } else if (!loc->country.empty()) {
       auto [it, added] = by_country.try_emplace(loc->country, Compiled{0, 0});
       if (added) {
@@ -153,17 +161,36 @@ void DecisionTable::Impl::compile() {
         if (const Place* country = places->find(loc->country)) places->chain_of(*country, chain);
         it->second = compile_point(chain, Location::unknown, Location::unknown);
       }
-      records[r] = {it->second.chain, it->second.campaign_set};
+      records[r] = {loc, it->second.chain, it->second.campaign_set};
+    } else {
+      records[r] = {loc, 0, 0};
     }
   }
+  compile_slash24();
   stats.records = n;
   stats.distinct_chains = chains.size();
   stats.distinct_campaign_sets = set_starts.size() - 1;
   stats.bytes = records.capacity() * sizeof(RecordDecision) + chains.capacity() * sizeof(PlaceChain) +
-                set_starts.capacity() * 4 + set_members.capacity() * 2;
+                set_starts.capacity() * 4 + set_members.capacity() * 2 + by_slash24.capacity() * 4;
   stats.compile_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   chain_ids.clear();
   set_ids.clear();
+}
+
+// A /24 that one network covers whole answers with one array read; one that several networks
+// share (or a corrupt record) falls back on the resolver's range search.
+void DecisionTable::Impl::compile_slash24() {
+  by_slash24.assign(std::size_t{1} << 24, kNoRecord);
+  const detail::Ipv4Table& ranges = ipv4_ranges(*resolver);
+  for (std::size_t i = 0; i < ranges.entries(); ++i) {
+    const std::uint64_t start = ranges.start(i), end = ranges.end(i);
+    const std::uint32_t value = ranges.value(i);
+    const bool usable = value == detail::Ipv4Table::none || records[value].location != nullptr;
+    for (std::uint64_t block = start >> 8; block < ((end + 255) >> 8); ++block) {
+      const bool whole = start <= block << 8 && end >= (block + 1) << 8;
+      by_slash24[block] = whole && usable ? (value == detail::Ipv4Table::none ? kNoRecord : value) : kSplit;
+    }
+  }
 }
 
 std::shared_ptr<const DecisionTable> DecisionTable::load(const DecisionSources& sources) {
@@ -182,16 +209,31 @@ std::shared_ptr<const DecisionTable> DecisionTable::load(const DecisionSources& 
 DecisionTable::DecisionTable(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 DecisionTable::~DecisionTable() = default;
 
+Decision DecisionTable::Impl::decision_for(std::uint32_t record) const noexcept {
+  const RecordDecision& r = records[record];
+  Decision d{LookupStatus::found, AddressClass::global, r.location, &chains[r.chain], {}};
+  d.candidates = {set_members.data() + set_starts[r.campaign_set], set_members.data() + set_starts[r.campaign_set + 1]};
+  return d;
+}
+
 Decision DecisionTable::decide(const IpAddress& ip) const noexcept {
   const Impl& m = *impl_;
-  IpLookup hit = m.resolver->lookup(ip);
-  Decision d{hit.status, hit.address_class, hit.location, nullptr, {}};
-  if (hit.status != LookupStatus::found) return d;
-  const Impl::RecordDecision& r = m.records[hit.record];
-  d.places = &m.chains[r.chain];
-  d.candidates = {m.set_members.data() + m.set_starts[r.campaign_set],
-                  m.set_members.data() + m.set_starts[r.campaign_set + 1]};
-  return d;
+  if (ip.is_v4()) {
+    Decision d;
+    if (m.sources.ip.special_ranges_miss && (d.address_class = ip.classify()) != AddressClass::global) {
+      d.status = LookupStatus::special_range;
+      return d;
+    }
+    const std::uint32_t record = m.by_slash24[ip.v4_value() >> 8];
+    if (record == Impl::kNoRecord) {
+      d.status = LookupStatus::not_found;
+      return d;
+    }
+    if (record != Impl::kSplit) return m.decision_for(record);
+  }
+  const IpLookup hit = m.resolver->lookup(ip);
+  if (hit.status == LookupStatus::found) return m.decision_for(hit.record);
+  return Decision{hit.status, hit.address_class, nullptr, nullptr, {}};
 }
 
 Decision DecisionTable::decide_point(double lat, double lon, PointScratch& scratch) const {

@@ -322,6 +322,8 @@ IpLookup IpResolver::lookup(const IpAddress& ip) const noexcept { return impl_->
 
 const DatabaseInfo& IpResolver::info() const noexcept { return impl_->info; }
 
+const detail::Ipv4Table& ipv4_ranges(const IpResolver& resolver) noexcept { return resolver.impl_->ipv4; }
+
 const Location* IpResolver::record(std::uint32_t number) const noexcept {
   if (number >= impl_->locations.size() || impl_->corrupt[number]) return nullptr;
   return &impl_->locations[number];

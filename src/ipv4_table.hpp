@@ -30,6 +30,12 @@ class Ipv4Table {
   }
 
   [[nodiscard]] std::size_t entries() const noexcept { return starts_.size(); }
+  /// Entry i covers [start(i), end(i)) with value(i); entries are sorted and contiguous.
+  [[nodiscard]] std::uint32_t start(std::size_t i) const noexcept { return starts_[i]; }
+  [[nodiscard]] std::uint64_t end(std::size_t i) const noexcept {
+    return i + 1 < starts_.size() ? std::uint64_t{starts_[i + 1]} : std::uint64_t{1} << 32;
+  }
+  [[nodiscard]] std::uint32_t value(std::size_t i) const noexcept { return values_[i]; }
   [[nodiscard]] std::size_t bytes() const noexcept {
     return starts_.capacity() * 4 + values_.capacity() * 4 + prefixes_.capacity() + sizeof blocks_;
   }

@@ -29,6 +29,10 @@
 
 namespace geotarget {
 
+namespace detail {
+class Ipv4Table;
+}
+
 /// Outcome of one lookup. Everything except `found` is a miss, never an exception.
 enum class LookupStatus : std::uint8_t {
   found,           ///< a network of the database contains the address and has a record
@@ -126,6 +130,8 @@ class IpResolver {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  /// The compiled IPv4 ranges (record numbers), for tables built on top of them.
+  friend const detail::Ipv4Table& ipv4_ranges(const IpResolver& resolver) noexcept;
 };
 
 }  // namespace geotarget
