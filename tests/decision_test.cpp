@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <random>
+#include <unistd.h>
 
 #include "geotarget/decision.hpp"
 #include "geotarget/mmdb_writer.hpp"
@@ -57,7 +58,8 @@ campaigns:
 
 struct Fixture {
   Fixture() {
-    auto dir = test::fresh_dir("decision");
+    // Per process: ctest runs each test case as its own process, several at once.
+    auto dir = test::fresh_dir("decision-" + std::to_string(getpid()));
     test::write_file(dir / "networks.csv", kNetworks);
     build_mmdb((dir / "networks.csv").string(), (dir / "networks.mmdb").string());
     test::write_file(dir / "campaigns.yaml", kCampaigns);

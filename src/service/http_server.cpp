@@ -131,8 +131,26 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_write(beast::error_code ec, std::size_t) {
-    if (ec || !response_.keep_alive()) return close();
+    if (ec) return close();
+    if (!response_.keep_alive()) return linger();
     read();
+  }
+
+  // Closing while the client still sends (a rejected body, a pipelined request) would reset
+  // the connection and could destroy the response in flight; so: stop sending, read and drop
+  // what still comes for a moment, then close.
+  void linger() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(2));
+    drain();
+  }
+  void drain() {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(64 * 1024), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      self->drain();
+    });
   }
 
   void close() {

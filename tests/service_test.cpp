@@ -1,0 +1,427 @@
+// `geotarget serve` as users run it: the real binary on a loopback port, driven over HTTP.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <thread>
+
+#include "test_support.hpp"
+
+using namespace geotarget;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Json = nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+const char* kCampaigns = R"yaml(currency: USD
+campaigns:
+  - id: west
+    budget: 1000
+    priority: 10
+    target: {include: [US-CA], exclude: [US-06075]}
+    offers: [{id: west-10, text: "10% off"}]
+  - id: us-members
+    budget: 1000
+    priority: 5
+    target: {include: [US]}
+    segment: "tier in ('gold', 'silver')"
+    offers:
+      - {id: gold-20, segment: "tier == 'gold'"}
+      - {id: member-5}
+)yaml";
+
+// The running server; killed (if still alive) when the test ends.
+class Server {
+ public:
+  explicit Server(const std::vector<std::string>& extra, const std::string& name = "service") {
+    dir_ = test::fresh_dir(name + "-" + std::to_string(getpid()));  // test cases run in parallel
+    log_ = test::write_file(dir_ / "stderr.log", "");
+    std::vector<std::string> args = {GEOTARGET_CLI, "serve", "--listen", "127.0.0.1:0", "--threads", "2",
+                                     "--db", GEOTARGET_DEMO_DB};
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid_ = fork();
+    if (pid_ == 0) {
+      freopen(log_.c_str(), "w", stderr);
+      freopen("/dev/null", "w", stdout);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    const std::regex listening("listening on .* \\(port ([0-9]+)\\)");
+    for (int i = 0; i < 600 && port_ == 0; ++i) {
+      std::smatch m;
+      const std::string text = log();
+      if (std::regex_search(text, m, listening)) port_ = static_cast<std::uint16_t>(std::stoi(m[1]));
+      else std::this_thread::sleep_for(100ms);
+    }
+    REQUIRE(port_ != 0);
+  }
+  ~Server() {
+    if (pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  [[nodiscard]] std::string log() const { return test::read_file(log_); }
+  [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
+  void signal(int sig) const { kill(pid_, sig); }
+  /// The exit status, or -1 when the process is still running after `wait`.
+  int wait_exit(std::chrono::seconds wait) {
+    for (auto end = std::chrono::steady_clock::now() + wait; std::chrono::steady_clock::now() < end;) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    return -1;
+  }
+
+ private:
+  std::filesystem::path dir_, log_;
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+struct Reply {
+  unsigned status = 0;
+  http::response<http::string_body> raw;
+  Json json() const { return Json::parse(raw.body()); }
+};
+
+// One connection to the server, kept alive between requests.
+class Client {
+ public:
+  explicit Client(std::uint16_t port) : socket_(io_) { socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port)); }
+
+  Reply send(http::verb verb, const std::string& target, const std::string& body = "",
+             const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    http::request<http::string_body> req{verb, target, 11};
+    req.set(http::field::host, "localhost");
+    for (const auto& [k, v] : headers) req.set(k, v);
+    if (!body.empty()) req.body() = body;
+    req.prepare_payload();
+    http::write(socket_, req);
+    return receive();
+  }
+  Reply get(const std::string& target, const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    return send(http::verb::get, target, "", headers);
+  }
+  Reply receive() {
+    Reply r;
+    http::read(socket_, buffer_, r.raw);
+    r.status = r.raw.result_int();
+    return r;
+  }
+  void write_raw(const std::string& bytes) { net::write(socket_, net::buffer(bytes)); }
+  /// True when the server has closed the connection (reads hit end of stream).
+  bool closed_by_server() {
+    char c;
+    beast::error_code ec;
+    socket_.read_some(net::buffer(&c, 1), ec);
+    return ec == net::error::eof || ec == net::error::connection_reset;
+  }
+
+ private:
+  net::io_context io_;
+  tcp::socket socket_;
+  beast::flat_buffer buffer_;
+};
+
+std::string campaigns_file(const std::filesystem::path& dir) {
+  return test::write_file(dir / "campaigns.yaml", kCampaigns).string();
+}
+
+Server& shared_server() {
+  static const auto dir = test::fresh_dir("service-files-" + std::to_string(getpid()));
+  static Server server({"--campaigns", campaigns_file(dir), "--trusted-proxy", "127.0.0.1/32",
+                        "--admin-token-file", test::write_file(dir / "token", "s3cret-token-0123456789\n").string()});
+  return server;
+}
+
+}  // namespace
+
+TEST_CASE("GET /v1/decide answers location, places and today's campaigns, the address truncated") {
+  Client c(shared_server().port());
+  Reply r = c.get("/v1/decide?ip=63.140.7.9");  // demo database: Los Angeles
+  REQUIRE(r.status == 200);
+  CHECK(r.raw[http::field::content_type] == "application/json");
+  Json j = r.json();
+  CHECK(j["ip"] == "63.140.7.0/24");
+  CHECK(r.raw.body().find("63.140.7.9") == std::string::npos);
+  CHECK(j["found"] == true);
+  CHECK(j["location"]["city"] == "Los Angeles");
+  CHECK(j["places"]["region"]["id"] == "US-CA");
+  CHECK(j["places"]["district"]["id"] == "US-06037");
+  REQUIRE(j["campaigns"].size() == 2);
+  CHECK(j["campaigns"][0]["id"] == "west");
+  CHECK(j["campaigns"][0]["offer"] == "west-10");
+  CHECK(j["campaigns"][0]["area_id"] == "US-06037");
+  CHECK(j["campaigns"][0]["priority"] == 10);
+  CHECK(j["campaigns"][1]["id"] == "us-members");
+  CHECK(j["campaigns"][1]["offer"] == "member-5");
+
+  Json gold = c.get("/v1/decide?ip=63.140.7.9&segment=tier%3Agold").json();
+  CHECK(gold["campaigns"][1]["offer"] == "gold-20");
+  Json bronze = c.get("/v1/decide?ip=63.140.7.9&segment=tier:bronze").json();
+  CHECK(bronze["campaigns"].size() == 1);
+
+  Json sf = c.get("/v1/decide?ip=63.141.1.1").json();  // San Francisco: excluded from `west`
+  CHECK(sf["places"]["district"]["id"] == "US-06075");
+  CHECK(sf["campaigns"].size() == 1);
+
+  Json v6 = c.get("/v1/decide?ip=2a00:1450::1").json();
+  CHECK(v6["ip"] == "2a00:1450::/48");
+  CHECK(v6["places"]["country"]["id"] == "IE");
+
+  Json miss = c.get("/v1/decide?ip=192.168.1.20").json();
+  CHECK(miss["found"] == false);
+  CHECK(miss["reason"] == "private_use");
+  CHECK(miss["campaigns"].empty());
+  CHECK(c.get("/v1/decide?ip=8.8.8.8").json()["reason"] == "not_found");
+}
+
+TEST_CASE("malformed requests are 400 with a JSON error, and the connection keeps serving") {
+  Client c(shared_server().port());
+  Reply bad_ip = c.get("/v1/decide?ip=300.1.2.3");
+  CHECK(bad_ip.status == 400);
+  CHECK(bad_ip.json()["error"] == "invalid_ip");
+  CHECK(c.get("/v1/decide?ip=1.2.3.4&colour=red").json()["error"] == "unknown_parameter");
+  CHECK(c.get("/v1/decide?ip=1.2.3.4&segment=tier").json()["error"] == "invalid_segment");
+  CHECK(c.get("/v1/decide?ip=%zz").json()["error"] == "invalid_query");
+  CHECK(c.get("/v1/locate?lat=91&lon=0").json()["error"] == "invalid_latitude");
+  CHECK(c.get("/v1/locate?lat=40&lon=abc").json()["error"] == "invalid_longitude");
+  CHECK(c.get("/v1/locate?lat=40").json()["error"] == "invalid_longitude");
+  CHECK(c.get("/v1/decide?ip=63.140.7.9").status == 200);
+}
+
+TEST_CASE("unknown paths are 404, wrong methods 405 with Allow") {
+  Client c(shared_server().port());
+  CHECK(c.get("/v2/decide").status == 404);
+  CHECK(c.get("/").status == 404);
+  Reply wrong = c.send(http::verb::delete_, "/v1/decide");
+  CHECK(wrong.status == 405);
+  CHECK(wrong.raw[http::field::allow] == "GET, POST");
+  CHECK(c.send(http::verb::post, "/healthz", "{}").status == 405);
+  CHECK(c.get("/admin/reload").status == 405);
+}
+
+TEST_CASE("POST /v1/decide answers a batch in order; a bad item does not spoil the others") {
+  Client c(shared_server().port());
+  Reply r = c.send(http::verb::post, "/v1/decide",
+                   R"([{"ip": "63.140.7.9"}, {"ip": "nonsense"}, {"ip": "63.140.7.9", "segment": {"tier": "gold"}},
+                       {"segment": "tier:gold"}, {"ip": "66.0.1.2", "segment": "tier:silver"}])");
+  REQUIRE(r.status == 200);
+  Json j = r.json();
+  REQUIRE(j.size() == 5);
+  CHECK(j[0]["location"]["city"] == "Los Angeles");
+  CHECK(j[1]["error"] == "invalid_ip");
+  CHECK(j[1]["index"] == 1);
+  CHECK(j[2]["campaigns"][1]["offer"] == "gold-20");
+  CHECK(j[3]["error"] == "invalid_request");
+  CHECK(j[4]["places"]["district"]["id"] == "US-36061");  // New York County
+  CHECK(j[4]["campaigns"][0]["id"] == "us-members");
+
+  CHECK(c.send(http::verb::post, "/v1/decide", "[{\"ip\": ").json()["error"] == "invalid_json");
+  CHECK(c.send(http::verb::post, "/v1/decide", "{\"ip\": \"1.2.3.4\"}").json()["error"] == "invalid_batch");
+  std::string big = "[";
+  for (int i = 0; i < 1001; ++i) big += std::string(i ? "," : "") + "{\"ip\":\"63.140.7.9\"}";
+  Reply too_many = c.send(http::verb::post, "/v1/decide", big + "]");
+  CHECK(too_many.status == 413);
+  CHECK(too_many.json()["error"] == "batch_too_large");
+}
+
+TEST_CASE("GET /v1/locate answers places and campaigns for a point") {
+  Client c(shared_server().port());
+  Json j = c.get("/v1/locate?lat=34.05&lon=-118.25").json();
+  CHECK(j["places"]["district"]["id"] == "US-06037");
+  REQUIRE(j["campaigns"].size() == 2);
+  CHECK(j["campaigns"][0]["id"] == "west");
+  Json sea = c.get("/v1/locate?lat=0&lon=-140").json();  // the Pacific is no place
+  CHECK(sea["places"].empty());
+  CHECK(sea["campaigns"].empty());
+}
+
+TEST_CASE("oversized headers are 431 and oversized bodies 413") {
+  Client big_header(shared_server().port());
+  Reply h = big_header.get("/v1/decide?ip=63.140.7.9", {{"X-Padding", std::string(20000, 'a')}});
+  CHECK(h.status == 431);
+  Client big_body(shared_server().port());
+  Reply b = big_body.send(http::verb::post, "/v1/decide", std::string(2 << 20, ' '));
+  CHECK(b.status == 413);
+  Client garbage(shared_server().port());
+  garbage.write_raw("GARBAGE\r\n\r\n");
+  CHECK(garbage.receive().status == 400);
+}
+
+TEST_CASE("without ip: the peer, or X-Forwarded-For only from a trusted proxy") {
+  Client c(shared_server().port());  // the peer, 127.0.0.1, is the trusted proxy here
+  Json j = c.get("/v1/decide", {{"X-Forwarded-For", "198.51.100.7, 63.140.7.9"}}).json();
+  CHECK(j["ip"] == "63.140.7.0/24");
+  CHECK(j["location"]["city"] == "Los Angeles");
+  CHECK(c.get("/v1/decide").json()["reason"] == "loopback");
+  CHECK(c.get("/v1/decide", {{"X-Forwarded-For", "junk"}}).json()["error"] == "invalid_forwarded_for");
+
+  Server untrusting({}, "service-untrusting");
+  Client u(untrusting.port());
+  Json ignored = u.get("/v1/decide", {{"X-Forwarded-For", "63.140.7.9"}}).json();
+  CHECK(ignored["ip"] == "127.0.0.0/24");
+  CHECK(ignored["reason"] == "loopback");
+}
+
+TEST_CASE("/healthz and /metrics report the snapshot and the traffic") {
+  Client c(shared_server().port());
+  Json h = c.get("/healthz").json();
+  CHECK(h["status"] == "ok");
+  CHECK(h["records"].get<int>() > 0);
+  c.get("/v1/decide?ip=63.140.7.9");
+  c.get("/v1/decide?ip=bad");
+  Reply m = c.get("/metrics");
+  REQUIRE(m.status == 200);
+  CHECK(m.raw[http::field::content_type].starts_with("text/plain; version=0.0.4"));
+  const std::string& text = m.raw.body();
+  for (const char* metric : {"geotarget_http_requests_total{endpoint=\"decide\",code=\"200\"}",
+                             "geotarget_http_requests_total{endpoint=\"decide\",code=\"400\"}",
+                             "geotarget_http_request_duration_seconds_bucket{endpoint=\"decide\",le=\"+Inf\"}",
+                             "geotarget_lookups_total{result=\"found\"}", "geotarget_decision_cache_hits_total",
+                             "geotarget_reloads_total{result=\"ok\"}", "geotarget_snapshot_age_seconds",
+                             "geotarget_decision_table_bytes", "geotarget_open_connections"})
+    CHECK(text.find(metric) != std::string::npos);
+  std::smatch found;
+  REQUIRE(std::regex_search(text, found, std::regex("geotarget_lookups_total\\{result=\"found\"\\} ([0-9]+)")));
+  const long before = std::stol(found[1]);
+  c.get("/v1/decide?ip=63.140.7.9");
+  const std::string after_text = c.get("/metrics").raw.body();
+  REQUIRE(std::regex_search(after_text, found, std::regex("geotarget_lookups_total\\{result=\"found\"\\} ([0-9]+)")));
+  CHECK(std::stol(found[1]) == before + 1);
+}
+
+TEST_CASE("POST /admin/reload needs the bearer token; reloads never fail a request in flight") {
+  Server& s = shared_server();
+  Client c(s.port());
+  CHECK(c.send(http::verb::post, "/admin/reload").status == 401);
+  CHECK(c.send(http::verb::post, "/admin/reload", "", {{"Authorization", "Bearer wrong"}}).status == 403);
+  const int generation = c.get("/healthz").json()["generation"];
+
+  std::atomic<bool> done{false};
+  std::atomic<int> ok{0}, failed{0};
+  auto hammer = [&] {
+    Client k(s.port());
+    for (int i = 0; i < 20000 && !done; ++i) {
+      Reply r = k.get("/v1/decide?ip=63.140.7.9");
+      (r.status == 200 && r.json()["campaigns"].size() == 2 ? ok : failed)++;
+    }
+  };
+  std::thread a(hammer), b(hammer);
+  for (int i = 0; i < 3; ++i) {
+    Reply r = c.send(http::verb::post, "/admin/reload", "", {{"Authorization", "Bearer s3cret-token-0123456789"}});
+    CHECK(r.status == 200);
+    CHECK(r.json()["generation"] == generation + i + 1);
+  }
+  done = true;
+  a.join();
+  b.join();
+  CHECK(failed == 0);
+  CHECK(ok > 0);
+  CHECK(c.get("/healthz").json()["generation"] == generation + 3);
+}
+
+TEST_CASE("a snapshot that fails to load leaves the old one serving; SIGHUP reloads") {
+  const auto dir = test::fresh_dir("service-reload-files-" + std::to_string(getpid()));
+  const std::string campaigns = campaigns_file(dir);
+  Server s({"--campaigns", campaigns, "--admin-token-file", test::write_file(dir / "token", "another-token-0123456789").string()},
+           "service-reload");
+  Client c(s.port());
+  const std::vector<std::pair<std::string, std::string>> auth = {{"Authorization", "Bearer another-token-0123456789"}};
+  test::write_file(campaigns, "campaigns:\n  - id: broken\n    budget: -5\n");
+  Reply failed = c.send(http::verb::post, "/admin/reload", "", auth);
+  CHECK(failed.status == 500);
+  CHECK(failed.json()["error"] == "reload_failed");
+  CHECK(failed.json()["detail"].get<std::string>().find("campaigns.yaml") != std::string::npos);
+  CHECK(c.get("/healthz").json()["generation"] == 1);
+  CHECK(c.get("/v1/decide?ip=63.140.7.9").json()["campaigns"].size() == 2);  // the old snapshot
+
+  campaigns_file(dir);
+  s.signal(SIGHUP);
+  int generation = 1;
+  for (int i = 0; i < 300 && generation == 1; ++i) {
+    std::this_thread::sleep_for(100ms);
+    generation = c.get("/healthz").json()["generation"];
+  }
+  CHECK(generation == 2);
+  CHECK(s.log().find("reload failed, the previous snapshot keeps serving") != std::string::npos);
+}
+
+TEST_CASE("SIGTERM: idle connections close, a request in flight is answered, exit status 0") {
+  Server s({}, "service-shutdown");
+  Client idle(s.port());
+  CHECK(idle.get("/healthz").status == 200);
+  Client busy(s.port());
+  busy.write_raw("GET /v1/decide?ip=63.140.7.9 HTTP/1.1\r\nHost: x\r\n");  // half a request
+  std::this_thread::sleep_for(200ms);
+  s.signal(SIGTERM);
+  CHECK(idle.closed_by_server());
+  busy.write_raw("\r\n");
+  Reply r = busy.receive();
+  CHECK(r.status == 200);
+  CHECK_FALSE(r.raw.keep_alive());
+  CHECK(s.wait_exit(30s) == 0);
+}
+
+TEST_CASE("slow clients time out, connections are capped, logs never hold a full address") {
+  const auto dir = test::fresh_dir("service-limits-files-" + std::to_string(getpid()));
+  const auto config = test::write_file(dir / "serve.yaml",
+                                       "request_timeout_ms: 300\nmax_connections: 2\naccess_log: true\n");
+  Server s({"--config", config.string()}, "service-limits");
+  Client slow(s.port());
+  slow.write_raw("GET /healthz HTTP/1.1\r\n");
+  std::this_thread::sleep_for(700ms);
+  CHECK(slow.closed_by_server());
+
+  Client first(s.port()), second(s.port());
+  CHECK(first.get("/v1/decide?ip=63.140.7.9").status == 200);
+  CHECK(second.get("/v1/decide?ip=63.140.200.201").status == 200);
+  Client third(s.port());
+  CHECK(third.closed_by_server());
+
+  const std::string log = s.log();
+  CHECK(log.find("63.140.7.0/24 GET /v1/decide 200") != std::string::npos);
+  CHECK(log.find("63.140.7.9") == std::string::npos);
+  CHECK(log.find("63.140.200.201") == std::string::npos);
+}
+
+TEST_CASE("bad configuration stops the service with one line naming the field") {
+  const auto dir = test::fresh_dir("service-config-" + std::to_string(getpid()));
+  auto r = test::run_cli({"serve", "--config", test::write_file(dir / "a.yaml", "max_batch: 0\n").string()});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("a.yaml:1: max_batch: must be at least 1") != std::string::npos);
+  r = test::run_cli({"serve", "--config", test::write_file(dir / "b.yaml", "listen_on: x\n").string()});
+  CHECK(r.err.find("b.yaml:1: listen_on: unknown setting") != std::string::npos);
+  r = test::run_cli({"serve", "--listen", "127.0.0.1:0", "--trusted-proxy", "10.0.0.0/33"});
+  CHECK(r.err.find("'10.0.0.0/33' is not an address or CIDR network") != std::string::npos);
+  r = test::run_cli({"serve", "--listen", "nowhere:80"});
+  CHECK(r.err.find("listen") != std::string::npos);
+  r = test::run_cli({"serve", "--listen", "127.0.0.1:0", "--db", (dir / "absent.mmdb").string()});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("absent.mmdb") != std::string::npos);
+}
