@@ -1,8 +1,10 @@
 #include "geotarget/decision.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <chrono>
+#include <future>
 #include <map>
 #include <unordered_map>
 
@@ -48,9 +50,11 @@ struct CoordinateHash {
 }  // namespace
 
 struct DecisionTable::Impl {
-  struct RecordDecision {
+  // Everything a decision needs from one record, in one cache line: no pointer to chase.
+  struct alignas(16) RecordDecision {
+    double lat = Location::unknown, lon = Location::unknown;
     const Location* location = nullptr;  // null: the record did not decode
-    std::uint32_t chain = 0;
+    std::array<std::uint32_t, kPlaceLevels> places{Place::none, Place::none, Place::none, Place::none, Place::none};
     std::uint32_t campaign_set = 0;
   };
   // IPv4 by /24 network: the record of a network covering all of it, or one of these.
@@ -65,7 +69,7 @@ struct DecisionTable::Impl {
   CampaignSet campaigns;
   std::vector<std::int64_t> first_day, last_day;     // per campaign
   std::vector<const Offer*> offer_for_everyone;      // per campaign
-  std::vector<PlaceChain> chains;                    // distinct; 0 is the empty chain
+  std::vector<PlaceChain> chains;                    // distinct, while compiling; 0: empty
   std::vector<std::uint32_t> set_starts{0};          // set i: set_members[starts[i], starts[i+1])
   std::vector<std::uint16_t> set_members;
   std::vector<RecordDecision, detail::HugePageAllocator<RecordDecision>> records;  // by record number
@@ -80,6 +84,7 @@ struct DecisionTable::Impl {
   void compile();
   void compile_slash24();
   [[nodiscard]] Decision decision_for(std::uint32_t record) const noexcept;
+  [[nodiscard]] RecordDecision record_decision(const Location* location, const Compiled& compiled) const;
   Compiled compile_point(const PlaceChain& chain, double lat, double lon);
   std::uint32_t chain_id(const PlaceChain& chain);
   std::uint32_t set_id(std::vector<std::uint16_t> members);
@@ -153,7 +158,7 @@ void DecisionTable::Impl::compile() {
         (void)places->locate(loc->lat, loc->lon, chain);
         it->second = compile_point(chain, loc->lat, loc->lon);
       }
-      records[r] = {loc, it->second.chain, it->second.campaign_set};
+      records[r] = record_decision(loc, it->second);
     } else if (!loc->country.empty()) {
       auto [it, added] = by_country.try_emplace(loc->country, Compiled{0, 0});
       if (added) {
@@ -161,20 +166,35 @@ void DecisionTable::Impl::compile() {
         if (const Place* country = places->find(loc->country)) places->chain_of(*country, chain);
         it->second = compile_point(chain, Location::unknown, Location::unknown);
       }
-      records[r] = {loc, it->second.chain, it->second.campaign_set};
+      records[r] = record_decision(loc, it->second);
     } else {
-      records[r] = {loc, 0, 0};
+      records[r] = record_decision(loc, Compiled{0, 0});
     }
   }
   compile_slash24();
   stats.records = n;
   stats.distinct_chains = chains.size();
   stats.distinct_campaign_sets = set_starts.size() - 1;
-  stats.bytes = records.capacity() * sizeof(RecordDecision) + chains.capacity() * sizeof(PlaceChain) +
-                set_starts.capacity() * 4 + set_members.capacity() * 2 + by_slash24.capacity() * 4;
+  stats.bytes = records.capacity() * sizeof(RecordDecision) + set_starts.capacity() * 4 +
+                set_members.capacity() * 2 + by_slash24.capacity() * 4;
   stats.compile_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  chain_ids.clear();
-  set_ids.clear();
+  chain_ids = {};
+  chains = {};
+  set_ids = {};
+}
+
+DecisionTable::Impl::RecordDecision DecisionTable::Impl::record_decision(const Location* location,
+                                                                         const Compiled& compiled) const {
+  RecordDecision r;
+  if (!location) return r;
+  r.lat = location->lat;
+  r.lon = location->lon;
+  r.location = location;
+  const Place* base = places->places().data();
+  for (std::size_t l = 0; l < kPlaceLevels; ++l)
+    if (const Place* p = chains[compiled.chain].at[l]) r.places[l] = static_cast<std::uint32_t>(p - base);
+  r.campaign_set = compiled.campaign_set;
+  return r;
 }
 
 // A /24 that one network covers whole answers with one array read; one that several networks
@@ -197,8 +217,10 @@ std::shared_ptr<const DecisionTable> DecisionTable::load(const DecisionSources& 
   auto t0 = Clock::now();
   auto impl = std::make_unique<Impl>();
   impl->sources = sources;
+  // The IP database and the geodata load side by side: they share nothing.
+  auto places = std::async(std::launch::async, [&] { return PlaceIndex::load(sources.geodata, sources.places); });
   impl->resolver = std::make_unique<IpResolver>(sources.ip_database, sources.ip);
-  impl->places = PlaceIndex::load(sources.geodata, sources.places);
+  impl->places = places.get();
   if (!sources.campaigns.empty()) impl->campaigns = load_campaigns(sources.campaigns, impl->places.get());
   impl->prepare_campaigns();
   impl->compile();
@@ -211,7 +233,9 @@ DecisionTable::~DecisionTable() = default;
 
 Decision DecisionTable::Impl::decision_for(std::uint32_t record) const noexcept {
   const RecordDecision& r = records[record];
-  Decision d{LookupStatus::found, AddressClass::global, r.location, &chains[r.chain], {}};
+  Decision d{LookupStatus::found, AddressClass::global, r.location, r.lat, r.lon, {}, {}};
+  const Place* base = places->places().data();
+  for (std::size_t l = 0; l < kPlaceLevels; ++l) d.places.at[l] = r.places[l] == Place::none ? nullptr : base + r.places[l];
   d.candidates = {set_members.data() + set_starts[r.campaign_set], set_members.data() + set_starts[r.campaign_set + 1]};
   return d;
 }
@@ -233,16 +257,19 @@ Decision DecisionTable::decide(const IpAddress& ip) const noexcept {
   }
   const IpLookup hit = m.resolver->lookup(ip);
   if (hit.status == LookupStatus::found) return m.decision_for(hit.record);
-  return Decision{hit.status, hit.address_class, nullptr, nullptr, {}};
+  Decision miss;
+  miss.status = hit.status;
+  miss.address_class = hit.address_class;
+  return miss;
 }
 
 Decision DecisionTable::decide_point(double lat, double lon, PointScratch& scratch) const {
   Decision d;
-  scratch.chain = PlaceChain{};
-  if (impl_->places->locate(lat, lon, scratch.chain) != LocateStatus::ok) return d;
-  impl_->candidates_at(scratch.chain, lat, lon, scratch.candidates);
+  if (impl_->places->locate(lat, lon, d.places) != LocateStatus::ok) return d;
+  impl_->candidates_at(d.places, lat, lon, scratch.candidates);
   d.status = LookupStatus::found;
-  d.places = &scratch.chain;
+  d.lat = lat;
+  d.lon = lon;
   d.candidates = scratch.candidates;
   return d;
 }
@@ -268,7 +295,7 @@ std::size_t DecisionTable::choose(const Decision& decision, std::int64_t day,
       offer = c.offer_for(column);
       if (!offer && !c.offers.empty()) continue;
     }
-    out[n++] = CampaignChoice{&c, offer, decision.places ? (*decision.places)[c.level] : nullptr};
+    out[n++] = CampaignChoice{&c, offer, decision.places[c.level]};
   }
   return n;
 }

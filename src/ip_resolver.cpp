@@ -12,6 +12,7 @@
 
 #include "geotarget/error.hpp"
 #include "mmdb_tree.hpp"
+#include "huge_pages.hpp"
 #include "ipv4_table.hpp"
 #include "offset_index.hpp"
 
@@ -108,7 +109,7 @@ struct IpResolver::Impl {
   bool opened = false;
   bool special_ranges_miss = true;
   DatabaseInfo info;
-  std::vector<Location> locations;      // by record number
+  std::vector<Location, detail::HugePageAllocator<Location>> locations;  // by record number
   std::vector<std::uint8_t> corrupt;    // by record number: 1 when the record failed to decode
   std::unordered_set<std::string> strings;  // interned; node-based, so views stay valid
   std::unique_ptr<detail::OffsetIndex> index;

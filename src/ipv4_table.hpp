@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "huge_pages.hpp"
+
 namespace geotarget::detail {
 
 class Ipv4TableBuilder;
@@ -41,9 +43,9 @@ class Ipv4Table {
   }
 
  private:
-  std::vector<std::uint32_t> starts_;
-  std::vector<std::uint32_t> values_;
-  std::vector<std::uint8_t> prefixes_;
+  std::vector<std::uint32_t, HugePageAllocator<std::uint32_t>> starts_;
+  std::vector<std::uint32_t, HugePageAllocator<std::uint32_t>> values_;
+  std::vector<std::uint8_t, HugePageAllocator<std::uint8_t>> prefixes_;
   std::array<std::uint32_t, 65537> blocks_{};
 
   friend class Ipv4TableBuilder;

@@ -43,9 +43,12 @@ struct DecisionSources {
 struct Decision {
   LookupStatus status = LookupStatus::invalid_ip;
   AddressClass address_class = AddressClass::global;  ///< set when status == special_range
-  const Location* location = nullptr;                 ///< non-null when status == found
-  const PlaceChain* places = nullptr;                 ///< non-null when status == found
-  std::span<const std::uint16_t> candidates;          ///< campaign numbers, by priority
+  const Location* location = nullptr;  ///< the IP record; non-null when found by decide()
+  /// The record's coordinates (or the point's), carried in the compiled table so that a
+  /// caller needing only them does not touch the record. NaN when unknown.
+  double lat = Location::unknown, lon = Location::unknown;
+  PlaceChain places;                          ///< empty unless found
+  std::span<const std::uint16_t> candidates;  ///< campaign numbers, by priority
 };
 
 /// What a visitor told about themselves: segment columns and values ("loyalty_tier" ->
@@ -80,10 +83,9 @@ class DecisionTable {
 
   /// The compiled decision for one address. Never throws, never allocates.
   [[nodiscard]] Decision decide(const IpAddress& ip) const noexcept;
-  /// The decision for a point: its places and the campaigns whose targets contain it.
-  /// `scratch` holds the chain and the candidates; the Decision views it.
+  /// The decision for a point: its places and the campaigns whose targets contain it
+  /// (status found, location null). `scratch` holds the candidates; the Decision views it.
   struct PointScratch {
-    PlaceChain chain;
     std::vector<std::uint16_t> candidates;
   };
   [[nodiscard]] Decision decide_point(double lat, double lon, PointScratch& scratch) const;

@@ -186,8 +186,8 @@ void bench_decide(const DecisionSources& sources, std::size_t count, std::uint64
           const Decision d = table->decide(ips[i]);
           if (d.status != LookupStatus::found) continue;
           ++found;
-          ours[i] = Answer{d.location->lat, d.location->lon};
-          with_district += (*d.places)[PlaceLevel::district] != nullptr;
+          ours[i] = Answer{d.lat, d.lon};
+          with_district += d.places[PlaceLevel::district] != nullptr;
           chosen += table->choose(d, today, nullptr, choices);
         }
       },

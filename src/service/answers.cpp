@@ -11,10 +11,10 @@ void write_location(JsonWriter& w, const Location& l) {
   w.end_object();
 }
 
-void write_places(JsonWriter& w, const PlaceChain* places) {
+void write_places(JsonWriter& w, const PlaceChain& places) {
   w.begin_object();
-  for (std::size_t level = 0; places && level < kPlaceLevels; ++level) {
-    const Place* p = places->at[level];
+  for (std::size_t level = 0; level < kPlaceLevels; ++level) {
+    const Place* p = places.at[level];
     if (!p) continue;
     w.key(describe(static_cast<PlaceLevel>(level))).begin_object();
     w.key("id").string(p->id).key("name").string(p->name).end_object();

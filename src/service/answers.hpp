@@ -12,7 +12,7 @@ namespace geotarget::service {
 /// The location object, as `geotarget ip` prints it.
 void write_location(JsonWriter& w, const Location& location);
 /// {"country": {"id", "name"}, ...}; levels without a place are absent.
-void write_places(JsonWriter& w, const PlaceChain* places);
+void write_places(JsonWriter& w, const PlaceChain& places);
 /// [{"id", "offer", "offer_text", "area_id", "priority"}, ...]
 void write_campaigns(JsonWriter& w, std::span<const CampaignChoice> chosen);
 /// One /v1/decide answer: {"ip": truncated, "found", ["reason"], "location", "places", "campaigns"}.
