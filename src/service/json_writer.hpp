@@ -85,20 +85,23 @@ class JsonWriter {
   // are UTF-8).
   void text(std::string_view s) {
     out_ += '"';
-    for (char ch : s) {
-      const auto c = static_cast<unsigned char>(ch);
+    std::size_t run = 0;  // start of the bytes not yet copied
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      out_.append(s.data() + run, i - run);
+      run = i + 1;
       if (c == '"' || c == '\\') {
         out_ += '\\';
-        out_ += ch;
-      } else if (c < 0x20) {
+        out_ += static_cast<char>(c);
+      } else {
         static constexpr char hex[] = "0123456789abcdef";
         out_ += "\\u00";
         out_ += hex[c >> 4];
         out_ += hex[c & 15];
-      } else {
-        out_ += ch;
       }
     }
+    out_.append(s.data() + run, s.size() - run);
     out_ += '"';
   }
 

@@ -225,11 +225,11 @@ constexpr std::array<Route, 5> kRoutes = {{
     {"/admin/reload", Endpoint::other, Endpoint::admin_reload, "POST"},
 }};
 
-void fill(Response& res, const Reply& r) {
+void fill(Response& res, Reply& r) {
   res.result(r.status);
   res.set(http::field::content_type, r.content_type);
   res.set(http::field::cache_control, "no-store");
-  res.body() = r.body;
+  res.body() = std::move(r.body);
 }
 
 // Metrics and the access log for one answered request. The log names the visitor only by
@@ -286,7 +286,8 @@ bool RequestHandler::handle(const Request& request, const IpAddress& peer, Respo
 bool RequestHandler::reload(const Request& request, const IpAddress& peer, Response& response,
                             const Completion& later, Clock::time_point start) {
   auto reject = [&](http::status status, std::string_view code, std::string_view detail) {
-    fill(response, error(status, code, detail));
+    Reply r = error(status, code, detail);
+    fill(response, r);
     finish(context_, Endpoint::admin_reload, static_cast<unsigned>(status), start, peer, "POST", "/admin/reload");
     return true;
   };
