@@ -1,5 +1,8 @@
 #include "service/answers.hpp"
 
+#include <algorithm>
+#include <array>
+
 namespace geotarget::service {
 
 void write_location(JsonWriter& w, const Location& l) {
@@ -11,16 +14,46 @@ void write_location(JsonWriter& w, const Location& l) {
   w.end_object();
 }
 
-void write_places(JsonWriter& w, const PlaceChain& places) {
-  w.begin_object();
-  for (std::size_t level = 0; level < kPlaceLevels; ++level) {
-    const Place* p = places.at[level];
-    if (!p) continue;
-    w.key(describe(static_cast<PlaceLevel>(level))).begin_object();
-    w.key("id").string(p->id).key("name").string(p->name).end_object();
+PlaceFragments::PlaceFragments(const PlaceIndex& index) : base_(index.places().data()) {
+  starts_.reserve(index.places().size() + 1);
+  for (const Place& p : index.places()) {
+    starts_.push_back(text_.size());
+    JsonWriter w(text_);
+    w.key(describe(p.level)).begin_object().key("id").string(p.id).key("name").string(p.name).end_object();
   }
+  starts_.push_back(text_.size());
+}
+
+void write_places(JsonWriter& w, const PlaceChain& places, const PlaceFragments& fragments) {
+  w.begin_object();
+  for (const Place* p : places.at)
+    if (p) w.raw_member(fragments.of(*p));
   w.end_object();
 }
+
+namespace {
+
+// The /24 or /48 network as text, without allocating for IPv4 (the common case).
+std::string_view private_network(const IpAddress& ip, std::array<char, 64>& buf) {
+  if (!ip.is_v4()) {
+    const std::string text = ip.to_private_string();
+    const std::size_t n = std::min(text.size(), buf.size());
+    std::copy_n(text.data(), n, buf.data());
+    return {buf.data(), n};
+  }
+  std::size_t n = 0;
+  for (std::size_t i = 12; i < 15; ++i) {
+    const unsigned v = ip.bytes()[i];
+    if (v >= 100) buf[n++] = static_cast<char>('0' + v / 100);
+    if (v >= 10) buf[n++] = static_cast<char>('0' + v / 10 % 10);
+    buf[n++] = static_cast<char>('0' + v % 10);
+    buf[n++] = '.';
+  }
+  for (char c : {'0', '/', '2', '4'}) buf[n++] = c;
+  return {buf.data(), n};
+}
+
+}  // namespace
 
 void write_campaigns(JsonWriter& w, std::span<const CampaignChoice> chosen) {
   w.begin_array();
@@ -42,9 +75,10 @@ void write_campaigns(JsonWriter& w, std::span<const CampaignChoice> chosen) {
   w.end_array();
 }
 
-void write_decision(JsonWriter& w, const IpAddress& ip, const Decision& d, std::span<const CampaignChoice> chosen) {
-  const std::string network = ip.to_private_string();
-  w.begin_object().key("ip").string(network).key("found").boolean(d.status == LookupStatus::found);
+void write_decision(JsonWriter& w, const IpAddress& ip, const Decision& d, std::span<const CampaignChoice> chosen,
+                    const PlaceFragments& fragments) {
+  std::array<char, 64> buf;
+  w.begin_object().key("ip").string(private_network(ip, buf)).key("found").boolean(d.status == LookupStatus::found);
   if (d.status == LookupStatus::special_range) {
     w.key("reason").string(describe(d.address_class));
   } else if (d.status != LookupStatus::found) {
@@ -57,7 +91,7 @@ void write_decision(JsonWriter& w, const IpAddress& ip, const Decision& d, std::
     w.null();
   }
   w.key("places");
-  write_places(w, d.places);
+  write_places(w, d.places, fragments);
   w.key("campaigns");
   write_campaigns(w, chosen);
   w.end_object();

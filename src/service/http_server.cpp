@@ -51,7 +51,9 @@ struct HttpServer::Worker {
   HttpShared& shared;
   std::unordered_set<Session*> sessions;
   bool stopping = false;
-  net::io_context ioc{1};
+  // Only this worker's thread touches its sockets; other threads only post() to it, which
+  // stays locked. So the reactor may skip its own locking.
+  net::io_context ioc{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   tcp::acceptor acceptor{ioc};
 
   void accept();

@@ -28,6 +28,12 @@ class JsonWriter {
     after_key_ = true;
     return *this;
   }
+  /// A `"key":value` member written elsewhere as valid JSON (e.g. precomputed fragments).
+  JsonWriter& raw_member(std::string_view member) {
+    comma();
+    out_ += member;
+    return *this;
+  }
   JsonWriter& string(std::string_view v) {
     comma();
     text(v);

@@ -68,8 +68,8 @@ class Endpoints {
   Reply metrics();
 
  private:
-  void answer(JsonWriter& w, const DecisionTable& table, const IpAddress& ip, const VisitorAttributes* visitor);
-  void answer_item(JsonWriter& w, const DecisionTable& table, const nlohmann::json& item, std::size_t index);
+  void answer(JsonWriter& w, const Snapshot& snapshot, const IpAddress& ip, const VisitorAttributes* visitor);
+  void answer_item(JsonWriter& w, const Snapshot& snapshot, const nlohmann::json& item, std::size_t index);
 
   ServiceContext& context_;
   const Request& request_;
@@ -77,14 +77,15 @@ class Endpoints {
   std::int64_t today_ = DecisionTable::today();
 };
 
-void Endpoints::answer(JsonWriter& w, const DecisionTable& table, const IpAddress& ip,
+void Endpoints::answer(JsonWriter& w, const Snapshot& snapshot, const IpAddress& ip,
                        const VisitorAttributes* visitor) {
+  const DecisionTable& table = *snapshot.table;
   const Decision d = table.decide(ip);
   context_.metrics().lookup(d.status);
   context_.metrics().decision_cache(d.status == LookupStatus::found);
   Choices chosen;
   const std::size_t n = table.choose(d, today_, visitor, chosen);
-  write_decision(w, ip, d, {chosen.data(), n});
+  write_decision(w, ip, d, {chosen.data(), n}, snapshot.places_json);
 }
 
 Reply Endpoints::decide_one(const IpAddress& peer, IpAddress& visitor) {
@@ -105,12 +106,13 @@ Reply Endpoints::decide_one(const IpAddress& peer, IpAddress& visitor) {
   const std::string* segment = query_.get("segment");
   if (segment && !read_segment(segment, storage, attributes, failure)) return failure;
   Reply r;
+  r.body.reserve(1024);  // one allocation for a typical answer, instead of one per doubling
   JsonWriter w(r.body);
-  answer(w, *context_.snapshot().table, visitor, segment ? &attributes : nullptr);
+  answer(w, context_.snapshot(), visitor, segment ? &attributes : nullptr);
   return r;
 }
 
-void Endpoints::answer_item(JsonWriter& w, const DecisionTable& table, const nlohmann::json& item, std::size_t index) {
+void Endpoints::answer_item(JsonWriter& w, const Snapshot& snapshot, const nlohmann::json& item, std::size_t index) {
   auto fail = [&](std::string_view code, std::string_view detail) {
     w.begin_object().key("index").integer(static_cast<std::int64_t>(index)).key("error").string(code);
     w.key("detail").string(detail).end_object();
@@ -143,7 +145,7 @@ void Endpoints::answer_item(JsonWriter& w, const DecisionTable& table, const nlo
   } else if (segment != item.end()) {
     return fail("invalid_segment", "segment: a \"column:value,...\" string or an object of at most 16 columns");
   }
-  answer(w, table, ip, segment != item.end() ? &attributes : nullptr);
+  answer(w, snapshot, ip, segment != item.end() ? &attributes : nullptr);
 }
 
 Reply Endpoints::decide_batch() {
@@ -155,9 +157,9 @@ Reply Endpoints::decide_batch() {
     return error(http::status::payload_too_large, "batch_too_large", "at most " + std::to_string(max) + " requests");
   Reply r;
   JsonWriter w(r.body);
-  const DecisionTable& table = *context_.snapshot().table;
+  const Snapshot& snapshot = context_.snapshot();
   w.begin_array();
-  for (std::size_t i = 0; i < doc.size(); ++i) answer_item(w, table, doc[i], i);
+  for (std::size_t i = 0; i < doc.size(); ++i) answer_item(w, snapshot, doc[i], i);
   w.end_array();
   return r;
 }
@@ -177,7 +179,8 @@ Reply Endpoints::locate() {
   Reply failure;
   const std::string* segment = query_.get("segment");
   if (segment && !read_segment(segment, storage, attributes, failure)) return failure;
-  const DecisionTable& table = *context_.snapshot().table;
+  const Snapshot& snapshot = context_.snapshot();
+  const DecisionTable& table = *snapshot.table;
   thread_local DecisionTable::PointScratch scratch;
   const Decision d = table.decide_point(lat, lon, scratch);
   context_.metrics().decision_cache(false);
@@ -186,7 +189,7 @@ Reply Endpoints::locate() {
   Reply r;
   JsonWriter w(r.body);
   w.begin_object().key("lat").number(lat).key("lon").number(lon).key("places");
-  write_places(w, d.places);
+  write_places(w, d.places, snapshot.places_json);
   w.key("campaigns");
   write_campaigns(w, {chosen.data(), n});
   w.end_object();

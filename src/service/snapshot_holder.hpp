@@ -14,11 +14,13 @@
 #include <mutex>
 
 #include "geotarget/decision.hpp"
+#include "service/answers.hpp"
 
 namespace geotarget::service {
 
 struct Snapshot {
   std::shared_ptr<const DecisionTable> table;
+  PlaceFragments places_json;
   std::chrono::system_clock::time_point loaded_at;
   std::uint64_t generation = 0;
 };
@@ -45,9 +47,11 @@ class SnapshotHolder {
 
   /// Publishes `table` as the next generation; returns its generation number.
   std::uint64_t publish(std::shared_ptr<const DecisionTable> table) {
+    PlaceFragments places_json(table->places());
     std::lock_guard lock(mutex_);
     const std::uint64_t generation = (latest_ ? latest_->generation : 0) + 1;
-    latest_ = std::make_shared<const Snapshot>(Snapshot{std::move(table), std::chrono::system_clock::now(), generation});
+    latest_ = std::make_shared<const Snapshot>(
+        Snapshot{std::move(table), std::move(places_json), std::chrono::system_clock::now(), generation});
     generation_.store(generation, std::memory_order_release);
     return generation;
   }
