@@ -15,6 +15,11 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+// The worker's own executor type, not the type-erased any_io_executor of beast::tcp_stream:
+// no executor is copied or destroyed through a virtual table per operation.
+using Executor = net::io_context::executor_type;
+using Socket = net::basic_stream_socket<tcp, Executor>;
+using Stream = beast::basic_stream<tcp, Executor>;
 
 struct HttpShared {
   HttpShared(const HttpLimits& l, HttpHandler& h) : limits(l), handler(h) {}
@@ -64,7 +69,7 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, HttpServer::Worker& worker) : stream_(std::move(socket)), worker_(worker) {
+  Session(Socket socket, HttpServer::Worker& worker) : stream_(std::move(socket)), worker_(worker) {
     beast::error_code ec;
     peer_ = to_ip_address(stream_.socket().remote_endpoint(ec).address());
     stream_.socket().set_option(tcp::no_delay(true), ec);
@@ -161,7 +166,7 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.close();
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   HttpServer::Worker& worker_;
   IpAddress peer_;
   beast::flat_buffer buffer_;
@@ -174,7 +179,7 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void HttpServer::Worker::accept() {
-  acceptor.async_accept(ioc, [this](beast::error_code ec, tcp::socket socket) {
+  acceptor.async_accept(ioc, [this](beast::error_code ec, Socket socket) {
     if (!acceptor.is_open()) return;
     if (!ec) {
       if (shared.open.fetch_add(1, std::memory_order_relaxed) >= shared.limits.max_connections) {
