@@ -12,6 +12,7 @@
 #include "geotarget/error.hpp"
 #include "orientation.hpp"
 #include "point_level.hpp"
+#include "yaml_file.hpp"
 
 namespace geotarget {
 
@@ -26,7 +27,7 @@ class Reader {
   explicit Reader(std::string path) : path_(std::move(path)) {}
 
   [[noreturn]] void fail(const YAML::Node& at, const std::string& field, const std::string& why) const {
-    throw Error(path_ + ":" + std::to_string(at.Mark().line + 1) + ": " + field + ": " + why);
+    throw Error(detail::yaml_where(path_, at) + ": " + field + ": " + why);
   }
   std::string text(const YAML::Node& map, const char* key, const std::string& field, bool required) const {
     YAML::Node v = map[key];
@@ -257,14 +258,7 @@ const Offer* Campaign::offer_for(const Segment::ColumnValue& customer) const {
 }
 
 CampaignSet load_campaigns(const std::string& path, const PlaceIndex* places) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw Error(path + ": cannot read the campaigns file");
-  } catch (const YAML::Exception& e) {
-    throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
+  const YAML::Node root = detail::load_yaml_file(path, "campaigns file");
   const Reader r(path);
   if (!root.IsMap()) throw Error(path + ": the campaigns file must be a mapping with 'campaigns'");
   CampaignSet set;

@@ -16,6 +16,7 @@
 
 #include "csv_reader.hpp"
 #include "geotarget/error.hpp"
+#include "yaml_file.hpp"
 
 namespace geotarget::detail {
 
@@ -23,29 +24,25 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string where(const std::string& path, const YAML::Node& node) {
-  return path + ":" + std::to_string(node.Mark().line + 1);
-}
-
 std::string text_field(const std::string& path, const YAML::Node& level, const char* key,
                        bool required) {
   YAML::Node v = level[key];
   if (!v) {
-    if (required) throw Error(where(path, level) + ": level is missing field '" + key + "'");
+    if (required) throw Error(yaml_where(path, level) + ": level is missing field '" + key + "'");
     return {};
   }
   if (!v.IsScalar() || v.Scalar().empty())
-    throw Error(where(path, v) + ": field '" + key + "' must be a non-empty string");
+    throw Error(yaml_where(path, v) + ": field '" + key + "' must be a non-empty string");
   return v.Scalar();
 }
 
 LevelSource parse_level(const std::string& path, const YAML::Node& node) {
-  if (!node.IsMap()) throw Error(where(path, node) + ": each level must be a mapping");
+  if (!node.IsMap()) throw Error(yaml_where(path, node) + ": each level must be a mapping");
   LevelSource l;
   l.line = node.Mark().line + 1;
   std::string level = text_field(path, node, "level", true);
   if (!parse_place_level(level, l.level))
-    throw Error(where(path, node["level"]) + ": field 'level': unknown level '" + level +
+    throw Error(yaml_where(path, node["level"]) + ": field 'level': unknown level '" + level +
                 "' (country, region, district, town, postal)");
   fs::path source = text_field(path, node, "source", true);
   l.source = (source.is_absolute() ? source : fs::path(path).parent_path() / source).string();
@@ -58,7 +55,7 @@ LevelSource parse_level(const std::string& path, const YAML::Node& node) {
   l.lat_field = text_field(path, node, "lat", false);
   l.lon_field = text_field(path, node, "lon", false);
   if (l.lat_field.empty() != l.lon_field.empty())
-    throw Error(where(path, node) + ": 'lat' and 'lon' must be given together");
+    throw Error(yaml_where(path, node) + ": 'lat' and 'lon' must be given together");
   if (YAML::Node d = node["max_distance_km"]) {
     try {
       l.max_distance_km = d.as<double>();
@@ -66,7 +63,7 @@ LevelSource parse_level(const std::string& path, const YAML::Node& node) {
       l.max_distance_km = -1;
     }
     if (!(l.max_distance_km > 0))
-      throw Error(where(path, d) + ": field 'max_distance_km' must be a positive number");
+      throw Error(yaml_where(path, d) + ": field 'max_distance_km' must be a positive number");
   }
   return l;
 }
@@ -74,14 +71,7 @@ LevelSource parse_level(const std::string& path, const YAML::Node& node) {
 }  // namespace
 
 Manifest read_manifest(const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw Error(path + ": cannot read the geodata manifest");
-  } catch (const YAML::Exception& e) {
-    throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
+  const YAML::Node root = load_yaml_file(path, "geodata manifest");
   if (!root.IsMap()) throw Error(path + ": the manifest must be a YAML mapping");
   Manifest m;
   m.path = path;
@@ -93,7 +83,7 @@ Manifest read_manifest(const std::string& path) {
   for (const YAML::Node& node : levels) {
     LevelSource l = parse_level(path, node);
     auto& s = seen[static_cast<std::size_t>(l.level)];
-    if (s) throw Error(where(path, node) + ": level '" + std::string(describe(l.level)) +
+    if (s) throw Error(yaml_where(path, node) + ": level '" + std::string(describe(l.level)) +
                        "' is declared twice");
     s = true;
     m.levels.push_back(std::move(l));

@@ -5,6 +5,7 @@
 
 #include "geotarget/decision_service.hpp"
 #include "geotarget/error.hpp"
+#include "yaml_file.hpp"
 
 namespace geotarget {
 
@@ -17,7 +18,7 @@ class ConfigReader {
   explicit ConfigReader(std::string path) : path_(std::move(path)) {}
 
   [[noreturn]] void fail(const YAML::Node& node, const std::string& field, const std::string& why) const {
-    throw Error(path_ + ":" + std::to_string(node.Mark().line + 1) + ": " + field + ": " + why);
+    throw Error(detail::yaml_where(path_, node) + ": " + field + ": " + why);
   }
 
   // A path relative to the config file's folder.
@@ -59,22 +60,11 @@ constexpr const char* kKnownKeys[] = {"listen", "db", "geodata", "campaigns", "t
                                       "trusted_proxies", "max_batch", "max_connections", "max_header_bytes",
                                       "max_body_bytes", "request_timeout_ms", "access_log"};
 
-YAML::Node load_root(const std::string& path) {
-  try {
-    YAML::Node root = YAML::LoadFile(path);
-    if (!root.IsMap()) throw Error(path + ": the config must be a mapping of settings");
-    return root;
-  } catch (const YAML::BadFile&) {
-    throw Error(path + ": cannot read the config file");
-  } catch (const YAML::Exception& e) {
-    throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
-}
-
 }  // namespace
 
 ServiceOptions load_service_config(const std::string& path) {
-  const YAML::Node root = load_root(path);
+  const YAML::Node root = detail::load_yaml_file(path, "config file");
+  if (!root.IsMap()) throw Error(path + ": the config must be a mapping of settings");
   const ConfigReader r(path);
   for (const auto& kv : root) {
     const std::string key = kv.first.Scalar();
