@@ -49,13 +49,9 @@ CellTable::CellTable(const std::vector<PolygonRings>& polygons, double coarse_de
   fine_size_ = coarse_ / fine_;
   inv_fine_size_ = 1.0 / fine_size_;
   build_grid(polygons);
-  std::vector<Edge> edges;
-  collect_edges(polygons, edges);
-  place_edges(edges);
+  collect_edges(polygons, all_edges_);
+  place_edges(all_edges_);
   sweep_owners(polygons.size());
-  all_edges_ = std::move(edges);
-  std::stable_sort(all_edges_.begin(), all_edges_.end(),
-                   [](const Edge& a, const Edge& b) { return a.polygon < b.polygon; });
 }
 
 void CellTable::build_grid(const std::vector<PolygonRings>& polygons) {
@@ -75,7 +71,11 @@ void CellTable::build_grid(const std::vector<PolygonRings>& polygons) {
   coarse_cells_.assign(static_cast<std::size_t>(cols_ * rows_), kOwner | kNoOwner);
 }
 
-void CellTable::collect_edges(const std::vector<PolygonRings>& polygons, std::vector<Edge>& edges) {
+void CellTable::collect_edges(const std::vector<PolygonRings>& polygons, Table<Edge>& edges) {
+  std::size_t vertices = 0;
+  for (const auto& rings : polygons)
+    for (const auto& ring : rings) vertices += ring.size();
+  edges.reserve(vertices);
   for (std::uint32_t p = 0; p < polygons.size(); ++p) {
     for (const auto& ring : polygons[p]) {
       for (std::size_t i = 0; i < ring.size(); ++i) {
@@ -121,7 +121,7 @@ void for_each_touched(double x0, double y0, double x1, double y1, double slope, 
 
 }  // namespace
 
-void CellTable::place_edges(const std::vector<Edge>& edges) {
+void CellTable::place_edges(const Table<Edge>& edges) {
   const long max_col = cols_ * fine_ - 1, max_row = rows_ * fine_ - 1;
   const int shift = std::countr_zero(static_cast<unsigned>(fine_));
   auto col_of = [this](double x) { return this->col_of(x); };
@@ -150,7 +150,7 @@ void CellTable::place_edges(const std::vector<Edge>& edges) {
     return fine_cells_[block + static_cast<std::uint32_t>(((r & (fine_ - 1)) << shift) | (c & (fine_ - 1)))];
   };
   // Pass 2: count edges per fine cell (an edge counts once per cell).
-  std::vector<std::uint32_t> last_edge(fine_cells_.size(), 0xffffffffu);
+  Table<std::uint32_t> last_edge(fine_cells_.size(), 0xffffffffu);
   visit_all([&](std::uint32_t e, long c, long r) {
     std::uint32_t& s = slot(c, r);
     std::size_t at = static_cast<std::size_t>(&s - fine_cells_.data());
@@ -158,7 +158,7 @@ void CellTable::place_edges(const std::vector<Edge>& edges) {
   });
   // Pass 3: fill each touched cell's run of edges.
   edges_.resize(number_runs());
-  std::vector<std::uint32_t> fill(fine_cells_);
+  Table<std::uint32_t> fill(fine_cells_);
   std::fill(last_edge.begin(), last_edge.end(), 0xffffffffu);
   visit_all([&](std::uint32_t e, long c, long r) {
     std::uint32_t& s = slot(c, r);

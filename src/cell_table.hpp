@@ -21,6 +21,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "huge_pages.hpp"
+
 namespace geotarget::detail {
 
 using Ring = std::vector<std::array<double, 2>>;  // (x, y) = (lon, lat); closed or not
@@ -63,8 +65,13 @@ class CellTable {
   static constexpr std::uint32_t kNoOwner = 0x7fffffffu;
 
   void build_grid(const std::vector<PolygonRings>& polygons);
-  void collect_edges(const std::vector<PolygonRings>& polygons, std::vector<Edge>& edges);
-  void place_edges(const std::vector<Edge>& edges);
+  // The tables are large and written once: huge pages make both the build (far fewer page
+  // faults) and the queries (fewer TLB misses) faster.
+  template <class T>
+  using Table = std::vector<T, HugePageAllocator<T>>;
+
+  void collect_edges(const std::vector<PolygonRings>& polygons, Table<Edge>& edges);
+  void place_edges(const Table<Edge>& edges);
   std::uint32_t number_runs();
   void sweep_owners(std::size_t polygon_count);
   [[nodiscard]] std::uint32_t fine_value(long col, long row) const noexcept;
@@ -76,11 +83,11 @@ class CellTable {
   double x0_ = 0, y0_ = 0, coarse_ = 1, fine_size_ = 1, inv_fine_size_ = 1;
   int fine_ = 1;
   long cols_ = 0, rows_ = 0;  // coarse grid size
-  std::vector<std::uint32_t> coarse_cells_;   // kOwner|owner, or first fine slot of its block
-  std::vector<std::uint32_t> fine_cells_;     // kOwner|owner, or the first of its edges_
-  std::vector<Edge> edges_;                   // per touched cell, a run ending with last == 1
+  Table<std::uint32_t> coarse_cells_;  // kOwner|owner, or first fine slot of its block
+  Table<std::uint32_t> fine_cells_;    // kOwner|owner, or the first of its edges_
+  Table<Edge> edges_;                  // per touched cell, a run ending with last == 1
   std::size_t touched_cells_ = 0;
-  std::vector<Edge> all_edges_;               // every edge once, for the overflow fallback
+  Table<Edge> all_edges_;              // every edge once, polygon by polygon (overflow fallback)
 };
 
 }  // namespace geotarget::detail

@@ -9,7 +9,8 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
-#include <sstream>
+#include <istream>
+#include <streambuf>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -185,26 +186,61 @@ struct QuietGdal {
   QuietGdal& operator=(const QuietGdal&) = delete;
 };
 
-}  // namespace
+// A read-only stream over a gzipped (or plain) file, so that CsvReader decompresses chunk by
+// chunk straight into its own buffer instead of the whole file being inflated first.
+class GzipStreamBuf : public std::streambuf {
+ public:
+  explicit GzipStreamBuf(const std::string& path) : file_(gzopen(path.c_str(), "rb")) {
+    if (file_) gzbuffer(file_, 1 << 17);
+  }
+  ~GzipStreamBuf() override {
+    if (file_) gzclose(file_);
+  }
+  GzipStreamBuf(const GzipStreamBuf&) = delete;
+  GzipStreamBuf& operator=(const GzipStreamBuf&) = delete;
 
-// The whole text of a plain or gzipped file.
-std::string read_text(const std::string& path) {
-  gzFile f = gzopen(path.c_str(), "rb");  // reads plain files as they are, too
-  if (!f) throw Error(path + ": cannot read");
-  std::string text;
-  char buf[1 << 16];
-  for (int n; (n = gzread(f, buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
-  const bool ok = gzeof(f) != 0;
-  gzclose(f);
-  if (!ok) throw Error(path + ": cannot decompress");
-  return text;
-}
+  [[nodiscard]] bool is_open() const noexcept { return file_ != nullptr; }
+  /// True once the whole file has been read without a decompression error. zlib reports a
+  /// truncated file only as Z_BUF_ERROR after the last read, not through gzread's result.
+  [[nodiscard]] bool complete() const noexcept {
+    int error = Z_OK;
+    if (file_) gzerror(file_, &error);
+    return file_ && !failed_ && gzeof(file_) && error == Z_OK;
+  }
+
+ protected:
+  std::streamsize xsgetn(char* out, std::streamsize n) override {
+    std::streamsize got = 0;
+    while (file_ && !failed_ && got < n) {
+      const auto want = static_cast<unsigned>(std::min<std::streamsize>(n - got, 1 << 30));
+      const int r = gzread(file_, out + got, want);
+      if (r < 0) failed_ = true;
+      if (r <= 0) break;
+      got += r;
+    }
+    return got;
+  }
+  int_type underflow() override {
+    if (xsgetn(&one_, 1) != 1) return traits_type::eof();
+    setg(&one_, &one_, &one_ + 1);
+    return traits_type::to_int_type(one_);
+  }
+
+ private:
+  gzFile file_;
+  bool failed_ = false;
+  char one_ = 0;
+};
+
+}  // namespace
 
 // Point levels given as CSV with lat/lon fields are read directly: OGR's CSV driver costs
 // about 2.5 us a feature, which for 171,000 towns was most of the index build.
-std::vector<SourcePlace> read_point_csv(const LevelSource& l, PlaceLoadSummary& summary) {
+SourcePlaces read_point_csv(const LevelSource& l, PlaceLoadSummary& summary) {
   const std::string path = l.source.rfind("/vsigzip/", 0) == 0 ? l.source.substr(9) : l.source;
-  std::istringstream in(read_text(path));
+  GzipStreamBuf file(path);
+  if (!file.is_open()) throw Error(path + ": cannot read");
+  std::istream in(&file);
   CsvReader reader(in);
   CsvRecord r;
   if (reader.next(r) != CsvStatus::ok) throw Error(path + ": no header row");
@@ -217,7 +253,7 @@ std::vector<SourcePlace> read_point_csv(const LevelSource& l, PlaceLoadSummary& 
   };
   const int id = index_of(l.id_field), name = index_of(l.name_field), parent = index_of(l.parent_field),
             pop = index_of(l.population_field), lat = index_of(l.lat_field), lon = index_of(l.lon_field);
-  std::vector<SourcePlace> places;
+  SourcePlaces places;
   auto field = [&](int i) { return i >= 0 && static_cast<std::size_t>(i) < r.fields.size() ? r.fields[static_cast<std::size_t>(i)] : std::string_view(); };
   for (CsvStatus s; (s = reader.next(r)) != CsvStatus::end_of_input;) {
     SourcePlace p;
@@ -238,10 +274,11 @@ std::vector<SourcePlace> read_point_csv(const LevelSource& l, PlaceLoadSummary& 
     }
     places.push_back(std::move(p));
   }
+  if (!file.complete()) throw Error(path + ": cannot decompress");
   return places;
 }
 
-std::vector<SourcePlace> read_level(const LevelSource& l, PlaceLoadSummary& summary) {
+SourcePlaces read_level(const LevelSource& l, PlaceLoadSummary& summary) {
   const bool point_csv = (l.level == PlaceLevel::town || l.level == PlaceLevel::postal) && !l.lat_field.empty() &&
                          (l.source.ends_with(".csv") || l.source.ends_with(".csv.gz"));
   if (point_csv) return read_point_csv(l, summary);
@@ -268,7 +305,7 @@ std::vector<SourcePlace> read_level(const LevelSource& l, PlaceLoadSummary& summ
       if (!to_wgs84) throw Error(l.source + ": cannot reproject layer to WGS84");
     }
   }
-  std::vector<SourcePlace> places;
+  SourcePlaces places;
   layer->ResetReading();
   for (std::unique_ptr<OGRFeature> f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
     SourcePlace p;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cell_table.hpp"
+#include "huge_pages.hpp"
 #include "geotarget/place_index.hpp"
 
 namespace geotarget::detail {
@@ -38,9 +39,12 @@ struct SourcePlace {
   double lon = 0, lat = 0; ///< the point, or a point on the polygon's surface
 };
 
+/// A level's places as read; large (171,000 towns), hence on huge pages.
+using SourcePlaces = std::vector<SourcePlace, HugePageAllocator<SourcePlace>>;
+
 /// Reads every feature of a level; unusable features are appended to summary.problems and
 /// skipped, invalid polygons are repaired (counted in summary.repaired_polygons).
 /// Throws Error when the source or layer cannot be opened or a named field does not exist.
-std::vector<SourcePlace> read_level(const LevelSource& level, PlaceLoadSummary& summary);
+SourcePlaces read_level(const LevelSource& level, PlaceLoadSummary& summary);
 
 }  // namespace geotarget::detail

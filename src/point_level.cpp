@@ -53,7 +53,7 @@ double geodesic_km(double lat1, double lon1, double lat2, double lon2) noexcept 
   return s12 / 1000.0;
 }
 
-PointLevel::PointLevel(std::vector<LevelPoint> points, double max_distance_km)
+PointLevel::PointLevel(LevelPoints points, double max_distance_km)
     : points_(std::move(points)), max_km_(max_distance_km) {
   std::sort(points_.begin(), points_.end(), [](const LevelPoint& a, const LevelPoint& b) {
     if (a.parent != b.parent) return a.parent < b.parent;

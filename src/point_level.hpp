@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "huge_pages.hpp"
+
 namespace geotarget::detail {
 
 struct LevelPoint {
@@ -15,11 +17,13 @@ struct LevelPoint {
   std::array<double, 3> xyz{};  ///< unit vector, filled by PointLevel
 };
 
+using LevelPoints = std::vector<LevelPoint, HugePageAllocator<LevelPoint>>;
+
 class PointLevel {
  public:
   static constexpr std::uint32_t none = 0xffffffffu;
 
-  PointLevel(std::vector<LevelPoint> points, double max_distance_km);
+  PointLevel(LevelPoints points, double max_distance_km);
 
   /// The place of the nearest point whose parent is `parent`, within the maximum distance;
   /// ties go to the lower place index. Never allocates.
@@ -41,7 +45,7 @@ class PointLevel {
   [[nodiscard]] std::uint32_t rank(double lon, double lat, const Candidate* candidates, int n,
                                    double best_km) const noexcept;
 
-  std::vector<LevelPoint> points_;
+  LevelPoints points_;
   std::vector<Group> groups_;
   std::vector<std::uint32_t> group_of_parent_;  // parent place -> group, or none
   double max_km_;

@@ -2,7 +2,10 @@
 // case a table of point -> expected place.
 #include <catch2/catch.hpp>
 
+#include <zlib.h>
+
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 
 #include "geotarget/error.hpp"
@@ -38,6 +41,21 @@ std::string fixture(const std::string& name,
       manifest += "    max_distance_km: " + std::to_string(max_km) + "\n";
   }
   return test::write_file(dir / "manifest.yaml", manifest).string();
+}
+
+// `text` compressed in the gzip format (zlib's deflate with a gzip wrapper).
+std::string gzip(const std::string& text) {
+  z_stream z{};
+  REQUIRE(deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+  std::string out(deflateBound(&z, text.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  z.avail_in = static_cast<uInt>(text.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
 }
 
 struct Expect {
@@ -214,4 +232,32 @@ TEST_CASE("point levels from CSV with lat/lon fields, gzipped or not; bad rows r
                         "levels:\n  - level: town\n    source: towns.csv\n    id: id\n    name: name\n"
                         "    lat: latitude\n    lon: lon\n").string()),
                     Catch::Contains("no field 'latitude'") && Catch::Contains("line 2"));
+}
+
+TEST_CASE("a gzipped point CSV reads like the plain one; a damaged one is an error naming it") {
+  fs::path dir = test::fresh_dir("point_csv_gz");
+  test::write_file(dir / "d.csv", csv_of({{"D", "", "POLYGON((0 0,2 0,2 2,0 2,0 0))"}}));
+  std::string towns = "id,name,parent_id,lat,lon\n";
+  for (int i = 0; i < 20000; ++i) {  // several of the reader's chunks once inflated
+    char row[96];
+    std::snprintf(row, sizeof row, "T%d,Town %d,D,%.2f,%.5f\n", i, i, 0.5 + i % 100 / 100.0, 0.5 + i / 20000.0);
+    towns += row;
+  }
+  const std::string gz = gzip(towns);
+  test::write_file(dir / "towns.csv.gz", gz);
+  test::write_file(dir / "cut.csv.gz", gz.substr(0, gz.size() / 2));
+  auto manifest = [&](const std::string& source) {
+    return test::write_file(dir / "m.yaml",
+                            "levels:\n  - level: district\n    source: d.csv\n    id: id\n    name: name\n"
+                            "  - level: town\n    source: " + source + "\n    id: id\n    name: name\n"
+                            "    parent: parent_id\n    lat: lat\n    lon: lon\n").string();
+  };
+  auto index = PlaceIndex::load(manifest("towns.csv.gz"));
+  CHECK(index->summary().places[static_cast<int>(PlaceLevel::town)] == 20000);
+  CHECK(index->summary().problems.empty());
+  REQUIRE(index->find("T19999") != nullptr);
+  CHECK(index->find("T19999")->name == "Town 19999");
+  CHECK(index->find("T19999")->lat == Approx(1.49));
+  CHECK_THROWS_WITH(PlaceIndex::load(manifest("cut.csv.gz")),
+                    Catch::Contains("cut.csv.gz") && Catch::Contains("cannot decompress"));
 }

@@ -26,6 +26,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -100,7 +101,8 @@ class PlaceIndex {
   /// Fills `out` with the places containing (lat, lon). Never throws, never allocates.
   [[nodiscard]] LocateStatus locate(double lat, double lon, PlaceChain& out) const noexcept;
 
-  [[nodiscard]] const std::vector<Place>& places() const noexcept;
+  /// Every place, ordered by level, then id; Place::parent indexes into this.
+  [[nodiscard]] std::span<const Place> places() const noexcept;
   /// Fills `out` with `place` and its ancestors (by parent links); other levels are left as
   /// they are. Never allocates.
   void chain_of(const Place& place, PlaceChain& out) const noexcept;
