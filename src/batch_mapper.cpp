@@ -30,6 +30,10 @@ namespace {
 struct ColumnPlan {
   int lat = -1, lon = -1, address = -1, street = -1, city = -1, state = -1, postal = -1, country = -1;
   std::size_t width = 0;
+
+  [[nodiscard]] bool has_address() const noexcept {
+    return address >= 0 || street >= 0 || city >= 0 || state >= 0 || postal >= 0 || country >= 0;
+  }
 };
 
 std::string lower(std::string_view s) {
@@ -67,7 +71,7 @@ ColumnPlan plan_columns(const CsvRecord& header_row, const MapColumns& c, const 
   p.postal = find_column(header, c.postal, {"postal_code", "zip", "postcode", "zipcode", "zip_code"}, input);
   p.country = find_column(header, c.country, {"country", "country_code"}, input);
   if ((p.lat < 0) != (p.lon < 0)) throw Error(input + ":1: a latitude column needs a longitude column");
-  if (p.lat < 0 && p.address < 0 && p.city < 0 && p.state < 0 && p.postal < 0 && p.country < 0)
+  if (p.lat < 0 && !p.has_address())
     throw Error(input + ":1: no location column (lat/lon, address, city, state, zip or country)");
   return p;
 }
@@ -136,7 +140,8 @@ std::optional<double> coordinate(std::string_view text, const char* name, double
 
 class RowMapper {
  public:
-  RowMapper(const PlaceIndex& index, const Gazetteer& gazetteer, const ColumnPlan& plan)
+  // `gazetteer` is null when the plan has no address column.
+  RowMapper(const PlaceIndex& index, const Gazetteer* gazetteer, const ColumnPlan& plan)
       : index_(index), gazetteer_(gazetteer), plan_(plan) {}
 
   // The places of one row, or the reason the row is rejected.
@@ -156,9 +161,10 @@ class RowMapper {
       (void)index_.locate(*y, *x, out.chain);
       return true;
     }
+    if (!gazetteer_) return true;  // no coordinates and no address column: geo_match none
     AddressQuery q{b.field(r, plan_.address), b.field(r, plan_.street), b.field(r, plan_.city),
                    b.field(r, plan_.state),   b.field(r, plan_.postal), b.field(r, plan_.country)};
-    AddressMatch m = gazetteer_.match(q);
+    AddressMatch m = gazetteer_->match(q);
     out.level = m.level;
     out.confidence = m.confidence;
     if (m.level == MatchLevel::none) return true;
@@ -181,7 +187,7 @@ class RowMapper {
   }
 
   const PlaceIndex& index_;
-  const Gazetteer& gazetteer_;
+  const Gazetteer* gazetteer_;
   const ColumnPlan& plan_;
 };
 
@@ -345,7 +351,12 @@ void read_batches(CsvReader& reader, Pipeline& pipe, std::size_t batch_rows, Pro
 
 }  // namespace
 
-MapSummary map_customers(const MapOptions& o, const PlaceIndex& index, const Gazetteer& gazetteer,
+const Gazetteer& GazetteerSource::get() {
+  if (!built_) built_ = &own_.emplace(index_);
+  return *built_;
+}
+
+MapSummary map_customers(const MapOptions& o, const PlaceIndex& index, GazetteerSource& gazetteer,
                          std::ostream& progress_out) {
   const auto start = std::chrono::steady_clock::now();
   std::ifstream in(o.input, std::ios::binary);
@@ -361,7 +372,7 @@ MapSummary map_customers(const MapOptions& o, const PlaceIndex& index, const Gaz
   summary.rejects_path = o.rejects.empty() ? o.output + ".rejects.csv" : o.rejects;
   auto sink = open_map_output(o.output, {header.fields.begin(), header.fields.end()}, reader.delimiter());
   RejectsWriter rejects(summary.rejects_path);
-  const RowMapper mapper(index, gazetteer, plan);
+  const RowMapper mapper(index, plan.has_address() ? &gazetteer.get() : nullptr, plan);
   const int threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   Pipeline pipe(static_cast<std::size_t>(threads) * 2 + 2);
   std::vector<std::thread> workers;

@@ -116,6 +116,20 @@ TEST_CASE("output order is input order with many threads and small batches of wo
   CHECK(ordered);
 }
 
+TEST_CASE("a file of coordinates only: a row without them is written with geo_match none") {
+  fs::path dir = test::fresh_dir("map_coords_only");
+  test::write_file(dir / "in.csv", "id,lat,lon\n1,40.7831,-73.9712\n2,,\n3,34.05,-118.25\n");
+  auto r = test::run_cli({"map", (dir / "in.csv").string(), "-o", (dir / "out.csv").string()});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("3 rows in, 3 rows out, 0 rejected; geo_match: coordinates 2 ") &&
+                        Catch::Contains(" none 1"));
+  auto out = read_csv(dir / "out.csv");
+  REQUIRE(out.size() == 4);
+  CHECK(out[2][column(out[0], "geo_match")] == "none");
+  CHECK(out[2][column(out[0], "geo_district")].empty());
+  CHECK(out[3][column(out[0], "geo_district")] == "US-06037");
+}
+
 TEST_CASE("a file without location columns is a usage error naming the file") {
   fs::path dir = test::fresh_dir("map_nocols");
   test::write_file(dir / "in.csv", "id,segment\n1,gold\n");

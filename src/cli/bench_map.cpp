@@ -52,7 +52,8 @@ detail::MapSummary run_map(const std::string& in, const std::string& out, int th
   o.output = out;
   o.threads = threads;
   std::ostringstream quiet;
-  return detail::map_customers(o, index, gazetteer, quiet);
+  detail::GazetteerSource built(gazetteer);
+  return detail::map_customers(o, index, built, quiet);
 }
 
 void accuracy(const std::string& customers, const std::string& truth, const fs::path& work,

@@ -38,7 +38,7 @@ void add_map_command(CLI::App& app, int& exit_code) {
     else if (!args->delimiter.empty()) throw Error("map: --delimiter must be one character or 'tab'");
     opt.progress = ::isatty(2) != 0;
     auto index = PlaceIndex::load(args->geodata.empty() ? default_geodata() : args->geodata);
-    Gazetteer gazetteer(index);
+    detail::GazetteerSource gazetteer(index);
     detail::MapSummary s = detail::map_customers(opt, *index, gazetteer, std::cerr);
     std::cerr << "geotarget map: " << detail::describe(s) << '\n';
     exit_code = s.rejected > 0 ? 1 : 0;
