@@ -251,6 +251,7 @@ LocateStatus PlaceIndex::locate(double lat, double lon, PlaceChain& out) const n
     std::uint32_t polygon = m.tables[l]->owner(lon, lat);
     if (polygon != detail::CellTable::none) m.fill_ancestors(out, m.table_places[l][polygon]);
   }
+  std::optional<detail::QueryPoint> query;  // its unit vector only when a point level needs it
   for (PlaceLevel level : {PlaceLevel::town, PlaceLevel::postal}) {
     const auto& points = m.point_levels[slot(level)];
     if (!points) continue;
@@ -260,7 +261,8 @@ LocateStatus PlaceIndex::locate(double lat, double lon, PlaceChain& out) const n
       if (!p) continue;
       auto parent_index = static_cast<std::uint32_t>(p - m.places.data());
       if (!points->has_parent(parent_index)) continue;
-      std::uint32_t hit = points->nearest(lon, lat, parent_index);
+      if (!query) query.emplace(lon, lat);
+      std::uint32_t hit = points->nearest(*query, parent_index);
       if (hit != detail::PointLevel::none) out.at[slot(level)] = &m.places[hit];
       break;
     }

@@ -53,14 +53,22 @@ double geodesic_km(double lat1, double lon1, double lat2, double lon2) noexcept 
   return s12 / 1000.0;
 }
 
+QueryPoint::QueryPoint(double lon_, double lat_) noexcept : lon(lon_), lat(lat_), xyz(unit_vector(lat_, lon_)) {}
+
 PointLevel::PointLevel(LevelPoints points, double max_distance_km)
-    : points_(std::move(points)), max_km_(max_distance_km) {
+    : points_(std::move(points)),
+      max_km_(max_distance_km),
+      reach_c2_(km_to_chord2(max_distance_km * kSphereSlack * kSphereSlack * kSphereSlack)) {
   std::sort(points_.begin(), points_.end(), [](const LevelPoint& a, const LevelPoint& b) {
     if (a.parent != b.parent) return a.parent < b.parent;
     if (a.lat != b.lat) return a.lat < b.lat;
     return a.place < b.place;
   });
-  for (LevelPoint& p : points_) p.xyz = unit_vector(p.lat, p.lon);
+  lats_.reserve(points_.size());
+  for (LevelPoint& p : points_) {
+    p.xyz = unit_vector(p.lat, p.lon);
+    lats_.push_back(p.lat);
+  }
   for (std::uint32_t i = 0; i < points_.size();) {
     std::uint32_t j = i;
     while (j < points_.size() && points_[j].parent == points_[i].parent) ++j;
@@ -110,14 +118,15 @@ std::uint32_t PointLevel::rank(double lon, double lat, const Candidate* cand, in
   return answer;
 }
 
-std::uint32_t PointLevel::nearest(double lon, double lat, std::uint32_t parent) const noexcept {
+std::uint32_t PointLevel::nearest(const QueryPoint& query, std::uint32_t parent) const noexcept {
   const Group* g = group_of(parent);
   if (!g) return none;
-  const std::array<double, 3> q = unit_vector(lat, lon);
+  const std::array<double, 3>& q = query.xyz;
+  const double lat = query.lat;
   std::array<Candidate, kMaxCandidates> cand;
   int n = 0;
   double best_km = max_km_ * kSphereSlack;
-  double keep_c2 = km_to_chord2(best_km * kSphereSlack * kSphereSlack);  // may still win
+  double keep_c2 = reach_c2_;  // points farther than this cannot win
   auto consider = [&](const LevelPoint& p) {
     const double c2 = chord2(q, p);
     if (c2 > keep_c2) return;
@@ -137,12 +146,13 @@ std::uint32_t PointLevel::nearest(double lon, double lat, std::uint32_t parent) 
   };
   // Scan outwards in latitude until no farther point can be within reach.
   const auto first = points_.begin() + g->begin, last = points_.begin() + g->end;
-  const auto mid = std::lower_bound(first, last, lat, [](const LevelPoint& p, double v) { return p.lat < v; });
+  const auto mid = first + (std::lower_bound(lats_.begin() + g->begin, lats_.begin() + g->end, lat) -
+                            (lats_.begin() + g->begin));
   for (auto up = mid; up != last && (up->lat - lat) * kMinKmPerDegreeLat <= best_km * kSphereSlack; ++up)
     consider(*up);
   for (auto down = mid; down != first && (lat - (down - 1)->lat) * kMinKmPerDegreeLat <= best_km * kSphereSlack;)
     consider(*--down);
-  return rank(lon, lat, cand.data(), n, best_km);
+  return rank(query.lon, lat, cand.data(), n, best_km);
 }
 
 }  // namespace geotarget::detail
