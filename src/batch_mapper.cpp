@@ -263,6 +263,7 @@ void work(Pipeline& pipe, const RowMapper& mapper, const MapSink& sink, std::siz
     r.geo.resize(n);
     r.why.resize(n);
     r.prepared_end.resize(n);
+    r.prepared.reserve(r.batch.text.size() + n * 96);  // the raw rows, their fields and the geo_ columns
     for (std::size_t i = 0; i < n; ++i) {
       const Row& row = r.batch.rows[i];
       if (row.status != CsvStatus::ok) {
@@ -343,8 +344,12 @@ void read_batches(CsvReader& reader, Pipeline& pipe, std::size_t batch_rows, Pro
   std::uint64_t seq = 0;
   auto flush = [&] {
     batch.seq = seq++;
+    const std::size_t text = batch.text.size(), fields = batch.fields.size(), rows = batch.rows.size();
     pipe.push(std::move(batch));
-    batch = Batch{};
+    batch = Batch{};  // sized like the last one: no regrowing, copy by copy
+    batch.text.reserve(text + text / 8);
+    batch.fields.reserve(fields + fields / 8);
+    batch.rows.reserve(rows);
   };
   for (CsvStatus s; (s = reader.next(record)) != CsvStatus::end_of_input;) {
     batch.add(record, s);
