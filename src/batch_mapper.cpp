@@ -197,8 +197,6 @@ struct Result {
   Batch batch;
   std::vector<GeoRow> geo;        // by row; rows with a reason are rejected
   std::vector<std::string> why;   // by row; empty when mapped
-  std::string prepared;           // MapSink::prepare() of the mapped rows, back to back
-  std::vector<std::uint32_t> prepared_end;  // by row: where its prepared text ends
 };
 
 // Batches in, results out in input order, at most `capacity` in flight.
@@ -256,15 +254,12 @@ class Pipeline {
   bool closed_ = false;
 };
 
-void work(Pipeline& pipe, const RowMapper& mapper, const MapSink& sink, std::size_t width) {
+void work(Pipeline& pipe, const RowMapper& mapper, std::size_t width) {
   while (std::optional<Batch> b = pipe.take()) {
-    Result r{std::move(*b), {}, {}, {}, {}};
-    const std::size_t n = r.batch.rows.size();
-    r.geo.resize(n);
-    r.why.resize(n);
-    r.prepared_end.resize(n);
-    r.prepared.reserve(r.batch.text.size() + n * 96);  // the raw rows, their fields and the geo_ columns
-    for (std::size_t i = 0; i < n; ++i) {
+    Result r{std::move(*b), {}, {}};
+    r.geo.resize(r.batch.rows.size());
+    r.why.resize(r.batch.rows.size());
+    for (std::size_t i = 0; i < r.batch.rows.size(); ++i) {
       const Row& row = r.batch.rows[i];
       if (row.status != CsvStatus::ok) {
         r.why[i] = std::string(describe(row.status));
@@ -273,8 +268,6 @@ void work(Pipeline& pipe, const RowMapper& mapper, const MapSink& sink, std::siz
       } else if (!mapper.map(r.batch, row, r.geo[i], r.why[i]) && r.why[i].empty()) {
         r.why[i] = "unusable";
       }
-      if (r.why[i].empty()) sink.prepare(r.prepared, r.batch.raw(row), r.geo[i]);
-      r.prepared_end[i] = static_cast<std::uint32_t>(r.prepared.size());
     }
     pipe.finish(std::move(r));
   }
@@ -323,9 +316,7 @@ std::exception_ptr write_in_order(Pipeline& pipe, MapSink& sink, RejectsWriter& 
           ++summary.rejected;
           continue;
         }
-        const std::uint32_t begin = i == 0 ? 0 : r->prepared_end[i - 1];
-        sink.add(std::string_view(r->prepared).substr(begin, r->prepared_end[i] - begin), r->batch.raw(row),
-                 r->geo[i], [&](int c) { return r->batch.field(row, c); });
+        sink.add(r->batch.raw(row), r->geo[i], [&](int c) { return r->batch.field(row, c); });
         ++summary.rows_out;
         ++summary.by_match[static_cast<std::size_t>(r->geo[i].level)];
       }
@@ -389,8 +380,7 @@ MapSummary map_customers(const MapOptions& o, const PlaceIndex& index, Gazetteer
   const int threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   Pipeline pipe(static_cast<std::size_t>(threads) * 2 + 2);
   std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t)
-    workers.emplace_back(work, std::ref(pipe), std::cref(mapper), std::cref(*sink), plan.width);
+  for (int t = 0; t < threads; ++t) workers.emplace_back(work, std::ref(pipe), std::cref(mapper), plan.width);
   std::exception_ptr write_error;
   std::thread writer([&] { write_error = write_in_order(pipe, *sink, rejects, summary); });
 

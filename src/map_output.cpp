@@ -52,28 +52,23 @@ class CsvSink final : public MapSink {
     if (file_) std::fclose(file_);
   }
 
-  void prepare(std::string& out, std::string_view raw, const GeoRow& g) const override {
-    out += raw;
-    out += delimiter_;
+  void add(std::string_view raw, const GeoRow& g, const std::function<std::string_view(int)>&) override {
+    buffer_ += raw;
+    buffer_ += delimiter_;
     if (has_point(g)) {
-      append_number(out, g.lat);
-      out += delimiter_;
-      append_number(out, g.lon);
+      append_number(buffer_, g.lat);
+      buffer_ += delimiter_;
+      append_number(buffer_, g.lon);
     } else {
-      out += delimiter_;
+      buffer_ += delimiter_;
     }
     for (PlaceLevel l : {PlaceLevel::country, PlaceLevel::region, PlaceLevel::district, PlaceLevel::town,
                          PlaceLevel::postal})
-      (out += delimiter_) += id_at(g, l);
-    (out += delimiter_) += describe(g.level);
-    out += delimiter_;
-    append_confidence(out, g.confidence);
-    out += '\n';
-  }
-
-  void add(std::string_view prepared, std::string_view, const GeoRow&,
-           const std::function<std::string_view(int)>&) override {
-    buffer_ += prepared;
+      (buffer_ += delimiter_) += id_at(g, l);
+    (buffer_ += delimiter_) += describe(g.level);
+    buffer_ += delimiter_;
+    append_confidence(buffer_, g.confidence);
+    buffer_ += '\n';
     if (buffer_.size() > (1 << 20)) flush();
   }
 
@@ -120,8 +115,7 @@ class GpkgSink final : public MapSink {
     if (ds_) GDALClose(ds_);
   }
 
-  void add(std::string_view, std::string_view, const GeoRow& g,
-           const std::function<std::string_view(int)>& field) override {
+  void add(std::string_view, const GeoRow& g, const std::function<std::string_view(int)>& field) override {
     OGRFeature f(layer_->GetLayerDefn());
     for (std::size_t i = 0; i < width_; ++i) f.SetField(static_cast<int>(i), std::string(field(static_cast<int>(i))).c_str());
     int at = static_cast<int>(width_);

@@ -27,17 +27,11 @@ inline constexpr std::string_view kGeoColumns[] = {"geo_lat",      "geo_lon",   
                                                    "geo_region",   "geo_district", "geo_town",
                                                    "geo_postal",   "geo_match",    "geo_confidence"};
 
-/// Rows reach a sink in two steps: prepare() on the worker threads, concurrently, in any order
-/// (the CSV sink formats the row there, while the places it names are still in that core's
-/// cache); then add() on one thread, in input order, with what prepare() appended.
 class MapSink {
  public:
   virtual ~MapSink() = default;
-  /// Appends what add() will need of one row to `out`. Thread-safe. DEFAULT: nothing.
-  virtual void prepare(std::string& /*out*/, std::string_view /*raw*/, const GeoRow& /*geo*/) const {}
-  /// One mapped row: what prepare() appended for it, its raw text, its places and a way to
-  /// get each input field.
-  virtual void add(std::string_view prepared, std::string_view raw, const GeoRow& geo,
+  /// One mapped row: its raw text and a way to get each input field.
+  virtual void add(std::string_view raw, const GeoRow& geo,
                    const std::function<std::string_view(int)>& field) = 0;
   /// Flushes and closes; throws geotarget::Error when the output cannot be completed.
   virtual void finish() = 0;
