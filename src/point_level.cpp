@@ -53,7 +53,8 @@ double geodesic_km(double lat1, double lon1, double lat2, double lon2) noexcept 
   return s12 / 1000.0;
 }
 
-QueryPoint::QueryPoint(double lon_, double lat_) noexcept : lon(lon_), lat(lat_), xyz(unit_vector(lat_, lon_)) {}
+QueryPoint::QueryPoint(double longitude, double latitude) noexcept
+    : lon(longitude), lat(latitude), xyz(unit_vector(latitude, longitude)) {}
 
 PointLevel::PointLevel(LevelPoints points, double max_distance_km)
     : points_(std::move(points)),

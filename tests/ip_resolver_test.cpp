@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <maxminddb.h>
 
 #include <filesystem>
 #include <fstream>
@@ -231,6 +232,54 @@ TEST_CASE("GeoIP2-City-Test.mmdb answers as its JSON source says", "[maxmind]") 
     }
   }
   CHECK(checked > 200);
+}
+
+TEST_CASE("24-, 28- and 32-bit records, IPv4, IPv6 and mixed trees: the same networks as libmaxminddb",
+          "[maxmind]") {
+  fs::path data = test::mmdb_testdata();
+  if (data.empty()) GEOTARGET_SKIP("../shared/mmdb-testdata is absent");
+  std::vector<std::string> probes;
+  for (int i = 0; i < 64; ++i) probes.push_back("1.1.1." + std::to_string(i));
+  for (const char* ip : {"0.0.0.1", "2.2.2.2", "255.255.255.255", "::1:ffff:ffff", "::2:0:0", "::2:0:1", "::2:0:3f",
+                         "::2:0:40", "::2:0:4f", "::2:0:50", "::2:0:57", "::2:0:58", "::2:0:59", "::2:0:60",
+                         "2001:0:101:101::", "2001:0:101:102::", "::1.1.1.1", "ffff::1"})
+    probes.emplace_back(ip);
+  // Not probed: IPv4-mapped literals (::ffff:1.1.1.1), which ours reads as the IPv4 address
+  // itself (ip_address.hpp) and libmaxminddb as an IPv6 address.
+  int compared = 0, found = 0;
+  for (const char* family : {"ipv4", "ipv6", "mixed"}) {
+    for (int bits : {24, 28, 32}) {
+      const std::string file =
+          (data / "test-data" / ("MaxMind-DB-test-" + std::string(family) + "-" + std::to_string(bits) + ".mmdb"))
+              .string();
+      INFO(file);
+      IpResolver ours(file);
+      MMDB_s mmdb;
+      REQUIRE(MMDB_open(file.c_str(), MMDB_MODE_MMAP, &mmdb) == MMDB_SUCCESS);
+      CHECK(mmdb.metadata.record_size == bits);  // the file is what its name says
+      for (const std::string& ip : probes) {
+        INFO(ip);
+        int gai = 0, err = 0;
+        MMDB_lookup_result_s ref = MMDB_lookup_string(&mmdb, ip.c_str(), &gai, &err);
+        IpLookup l = ours.lookup(ip);
+        if (gai != 0 || err != MMDB_SUCCESS) {  // libmaxminddb cannot look it up: neither do we
+          CHECK(l.status != LookupStatus::found);
+          continue;
+        }
+        ++compared;
+        CHECK((l.status == LookupStatus::found) == ref.found_entry);
+        if (!ref.found_entry || l.status != LookupStatus::found) continue;
+        ++found;
+        // Ours gives IPv4 addresses an IPv4 prefix length; libmaxminddb counts in the IPv6 tree.
+        const bool v4 = ip.find(':') == std::string::npos;
+        const int ref_prefix = v4 && mmdb.metadata.ip_version == 6 ? ref.netmask - 96 : ref.netmask;
+        CHECK(int{l.prefix_length} == ref_prefix);
+      }
+      MMDB_close(&mmdb);
+    }
+  }
+  CHECK(compared > 500);
+  CHECK(found > 200);
 }
 
 TEST_CASE("an IPv6 address against an IPv4-only database is a reported miss", "[maxmind]") {
