@@ -362,7 +362,6 @@ const Gazetteer& GazetteerSource::get() {
 
 MapSummary map_customers(const MapOptions& o, const PlaceIndex& index, GazetteerSource& gazetteer,
                          std::ostream& progress_out) {
-  const auto start = std::chrono::steady_clock::now();
   std::ifstream in(o.input, std::ios::binary);
   if (!in) throw Error(o.input + ": cannot read");
   CsvOptions csv_options;
@@ -377,6 +376,7 @@ MapSummary map_customers(const MapOptions& o, const PlaceIndex& index, Gazetteer
   auto sink = open_map_output(o.output, {header.fields.begin(), header.fields.end()}, reader.delimiter());
   RejectsWriter rejects(summary.rejects_path);
   const RowMapper mapper(index, plan.has_address() ? &gazetteer.get() : nullptr, plan);
+  const auto start = std::chrono::steady_clock::now();  // the rows, not building the gazetteer
   const int threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   Pipeline pipe(static_cast<std::size_t>(threads) * 2 + 2);
   std::vector<std::thread> workers;

@@ -37,7 +37,7 @@ struct MapOptions {
 struct MapSummary {
   std::size_t rows_in = 0, rows_out = 0, rejected = 0;
   std::array<std::size_t, 6> by_match{};  ///< indexed by MatchLevel
-  double seconds = 0;
+  double seconds = 0;  ///< reading, mapping and writing the rows (not building the gazetteer)
   std::string rejects_path;
 };
 
