@@ -70,15 +70,17 @@ PreparedLevel prepare_level(const detail::LevelSource& source, const PlaceIndexO
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   auto by_id = [&places](std::uint32_t a, std::uint32_t b) { return places[a].id < places[b].id; };
   if (!std::is_sorted(order.begin(), order.end(), by_id)) std::stable_sort(order.begin(), order.end(), by_id);
-  out.order.reserve(order.size());
+  std::size_t kept = 0;  // duplicates dropped in place
   for (std::size_t k = 0; k < order.size(); ++k) {
     const detail::SourcePlace& p = places[order[k]];
-    if (k > 0 && p.id == places[order[k - 1]].id) {
+    if (kept > 0 && p.id == places[order[kept - 1]].id) {
       out.summary.problems.push_back(source.source + ": duplicate id '" + p.id + "' (kept the first)");
       continue;
     }
-    out.order.push_back(order[k]);
+    order[kept++] = order[k];
   }
+  order.resize(kept);
+  out.order = std::move(order);
   if (!is_point_level(source.level)) {
     std::vector<detail::PolygonRings> polygons;
     polygons.reserve(out.order.size());

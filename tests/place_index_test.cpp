@@ -234,6 +234,19 @@ TEST_CASE("point levels from CSV with lat/lon fields, gzipped or not; bad rows r
                     Catch::Contains("no field 'latitude'") && Catch::Contains("line 2"));
 }
 
+TEST_CASE("a duplicate id keeps the first feature in file order and reports the others") {
+  auto index = PlaceIndex::load(fixture("dup", {{"district",
+                                                 {{"B", "", "POLYGON((5 0,6 0,6 1,5 1,5 0))"},
+                                                  {"A", "", "POLYGON((0 0,1 0,1 1,0 1,0 0))"},
+                                                  {"A", "", "POLYGON((2 0,3 0,3 1,2 1,2 0))"},
+                                                  {"A", "", "POLYGON((3 0,4 0,4 1,3 1,3 0))"}}}}));
+  const auto& s = index->summary();
+  CHECK(s.places[static_cast<int>(PlaceLevel::district)] == 2);
+  REQUIRE(s.problems.size() == 2);
+  CHECK_THAT(s.problems[0], Catch::Contains("duplicate id 'A' (kept the first)"));
+  check_level(*index, PlaceLevel::district, {{0.5, 0.5, "A"}, {0.5, 2.5, ""}, {0.5, 3.5, ""}, {0.5, 5.5, "B"}});
+}
+
 TEST_CASE("a gzipped point CSV reads like the plain one; a damaged one is an error naming it") {
   fs::path dir = test::fresh_dir("point_csv_gz");
   test::write_file(dir / "d.csv", csv_of({{"D", "", "POLYGON((0 0,2 0,2 2,0 2,0 0))"}}));
