@@ -47,6 +47,8 @@ struct AllocationArea {
 
 enum class Binding : std::uint8_t { none, min, max, merged, excluded };
 [[nodiscard]] std::string_view describe(Binding b) noexcept;  ///< "none", "min", ...
+/// Parses a binding name; false when unknown.
+[[nodiscard]] bool parse_binding(std::string_view text, Binding& out) noexcept;
 
 struct AreaAllocation {
   std::string area_id, name;
@@ -62,10 +64,16 @@ struct AreaAllocation {
 };
 
 struct CampaignAllocation {
-  std::string campaign_id, method;
+  std::string campaign_id, name;
+  std::string method;  ///< "optimal" or "proportional"
+  PlaceLevel level = PlaceLevel::district;  ///< the level the budget is split over
   std::int64_t budget_cents = 0, unspent_cents = 0;
+  std::int64_t min_audience = 0;  ///< the campaign's; areas below it are never shown alone
   double lambda = 0;  ///< the common marginal return (optimal only)
   std::vector<AreaAllocation> areas;  ///< allocated areas by id, then merged/excluded ones
+  /// Customers in the campaign's targets and segment, and those of them mapped too coarsely
+  /// for its level (set by allocate_customers; 0 from allocate_budget).
+  std::size_t targeted_customers = 0, customers_without_area = 0;
 };
 
 struct AllocatorOptions {

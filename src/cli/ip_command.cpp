@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "cli/commands.hpp"
-#include "cli/places_json.hpp"
+#include "commands.hpp"
+#include "places_json.hpp"
 #include "geotarget/ip_resolver.hpp"
 
 namespace geotarget::cli {

@@ -4,8 +4,8 @@
 #include <iostream>
 #include <optional>
 
-#include "cli/commands.hpp"
-#include "cli/places_json.hpp"
+#include "commands.hpp"
+#include "places_json.hpp"
 #include "geotarget/error.hpp"
 
 namespace geotarget::cli {

@@ -2,7 +2,7 @@
 // files become messages: one line on stderr and exit status 2.
 #include <iostream>
 
-#include "cli/commands.hpp"
+#include "commands.hpp"
 #include "geotarget/error.hpp"
 
 int main(int argc, char** argv) {

@@ -3,14 +3,14 @@
 
 #include <iostream>
 
-#include "batch_mapper.hpp"
-#include "cli/commands.hpp"
+#include "geotarget/batch_mapper.hpp"
+#include "commands.hpp"
 
 namespace geotarget::cli {
 
 void add_map_command(CLI::App& app, int& exit_code) {
   struct Args {
-    detail::MapOptions options;
+    MapOptions options;
     std::string geodata, delimiter;
   };
   auto args = std::make_shared<Args>();
@@ -38,9 +38,9 @@ void add_map_command(CLI::App& app, int& exit_code) {
     else if (!args->delimiter.empty()) throw Error("map: --delimiter must be one character or 'tab'");
     opt.progress = ::isatty(2) != 0;
     auto index = PlaceIndex::load(args->geodata.empty() ? default_geodata() : args->geodata);
-    detail::GazetteerSource gazetteer(index);
-    detail::MapSummary s = detail::map_customers(opt, *index, gazetteer, std::cerr);
-    std::cerr << "geotarget map: " << detail::describe(s) << '\n';
+    GazetteerSource gazetteer(index);
+    MapSummary s = map_customers(opt, *index, gazetteer, std::cerr);
+    std::cerr << "geotarget map: " << describe(s) << '\n';
     exit_code = s.rejected > 0 ? 1 : 0;
   });
 }

@@ -2,7 +2,7 @@
 #include <fstream>
 #include <iostream>
 
-#include "cli/commands.hpp"
+#include "commands.hpp"
 #include "geotarget/error.hpp"
 #include "geotarget/mmdb_writer.hpp"
 

@@ -1,7 +1,7 @@
 // geotarget report --allocation OUT.json -o DIR [--geodata M] [--title T] [--min-audience N]
 #include <iostream>
 
-#include "cli/commands.hpp"
+#include "commands.hpp"
 #include "geotarget/report.hpp"
 
 namespace geotarget::cli {

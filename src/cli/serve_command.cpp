@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <thread>
 
-#include "cli/commands.hpp"
+#include "commands.hpp"
 #include "geotarget/decision_service.hpp"
 
 namespace geotarget::cli {

@@ -1,4 +1,4 @@
-#include "service/answers.hpp"
+#include "answers.hpp"
 
 #include <algorithm>
 #include <array>

@@ -6,9 +6,11 @@
 #include <vector>
 
 #include "geotarget/decision.hpp"
-#include "service/json_writer.hpp"
+#include "json_writer.hpp"
 
 namespace geotarget::service {
+
+using detail::JsonWriter;
 
 /// `"level":{"id":…,"name":…}` for every place of an index, written once per snapshot so that
 /// answers copy them instead of escaping names per request.

@@ -8,10 +8,10 @@
 #include <thread>
 
 #include "geotarget/error.hpp"
-#include "service/http_server.hpp"
-#include "service/metrics.hpp"
-#include "service/request_handler.hpp"
-#include "service/snapshot_holder.hpp"
+#include "http_server.hpp"
+#include "metrics.hpp"
+#include "request_handler.hpp"
+#include "snapshot_holder.hpp"
 
 namespace geotarget {
 

@@ -1,4 +1,4 @@
-#include "service/http_server.hpp"
+#include "http_server.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>

@@ -1,4 +1,4 @@
-#include "service/metrics.hpp"
+#include "metrics.hpp"
 
 #include <cstdio>
 

@@ -1,11 +1,11 @@
-#include "service/request_handler.hpp"
+#include "request_handler.hpp"
 
 #include <charconv>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "service/answers.hpp"
-#include "service/query.hpp"
+#include "answers.hpp"
+#include "query.hpp"
 
 namespace geotarget::service {
 

@@ -6,10 +6,10 @@
 #include <string>
 
 #include "geotarget/decision_service.hpp"
-#include "service/http_server.hpp"
-#include "service/metrics.hpp"
-#include "service/snapshot_holder.hpp"
-#include "service/trusted_proxies.hpp"
+#include "http_server.hpp"
+#include "metrics.hpp"
+#include "snapshot_holder.hpp"
+#include "trusted_proxies.hpp"
 
 namespace geotarget::service {
 

@@ -14,7 +14,7 @@
 #include <mutex>
 
 #include "geotarget/decision.hpp"
-#include "service/answers.hpp"
+#include "answers.hpp"
 
 namespace geotarget::service {
 

@@ -1,4 +1,4 @@
-#include "service/trusted_proxies.hpp"
+#include "trusted_proxies.hpp"
 
 #include <charconv>
 

@@ -140,7 +140,7 @@ GeoBox box_of(const std::vector<Polygon>& polygons) {
   return box;
 }
 
-bool drawn(const ShownArea& s) { return s.place && s.area->binding != "merged"; }
+bool drawn(const ShownArea& s) { return s.place && s.area->binding != Binding::merged; }
 bool is_point(const Place& p) { return p.level == PlaceLevel::town || p.level == PlaceLevel::postal; }
 
 // Where the drawn areas are: their bounding box, and which 1° bins of longitude they touch
@@ -255,7 +255,7 @@ std::string area_polygons(const CampaignView& view, const PlaceIndex& places, co
       if (!drawn(s) || s.place->level != level) continue;
       std::string d = polygon_path(places.polygons(*s.place), proj, frame, tolerance);
       if (d.empty()) continue;
-      out += "<path class=\"area " + s.area->level + "\" data-area=\"" + html_escape(s.area->area_id) + "\" fill=\"" +
+      out += "<path class=\"area " + std::string(describe(s.area->level)) + "\" data-area=\"" + html_escape(s.area->area_id) + "\" fill=\"" +
              legend.colour_of(s.area->budget_cents) + "\" d=\"" + d + "\">" + area_title(s, currency) + "</path>\n";
     }
   return out;
@@ -276,7 +276,7 @@ std::string area_circles(const CampaignView& view, const Legend& legend, const s
     if (!std::isfinite(p.x[0]) || !std::isfinite(p.y[0])) continue;
     auto [x, y] = frame.units(p.x[0], p.y[0]);
     long r = std::max(15L, std::lround(max_radius * std::sqrt(double(s.area->budget_cents) / double(largest))));
-    out += "<circle class=\"area " + s.area->level + "\" data-area=\"" + html_escape(s.area->area_id) + "\" cx=\"" +
+    out += "<circle class=\"area " + std::string(describe(s.area->level)) + "\" data-area=\"" + html_escape(s.area->area_id) + "\" cx=\"" +
            std::to_string(x) + "\" cy=\"" + std::to_string(y) + "\" r=\"" + std::to_string(r) + "\" fill=\"" +
            legend.colour_of(s.area->budget_cents) + "\">" + area_title(s, currency) + "</circle>\n";
   }

@@ -47,11 +47,11 @@ std::string header_row(std::initializer_list<std::pair<const char*, bool>> colum
 }
 
 std::string campaign_totals(const CampaignView& v, const std::string& currency) {
-  const AllocatedCampaign& c = *v.campaign;
+  const CampaignAllocation& c = *v.campaign;
   auto row = [](const char* label, const std::string& value) { return "<tr><th>" + std::string(label) + "</th>" + cell(value) + "</tr>"; };
   return "<table class=\"totals\">" + row("Budget", format_money(c.budget_cents, currency)) +
          row("Allocated", format_money(v.spent_cents, currency)) + row("Unspent", format_money(c.unspent_cents, currency)) +
-         row("Expected response", response_text(v.expected_response)) + row("Method", c.method) + row("Level", c.level) +
+         row("Expected response", response_text(v.expected_response)) + row("Method", c.method) + row("Level", std::string(describe(c.level))) +
          row("Marginal return λ", number_text(c.lambda)) + row("Minimum audience shown", format_count(v.threshold)) +
          row("Areas shown", format_count(static_cast<std::int64_t>(v.areas.size()))) +
          row("Areas in \"other areas\"", format_count(static_cast<std::int64_t>(v.other.count))) + "</table>\n";
@@ -79,11 +79,11 @@ std::string area_table(const CampaignView& v, const std::string& currency) {
                                 {"Offer", false}, {"Expected response", true}, {"Marginal return", true}, {"Binding", false}}) +
                     "<tbody>\n";
   for (const ShownArea& s : v.areas) {
-    const AllocatedArea& a = *s.area;
-    out += "<tr>" + cell(area_label(a)) + cell(a.level) + cell(s.region_name) +
+    const AreaAllocation& a = *s.area;
+    out += "<tr>" + cell(area_label(a)) + cell(std::string(describe(a.level))) + cell(s.region_name) +
            number_cell(double(a.audience), format_count(a.audience)) + money_cell(a.budget_cents, currency) + cell(a.offer) +
            number_cell(a.expected_response, response_text(a.expected_response)) +
-           number_cell(a.marginal_return, number_text(a.marginal_return)) + cell(a.binding) + "</tr>\n";
+           number_cell(a.marginal_return, number_text(a.marginal_return)) + cell(std::string(describe(a.binding))) + "</tr>\n";
   }
   out += "</tbody>";
   if (v.other.count > 0)
@@ -106,7 +106,7 @@ std::string merge_table(const CampaignView& v) {
 std::string bar_chart(const CampaignView& v, const std::string& currency, int top) {
   std::vector<const ShownArea*> rows;
   for (const ShownArea& s : v.areas)
-    if (s.area->binding != "merged" && rows.size() < static_cast<std::size_t>(std::max(top, 0))) rows.push_back(&s);
+    if (s.area->binding != Binding::merged && rows.size() < static_cast<std::size_t>(std::max(top, 0))) rows.push_back(&s);
   if (rows.empty()) return "";
   double max_budget = 1, max_response = 1e-9;
   for (const ShownArea* s : rows)
@@ -116,7 +116,7 @@ std::string bar_chart(const CampaignView& v, const std::string& currency, int to
                     std::to_string((rows.size() + 1) * row_h + 4) + "\">\n<text x=\"" + std::to_string(label) +
                     "\" y=\"14\">Budget</text><text x=\"" + std::to_string(label + bar + gap) + "\" y=\"14\">Expected response</text>\n";
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    const AllocatedArea& a = *rows[i]->area;
+    const AreaAllocation& a = *rows[i]->area;
     const int y = int(i + 1) * row_h;
     const long wb = std::lround(bar * double(a.budget_cents) / max_budget), wr = std::lround(bar * a.expected_response / max_response);
     const std::string ys = std::to_string(y + 3), ty = std::to_string(y + 16);
@@ -132,9 +132,10 @@ std::string bar_chart(const CampaignView& v, const std::string& currency, int to
 
 std::string campaign_section(const CampaignView& v, const PlaceIndex& places, const std::string& currency,
                              const ReportOptions& options) {
-  const AllocatedCampaign& c = *v.campaign;
+  const CampaignAllocation& c = *v.campaign;
   const Legend legend = quantile_legend(drawn_budgets(v), options.legend_classes);
-  return "<section id=\"campaign-" + html_escape(c.id) + "\">\n<h2>" + html_escape(c.name.empty() ? c.id : c.name + " (" + c.id + ")") +
+  return "<section id=\"campaign-" + html_escape(c.campaign_id) + "\">\n<h2>" +
+         html_escape(c.name.empty() ? c.campaign_id : c.name + " (" + c.campaign_id + ")") +
          "</h2>\n" + campaign_totals(v, currency) + "<h3>Budget per area</h3>\n<div class=\"mapbox\">\n" +
          map_svg(v, places, legend, currency, options) + "<div>" + legend_svg(legend, currency) +
          "<p class=\"note\">Colour classes are quantiles of the budgets of the areas drawn.<br>Towns and postal areas are "
@@ -148,14 +149,14 @@ std::string campaign_section(const CampaignView& v, const PlaceIndex& places, co
 }  // namespace
 
 std::string report_html(const ReportModel& model, const ReportOptions& options) {
-  const Allocation& a = *model.allocation;
+  const AllocationFile& a = *model.allocation;
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + html_escape(options.title) +
                     "</title>\n<style>\n" + kStyle + "</style>\n</head>\n<body>\n<h1>" + html_escape(options.title) + "</h1>\n" +
-                    "<p class=\"note\">Allocation " + html_escape(a.path) + ", amounts in " + html_escape(a.currency) +
+                    "<p class=\"note\">Allocation " + html_escape(model.allocation_path) + ", amounts in " + html_escape(a.currency) +
                     ". Areas with an audience below their campaign's minimum audience are never shown on their own: "
                     "they are summed in \"other areas\".</p>\n<ul>\n";
   for (const CampaignView& v : model.campaigns)
-    out += "<li><a href=\"#campaign-" + html_escape(v.campaign->id) + "\">" + html_escape(v.campaign->id) + "</a> " +
+    out += "<li><a href=\"#campaign-" + html_escape(v.campaign->campaign_id) + "\">" + html_escape(v.campaign->campaign_id) + "</a> " +
            html_escape(format_money(v.campaign->budget_cents, a.currency)) + "</li>\n";
   out += "</ul>\n";
   for (const CampaignView& v : model.campaigns) out += campaign_section(v, *model.places, a.currency, options);

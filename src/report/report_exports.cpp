@@ -22,14 +22,15 @@ struct ExportRow {
 };
 
 ExportRow row_of(const CampaignView& v, const ShownArea& s) {
-  const AllocatedArea& a = *s.area;
-  return {v.campaign->id, a.area_id, a.level, a.name, s.region_id, a.offer, a.binding, a.merged_into, a.reason,
+  const AreaAllocation& a = *s.area;
+  return {v.campaign->campaign_id, a.area_id, std::string(describe(a.level)), a.name, s.region_id, a.offer,
+          std::string(describe(a.binding)), a.merged_into, a.reason,
           a.audience, a.budget_cents, a.expected_response, a.marginal_return, s.place};
 }
 
 ExportRow other_row(const CampaignView& v) {
   ExportRow r;
-  r.campaign_id = v.campaign->id;
+  r.campaign_id = v.campaign->campaign_id;
   r.area_id = "other";
   r.name = "other areas (" + std::to_string(v.other.count) + ")";
   r.reason = "audience below min_audience " + std::to_string(v.threshold);
@@ -63,11 +64,11 @@ nlohmann::ordered_json json_of(const ExportRow& r) {
 }
 
 nlohmann::ordered_json json_of(const CampaignView& v) {
-  const AllocatedCampaign& c = *v.campaign;
-  nlohmann::ordered_json j = {{"id", c.id},
+  const CampaignAllocation& c = *v.campaign;
+  nlohmann::ordered_json j = {{"id", c.campaign_id},
                               {"name", c.name},
                               {"method", c.method},
-                              {"level", c.level},
+                              {"level", std::string(describe(c.level))},
                               {"budget_cents", c.budget_cents},
                               {"allocated_cents", v.spent_cents},
                               {"unspent_cents", c.unspent_cents},
@@ -192,8 +193,8 @@ void write_report_csv(const ReportModel& model, const std::string& path) {
 }
 
 void write_report_json(const ReportModel& model, const std::string& path) {
-  const Allocation& a = *model.allocation;
-  nlohmann::ordered_json j = {{"currency", a.currency}, {"allocation", a.path}, {"generated_by", "geotarget report"}};
+  const AllocationFile& a = *model.allocation;
+  nlohmann::ordered_json j = {{"currency", a.currency}, {"allocation", model.allocation_path}, {"generated_by", "geotarget report"}};
   j["campaigns"] = nlohmann::ordered_json::array();
   for (const CampaignView& v : model.campaigns) j["campaigns"].push_back(json_of(v));
   write_text_file(path, j.dump(1) + "\n");

@@ -20,8 +20,8 @@ void set_region(ShownArea& shown, const PlaceIndex& places) {
   shown.region_name = region->name;
 }
 
-std::string name_of(const std::string& id, const AllocatedCampaign& c, const PlaceIndex& places) {
-  for (const AllocatedArea& a : c.areas)
+std::string name_of(const std::string& id, const CampaignAllocation& c, const PlaceIndex& places) {
+  for (const AreaAllocation& a : c.areas)
     if (a.area_id == id && !a.name.empty()) return a.name + " (" + id + ")";
   if (const Place* p = places.find(id)) return p->name + " (" + id + ")";
   return id;
@@ -45,26 +45,26 @@ void add_region_totals(CampaignView& view) {
 
 // Shown merged areas by name; hidden ones only as a count per target, without their reasons
 // (a reason may quote the audience).
-void add_merge_notes(CampaignView& view, const std::vector<const AllocatedArea*>& hidden, const PlaceIndex& places) {
-  const AllocatedCampaign& c = *view.campaign;
+void add_merge_notes(CampaignView& view, const std::vector<const AreaAllocation*>& hidden, const PlaceIndex& places) {
+  const CampaignAllocation& c = *view.campaign;
   for (const ShownArea& s : view.areas)
-    if (s.area->binding == "merged")
+    if (s.area->binding == Binding::merged)
       view.merged.push_back({area_label(*s.area), name_of(s.area->merged_into, c, places), s.area->reason});
   std::map<std::string, std::size_t> hidden_into;
-  for (const AllocatedArea* a : hidden)
-    if (a->binding == "merged") ++hidden_into[a->merged_into];
+  for (const AreaAllocation* a : hidden)
+    if (a->binding == Binding::merged) ++hidden_into[a->merged_into];
   for (const auto& [into, n] : hidden_into)
     view.merged.push_back({format_count(static_cast<std::int64_t>(n)) + (n == 1 ? " area" : " areas") +
                                " below the minimum audience",
                            name_of(into, c, places), "audience below min_audience " + format_count(view.threshold)});
 }
 
-CampaignView view_of(const AllocatedCampaign& c, const PlaceIndex& places, const ReportOptions& options) {
+CampaignView view_of(const CampaignAllocation& c, const PlaceIndex& places, const ReportOptions& options) {
   CampaignView view;
   view.campaign = &c;
   view.threshold = std::max(c.min_audience, static_cast<std::int64_t>(std::ceil(options.min_audience_shown)));
-  std::vector<const AllocatedArea*> hidden;
-  for (const AllocatedArea& a : c.areas) {
+  std::vector<const AreaAllocation*> hidden;
+  for (const AreaAllocation& a : c.areas) {
     view.spent_cents += a.budget_cents;
     view.expected_response += a.expected_response;
     if (a.audience < view.threshold) {  // the privacy rule
@@ -91,12 +91,13 @@ CampaignView view_of(const AllocatedCampaign& c, const PlaceIndex& places, const
 
 }  // namespace
 
-ReportModel build_report_model(const Allocation& allocation, std::shared_ptr<const PlaceIndex> places,
-                               const ReportOptions& options) {
+ReportModel build_report_model(const AllocationFile& allocation, const std::string& allocation_path,
+                               std::shared_ptr<const PlaceIndex> places, const ReportOptions& options) {
   ReportModel model;
   model.allocation = &allocation;
+  model.allocation_path = allocation_path;
   model.places = std::move(places);
-  for (const AllocatedCampaign& c : allocation.campaigns) model.campaigns.push_back(view_of(c, *model.places, options));
+  for (const CampaignAllocation& c : allocation.campaigns) model.campaigns.push_back(view_of(c, *model.places, options));
   return model;
 }
 
@@ -130,7 +131,7 @@ std::string html_escape(const std::string& text) {
   return out;
 }
 
-std::string area_label(const AllocatedArea& area) {
+std::string area_label(const AreaAllocation& area) {
   return area.name.empty() ? area.area_id : area.name + " (" + area.area_id + ")";
 }
 

@@ -1,4 +1,4 @@
-// Internal: a small append-only JSON writer for the service's hot responses. It writes into a
+// Internal: a small append-only JSON writer for hot answers (service, CLI). It writes into a
 // caller-owned string that is reused between requests, so an answer allocates nothing once the
 // buffer has grown. Structure (commas, nesting) is the caller's: key() and the value writers
 // add a comma before every item but the first of an object or array.
@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace geotarget::service {
+namespace geotarget::detail {
 
 class JsonWriter {
  public:
@@ -116,4 +116,4 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-}  // namespace geotarget::service
+}  // namespace geotarget::detail

@@ -14,8 +14,8 @@
 #include <random>
 #include <vector>
 
-#include "cli/bench.hpp"
-#include "cli/commands.hpp"
+#include "bench.hpp"
+#include "commands.hpp"
 #include "geotarget/error.hpp"
 #include "geotarget/allocator.hpp"
 #include "geotarget/decision.hpp"

@@ -14,7 +14,6 @@
 #include <regex>
 #include <thread>
 
-#include "service/json_writer.hpp"
 #include "test_support.hpp"
 
 using namespace geotarget;
@@ -425,17 +424,4 @@ TEST_CASE("bad configuration stops the service with one line naming the field") 
   r = test::run_cli({"serve", "--listen", "127.0.0.1:0", "--db", (dir / "absent.mmdb").string()});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("absent.mmdb") != std::string::npos);
-}
-
-TEST_CASE("the answer writer escapes what JSON requires and passes UTF-8 through") {
-  std::string out;
-  service::JsonWriter w(out);
-  const std::string tricky = "Cañon \"City\"\\ \x01\n\t end";
-  w.begin_object().key("name").string(tricky).key("n").number(-0.5).key("none").number(std::nan(""));
-  w.key("list").begin_array().integer(1).string_or_null("").begin_object().end_object().end_array().end_object();
-  const Json j = Json::parse(out);
-  CHECK(j["name"] == tricky);
-  CHECK(j["n"] == -0.5);
-  CHECK(j["none"].is_null());
-  CHECK(j["list"] == Json::parse("[1, null, {}]"));
 }

@@ -1,4 +1,19 @@
-// Internal: `geotarget map`, mapping a customer CSV into places, streaming and multi-threaded.
+// geotarget: map a customer file (CSV with coordinates and/or addresses) into places, as
+// `geotarget map` does, streaming and multi-threaded.
+//
+//   auto index = geotarget::PlaceIndex::load("geodata/default.yaml");
+//   geotarget::MapOptions options;
+//   options.input = "customers.csv";
+//   options.output = "mapped.csv";                    // or .gpkg
+//   geotarget::GazetteerSource gazetteer(index);       // built only if the file has addresses
+//   geotarget::MapSummary s = geotarget::map_customers(options, *index, gazetteer, std::cerr);
+//   std::cerr << geotarget::describe(s) << '\n';        // rows in/out/rejected, rows/s
+//
+// Columns are found by name (lat/latitude, lon/lng/longitude, address, street, city/town,
+// state/region, postal_code/zip/postcode, country) unless MapColumns names them. The output keeps
+// every input column and appends geo_lat, geo_lon, geo_country, geo_region, geo_district,
+// geo_town, geo_postal, geo_match, geo_confidence (docs/formats.md). A row that cannot be read
+// goes to the rejects file with its line number and reason; no row is dropped silently.
 //
 // The reader (the calling thread) cuts the input into batches of rows; worker threads map
 // batches (coordinates through the PlaceIndex, addresses through the Gazetteer) into output
@@ -16,7 +31,7 @@
 #include "geotarget/gazetteer.hpp"
 #include "geotarget/place_index.hpp"
 
-namespace geotarget::detail {
+namespace geotarget {
 
 /// Input column names; empty means "find it by the usual names".
 struct MapColumns {
@@ -30,8 +45,8 @@ struct MapOptions {
   int threads = 0;      ///< DEFAULT: 0, the number of cores
   char delimiter = 0;   ///< DEFAULT: 0, detected
   MapColumns columns;
-  bool progress = false;  ///< progress bar on stderr
-  std::size_t batch_rows = 4096;
+  bool progress = false;  ///< a progress bar on the progress stream. DEFAULT: false
+  std::size_t batch_rows = 4096;  ///< rows a worker maps at a time. DEFAULT: 4096
 };
 
 struct MapSummary {
@@ -66,4 +81,4 @@ MapSummary map_customers(const MapOptions& options, const PlaceIndex& index, Gaz
 /// The summary as printed at the end of `geotarget map`.
 std::string describe(const MapSummary& summary);
 
-}  // namespace geotarget::detail
+}  // namespace geotarget

@@ -22,6 +22,16 @@ std::string_view describe(Binding b) noexcept {
   return "none";
 }
 
+bool parse_binding(std::string_view text, Binding& out) noexcept {
+  for (Binding b : {Binding::none, Binding::min, Binding::max, Binding::merged, Binding::excluded}) {
+    if (describe(b) == text) {
+      out = b;
+      return true;
+    }
+  }
+  return false;
+}
+
 ResponseCurve ResponseCurve::of(const ResponseSpec& spec, std::int64_t audience) {
   const auto n = static_cast<double>(audience);
   return ResponseCurve{n * spec.conversion_rate * spec.value_per_conversion, n * spec.cost_per_reach, spec.model};
@@ -313,8 +323,14 @@ CampaignAllocation allocate_budget(const Campaign& c, const std::vector<Allocati
   const std::int64_t target = std::min<std::int64_t>(c.budget_cents, static_cast<std::int64_t>(std::llround(spent * 100)));
   const std::vector<std::int64_t> cents = round_cents(
       s.spend, target, [&](std::size_t k) -> const std::string& { return pool[live[k]].id; }, spec.max_per_area_cents);
-  CampaignAllocation result{c.id, spec.method == AllocationMethod::optimal ? "optimal" : "proportional", c.budget_cents,
-                            c.budget_cents, s.lambda, {}};
+  CampaignAllocation result;
+  result.campaign_id = c.id;
+  result.name = c.name;
+  result.method = spec.method == AllocationMethod::optimal ? "optimal" : "proportional";
+  result.level = c.level;
+  result.budget_cents = result.unspent_cents = c.budget_cents;
+  result.min_audience = spec.min_audience;
+  result.lambda = s.lambda;
   result.areas.reserve(live.size() + gone.size());
   for (std::size_t k = 0; k < live.size(); ++k) {
     result.areas.push_back(describe_area(c, pool[live[k]], cents[k]));

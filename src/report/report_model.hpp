@@ -1,4 +1,4 @@
-// Internal: the allocation as read from OUT.json, and the report's view of it: the areas that
+// Internal: the report's view of an allocation file (geotarget/allocation_file.hpp): the areas that
 // may be shown (the privacy rule lives in build_report_model and nowhere else), the "other
 // areas" row, totals per region and the merge notes. The HTML page, the map and the exports
 // all render this one model.
@@ -9,41 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "geotarget/allocation_file.hpp"
 #include "geotarget/place_index.hpp"
 #include "geotarget/report.hpp"
 
 namespace geotarget::detail {
 
-/// One campaign × area row of the allocation. Empty strings stand for JSON null.
-struct AllocatedArea {
-  std::string area_id, level, name;
-  std::int64_t audience = 0;
-  std::int64_t budget_cents = 0;
-  std::string offer;
-  double expected_response = 0, marginal_return = 0;
-  std::string binding;  ///< none | min | max | merged | excluded
-  std::string merged_into, reason;
-};
-
-struct AllocatedCampaign {
-  std::string id, name, method, level;
-  std::int64_t budget_cents = 0, unspent_cents = 0;
-  std::int64_t min_audience = 0;
-  double lambda = 0;
-  std::vector<AllocatedArea> areas;
-};
-
-struct Allocation {
-  std::string path, currency, geodata;  ///< geodata empty when the file names none
-  std::vector<AllocatedCampaign> campaigns;
-};
-
-/// Reads and validates an allocation file. Throws Error naming the file and the field.
-Allocation read_allocation(const std::string& path);
-
 /// An area that passes the privacy rule, with where it is.
 struct ShownArea {
-  const AllocatedArea* area = nullptr;
+  const AreaAllocation* area = nullptr;
   const Place* place = nullptr;  ///< nullptr when the geodata has no place with this id
   std::string region_id, region_name;  ///< its region (or country where there are no regions)
 };
@@ -70,7 +44,7 @@ struct MergeNote {
 };
 
 struct CampaignView {
-  const AllocatedCampaign* campaign = nullptr;
+  const CampaignAllocation* campaign = nullptr;
   std::int64_t threshold = 0;  ///< audiences below this are never shown on their own
   std::vector<ShownArea> areas;  ///< largest budget first, then by id
   OtherAreas other;
@@ -81,12 +55,13 @@ struct CampaignView {
 };
 
 struct ReportModel {
-  const Allocation* allocation = nullptr;
+  const AllocationFile* allocation = nullptr;
+  std::string allocation_path;
   std::shared_ptr<const PlaceIndex> places;
   std::vector<CampaignView> campaigns;
 };
 
-ReportModel build_report_model(const Allocation& allocation, std::shared_ptr<const PlaceIndex> places,
+ReportModel build_report_model(const AllocationFile& allocation, const std::string& allocation_path, std::shared_ptr<const PlaceIndex> places,
                                const ReportOptions& options);
 
 /// "USD 2,500.00" (negative amounts do not occur: the allocation is validated).
@@ -96,7 +71,7 @@ std::string format_count(std::int64_t n);
 /// Text safe inside HTML/SVG elements and double-quoted attributes.
 std::string html_escape(const std::string& text);
 /// "San Francisco (US-06075)".
-std::string area_label(const AllocatedArea& area);
+std::string area_label(const AreaAllocation& area);
 /// Shortest decimal text that reads back as the same double.
 std::string number_text(double v);
 

@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <unistd.h>
 
-#include "batch_mapper.hpp"
-#include "cli/bench.hpp"
+#include "geotarget/batch_mapper.hpp"
+#include "bench.hpp"
 #include "csv_reader.hpp"
 #include "geos_reference.hpp"
 #include "geotarget/error.hpp"
@@ -45,15 +45,15 @@ std::vector<std::map<std::string, std::string>> read_table(const std::string& pa
   return rows;
 }
 
-detail::MapSummary run_map(const std::string& in, const std::string& out, int threads,
+MapSummary run_map(const std::string& in, const std::string& out, int threads,
                            const PlaceIndex& index, const Gazetteer& gazetteer) {
-  detail::MapOptions o;
+  MapOptions o;
   o.input = in;
   o.output = out;
   o.threads = threads;
   std::ostringstream quiet;
-  detail::GazetteerSource built(gazetteer);
-  return detail::map_customers(o, index, built, quiet);
+  GazetteerSource built(gazetteer);
+  return map_customers(o, index, built, quiet);
 }
 
 void accuracy(const std::string& customers, const std::string& truth, const fs::path& work,

@@ -14,14 +14,14 @@ namespace {
 
 // The options' override, else the allocation's own manifest (relative to the allocation
 // file), else the options' default.
-std::string geodata_for(const detail::Allocation& allocation, const ReportOptions& options) {
+std::string geodata_for(const AllocationFile& allocation, const std::string& path, const ReportOptions& options) {
   if (!options.geodata.empty()) return options.geodata;
   if (allocation.geodata.empty()) {
-    if (options.default_geodata.empty()) throw Error(allocation.path + ": geodata: missing, and no default manifest");
+    if (options.default_geodata.empty()) throw Error(path + ": geodata: missing, and no default manifest");
     return options.default_geodata;
   }
   std::filesystem::path manifest(allocation.geodata);
-  if (manifest.is_relative()) manifest = std::filesystem::path(allocation.path).parent_path() / manifest;
+  if (manifest.is_relative()) manifest = std::filesystem::path(path).parent_path() / manifest;
   return manifest.string();
 }
 
@@ -39,9 +39,9 @@ ReportSummary summary_of(const detail::ReportModel& model) {
 }  // namespace
 
 ReportSummary write_report(const std::string& allocation_json, const std::string& out_dir, const ReportOptions& options) {
-  const detail::Allocation allocation = detail::read_allocation(allocation_json);
-  const detail::ReportModel model =
-      detail::build_report_model(allocation, PlaceIndex::load(geodata_for(allocation, options)), options);
+  const AllocationFile allocation = read_allocation_file(allocation_json);
+  const detail::ReportModel model = detail::build_report_model(
+      allocation, allocation_json, PlaceIndex::load(geodata_for(allocation, allocation_json, options)), options);
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   if (ec) throw Error(out_dir + ": cannot create the report folder (" + ec.message() + ")");

@@ -1,4 +1,4 @@
-#include "batch_mapper.hpp"
+#include "geotarget/batch_mapper.hpp"
 
 #include <unistd.h>
 
@@ -21,7 +21,9 @@
 #include "geotarget/error.hpp"
 #include "map_output.hpp"
 
-namespace geotarget::detail {
+namespace geotarget {
+
+using namespace detail;  // the CSV reader, the map output
 
 namespace {
 
@@ -416,4 +418,4 @@ std::string describe(const MapSummary& s) {
   return out + rate;
 }
 
-}  // namespace geotarget::detail
+}  // namespace geotarget
