@@ -139,7 +139,7 @@ void bench_ip(const std::string& db, std::size_t count, std::uint64_t seed) {
           IpLookup r = resolver.lookup(ips[i]);
           if (r.status != LookupStatus::found) continue;
           ++found;
-          ours[i] = Answer{r.location->lat, r.location->lon};
+          ours[i] = Answer{r.location->position.lat, r.location->position.lon};
         }
       },
       [&] {
@@ -186,7 +186,7 @@ void bench_decide(const DecisionSources& sources, std::size_t count, std::uint64
           const Decision d = table->decide(ips[i]);
           if (d.status != LookupStatus::found) continue;
           ++found;
-          ours[i] = Answer{d.lat, d.lon};
+          ours[i] = Answer{d.position.lat, d.position.lon};
           with_district += d.places[PlaceLevel::district] != nullptr;
           chosen += table->choose(d, today, nullptr, choices);
         }
@@ -233,7 +233,7 @@ void bench_locate(const std::string& geodata, std::size_t count, std::uint64_t s
   auto [ours_s, geos_s] = best_times(
       [&] {
         for (std::size_t i = 0; i < count; ++i) {
-          const Place* p = index->place_at(points[i][0], points[i][1], level);
+          const Place* p = index->place_at({points[i][0], points[i][1]}, level);
           ours[i] = p ? static_cast<std::uint32_t>(p - base) : Place::none;
         }
       },
@@ -244,7 +244,7 @@ void bench_locate(const std::string& geodata, std::size_t count, std::uint64_t s
   PlaceChain chain;
   std::size_t towns = 0;
   for (std::size_t i = 0; i < count; ++i) {
-    (void)index->locate(points[i][0], points[i][1], chain);
+    (void)index->locate({points[i][0], points[i][1]}, chain);
     towns += chain[PlaceLevel::town] != nullptr;
   }
   double chain_s = seconds_since(t0);

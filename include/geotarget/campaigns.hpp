@@ -2,7 +2,7 @@
 //
 //   geotarget::CampaignSet set = geotarget::load_campaigns("campaigns.yaml", index.get());
 //   for (const auto& c : set.campaigns)
-//     if (c.targets(chain, lat, lon) && c.active_on("2026-03-15")) use(c.id);
+//     if (c.targets(chain, point) && c.active_on("2026-03-15")) use(c.id);
 //
 // The file is YAML (JSON is YAML too); the format is in docs/formats.md. Errors name the file,
 // the line and the field: "campaigns.yaml:12: campaigns[0].allocation.min_per_area: ...".
@@ -24,7 +24,8 @@
 namespace geotarget {
 
 struct RadiusArea {
-  double lat = 0, lon = 0, km = 0;
+  LatLng centre{0, 0};
+  double km = 0;
   std::string name;
 };
 
@@ -81,8 +82,8 @@ struct Campaign {
   AllocationSpec allocation;
 
   /// True when the point (with its places) is inside an included area and no excluded one.
-  /// With NaN coordinates only the place ids are checked (radius and polygons need a point).
-  [[nodiscard]] bool targets(const PlaceChain& chain, double lat, double lon) const noexcept;
+  /// With an unknown point only the place ids are checked (radius and polygons need a point).
+  [[nodiscard]] bool targets(const PlaceChain& chain, LatLng point) const noexcept;
   /// True when `iso_date` (YYYY-MM-DD) lies within the campaign's dates.
   [[nodiscard]] bool active_on(const std::string& iso_date) const noexcept;
   /// The first offer whose segment the customer matches, or nullptr.

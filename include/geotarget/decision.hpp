@@ -46,7 +46,7 @@ struct Decision {
   const Location* location = nullptr;  ///< the IP record; non-null when found by decide()
   /// The record's coordinates (or the point's), carried in the compiled table so that a
   /// caller needing only them does not touch the record. NaN when unknown.
-  double lat = Location::unknown, lon = Location::unknown;
+  LatLng position;
   PlaceChain places;                          ///< empty unless found
   std::span<const std::uint16_t> candidates;  ///< campaign numbers, by priority
 };
@@ -88,7 +88,7 @@ class DecisionTable {
   struct PointScratch {
     std::vector<std::uint16_t> candidates;
   };
-  [[nodiscard]] Decision decide_point(double lat, double lon, PointScratch& scratch) const;
+  [[nodiscard]] Decision decide_point(LatLng point, PointScratch& scratch) const;
 
   /// Writes into `out` the candidates active on `day` (days since 1970-01-01, UTC) that the
   /// visitor qualifies for, by priority, and returns how many. With `visitor`, a campaign counts

@@ -41,7 +41,7 @@ struct AddressQuery {
 struct AddressMatch {
   MatchLevel level = MatchLevel::none;
   double confidence = 0;  ///< in [0, 1]
-  double lat = 0, lon = 0;  ///< the point that stands for the match (ZIP centroid, town, ...)
+  LatLng point{0, 0};  ///< the point that stands for the match (ZIP centroid, town, ...)
   const Place* place = nullptr;  ///< the postal area, town, region or country that decided
 };
 

@@ -2,7 +2,7 @@
 //
 //   geotarget::IpResolver resolver("city.mmdb");          // throws geotarget::Error
 //   geotarget::IpLookup r = resolver.lookup("81.2.69.160");
-//   if (r.status == geotarget::LookupStatus::found) use(r.location->lat, r.location->city);
+//   if (r.status == geotarget::LookupStatus::found) use(r.location->position, r.location->city);
 //   else log(geotarget::describe(r.status));
 //
 // Two record schemas are understood and detected from the data: MaxMind's GeoIP2/GeoLite2-City
@@ -26,6 +26,7 @@
 #include <string_view>
 
 #include "geotarget/ip_address.hpp"
+#include "geotarget/lat_lng.hpp"
 
 namespace geotarget {
 
@@ -50,8 +51,7 @@ enum class LookupStatus : std::uint8_t {
 /// and stay valid as long as it lives; an unknown field is an empty view / NaN.
 struct Location {
   static constexpr double unknown = std::numeric_limits<double>::quiet_NaN();
-  double lat = unknown;
-  double lon = unknown;
+  LatLng position;               ///< NaN when the record has no coordinates
   double accuracy_km = unknown;  ///< GeoIP2 location.accuracy_radius; NaN when absent
   std::string_view country;      ///< ISO 3166-1 alpha-2, e.g. "GB"
   std::string_view region;       ///< first subdivision: ISO code (GeoIP2) or name (flat)
@@ -60,7 +60,7 @@ struct Location {
   std::string_view time_zone;    ///< IANA name, e.g. "Europe/London"
 
   /// False for records that only know the country (GeoIP2 has such networks).
-  [[nodiscard]] bool has_coordinates() const noexcept { return lat == lat && lon == lon; }
+  [[nodiscard]] bool has_coordinates() const noexcept { return position.is_known(); }
 };
 
 struct IpLookup {

@@ -2,7 +2,7 @@
 //
 //   auto index = geotarget::PlaceIndex::load("geodata/default.yaml");   // throws geotarget::Error
 //   geotarget::PlaceChain chain;
-//   if (index->locate(40.7831, -73.9712, chain) == geotarget::LocateStatus::ok)
+//   if (index->locate({40.7831, -73.9712}, chain) == geotarget::LocateStatus::ok)
 //     if (const geotarget::Place* d = chain[geotarget::PlaceLevel::district]) use(d->id);  // US-36061
 //
 // Polygon levels are answered exactly by a precomputed cell table: cells that no boundary
@@ -31,6 +31,8 @@
 #include <string_view>
 #include <vector>
 
+#include "geotarget/lat_lng.hpp"
+
 namespace geotarget {
 
 enum class PlaceLevel : std::uint8_t { country, region, district, town, postal };
@@ -48,7 +50,7 @@ struct Place {
   PlaceLevel level = PlaceLevel::country;
   std::uint32_t parent = none;  ///< index of the parent place in PlaceIndex::places()
   std::int64_t population = -1; ///< -1 when unknown
-  double lat = 0, lon = 0;      ///< the point (point levels) or a representative interior point
+  LatLng point{0, 0};           ///< the point (point levels) or a representative interior point
 };
 
 /// The places containing one point, by level; nullptr where the level has no place there.
@@ -59,12 +61,9 @@ struct PlaceChain {
   }
 };
 
-enum class LocateStatus : std::uint8_t {
-  ok,                  ///< chain filled (possibly with empty levels: the sea is no place)
-  invalid_latitude,    ///< NaN or outside [-90, 90]
-  invalid_longitude,   ///< NaN or outside [-180, 180]
-};
-[[nodiscard]] std::string_view describe(LocateStatus s) noexcept;
+/// ok: the chain is filled (possibly with empty levels: the sea is no place); otherwise which
+/// coordinate is NaN or out of range (lat_lng.hpp).
+using LocateStatus = CoordinateStatus;
 
 struct PlaceIndexOptions {
   /// Side of the coarse cells of the cell table, in degrees. DEFAULT: 1.
@@ -98,8 +97,8 @@ class PlaceIndex {
                                                 const PlaceIndexOptions& options = {});
   ~PlaceIndex();
 
-  /// Fills `out` with the places containing (lat, lon). Never throws, never allocates.
-  [[nodiscard]] LocateStatus locate(double lat, double lon, PlaceChain& out) const noexcept;
+  /// Fills `out` with the places containing `point`. Never throws, never allocates.
+  [[nodiscard]] LocateStatus locate(LatLng point, PlaceChain& out) const noexcept;
 
   /// Every place, ordered by level, then id; Place::parent indexes into this.
   [[nodiscard]] std::span<const Place> places() const noexcept;
@@ -110,9 +109,9 @@ class PlaceIndex {
   [[nodiscard]] const Place* find(std::string_view id) const noexcept;
   /// The polygons of a polygon place, as loaded and repaired (empty for point places).
   [[nodiscard]] const std::vector<Polygon>& polygons(const Place& place) const noexcept;
-  /// The place of one polygon level containing (lat, lon), by the boundary rule; nullptr for
+  /// The place of one polygon level containing `point`, by the boundary rule; nullptr for
   /// none, for invalid coordinates and for point levels. Never allocates.
-  [[nodiscard]] const Place* place_at(double lat, double lon, PlaceLevel level) const noexcept;
+  [[nodiscard]] const Place* place_at(LatLng point, PlaceLevel level) const noexcept;
   [[nodiscard]] bool has_level(PlaceLevel level) const noexcept;
   [[nodiscard]] const PlaceLoadSummary& summary() const noexcept;
 

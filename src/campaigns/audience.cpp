@@ -62,10 +62,10 @@ std::vector<CampaignAudience> count_audience(const std::string& mapped_csv, cons
     };
     PlaceChain chain;
     for (std::size_t l = 0; l < kPlaceLevels; ++l) chain.at[l] = index.find(value_of(kGeoIds[l]));
-    const double lat = number_or_nan(value_of("geo_lat")), lon = number_or_nan(value_of("geo_lon"));
+    const LatLng point{number_or_nan(value_of("geo_lat")), number_or_nan(value_of("geo_lon"))};
     for (std::size_t c = 0; c < set.campaigns.size(); ++c) {
       const Campaign& campaign = set.campaigns[c];
-      if (!campaign.segment.matches(value_of) || !campaign.targets(chain, lat, lon)) continue;
+      if (!campaign.segment.matches(value_of) || !campaign.targets(chain, point)) continue;
       ++out[c].targeted;
       const Place* area = chain[campaign.level];
       if (!area) {

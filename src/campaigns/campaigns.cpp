@@ -112,9 +112,9 @@ TargetAreas read_targets(const Reader& r, const YAML::Node& node, const std::str
     }
   }
   for (const auto& c : node["radius"]) {
-    RadiusArea a{r.number(c, "lat", field + ".radius", NAN), r.number(c, "lon", field + ".radius", NAN),
+    RadiusArea a{{r.number(c, "lat", field + ".radius", NAN), r.number(c, "lon", field + ".radius", NAN)},
                  r.number(c, "km", field + ".radius", NAN), r.text(c, "name", field + ".radius", false)};
-    if (!(a.lat >= -90 && a.lat <= 90 && a.lon >= -180 && a.lon <= 180))
+    if (!a.centre.is_valid())
       r.fail(c, field + ".radius", "lat and lon must be valid coordinates");
     if (!(a.km > 0)) r.fail(c, field + ".radius.km", "must be a positive number");
     t.radius.push_back(a);
@@ -232,19 +232,20 @@ bool inside(const Polygon& polygon, double lon, double lat) {
   return in;
 }
 
-bool in_areas(const TargetAreas& t, const PlaceChain& chain, double lat, double lon) {
+bool in_areas(const TargetAreas& t, const PlaceChain& chain, LatLng point) {
   for (const Place* p : chain.at)
     if (p && std::find(t.places.begin(), t.places.end(), p->id) != t.places.end()) return true;
-  if (std::isnan(lat) || std::isnan(lon)) return false;  // known only by its places
+  if (!point.is_known()) return false;  // known only by its places
   for (const RadiusArea& r : t.radius)
-    if (detail::geodesic_km(lat, lon, r.lat, r.lon) <= r.km) return true;
-  return std::any_of(t.polygons.begin(), t.polygons.end(), [&](const Polygon& p) { return inside(p, lon, lat); });
+    if (detail::geodesic_km(point.lat, point.lon, r.centre.lat, r.centre.lon) <= r.km) return true;
+  return std::any_of(t.polygons.begin(), t.polygons.end(),
+                     [&](const Polygon& p) { return inside(p, point.lon, point.lat); });
 }
 
 }  // namespace
 
-bool Campaign::targets(const PlaceChain& chain, double lat, double lon) const noexcept {
-  return in_areas(include, chain, lat, lon) && !in_areas(exclude, chain, lat, lon);
+bool Campaign::targets(const PlaceChain& chain, LatLng point) const noexcept {
+  return in_areas(include, chain, point) && !in_areas(exclude, chain, point);
 }
 
 bool Campaign::active_on(const std::string& iso_date) const noexcept {

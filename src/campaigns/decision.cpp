@@ -52,7 +52,7 @@ struct CoordinateHash {
 struct DecisionTable::Impl {
   // Everything a decision needs from one record, in one cache line: no pointer to chase.
   struct alignas(16) RecordDecision {
-    double lat = Location::unknown, lon = Location::unknown;
+    LatLng position;
     const Location* location = nullptr;  // null: the record did not decode
     std::array<std::uint32_t, kPlaceLevels> places{Place::none, Place::none, Place::none, Place::none, Place::none};
     std::uint32_t campaign_set = 0;
@@ -85,10 +85,10 @@ struct DecisionTable::Impl {
   void compile_slash24();
   [[nodiscard]] Decision decision_for(std::uint32_t record) const noexcept;
   [[nodiscard]] RecordDecision record_decision(const Location* location, const Compiled& compiled) const;
-  Compiled compile_point(const PlaceChain& chain, double lat, double lon);
+  Compiled compile_point(const PlaceChain& chain, LatLng point);
   std::uint32_t chain_id(const PlaceChain& chain);
   std::uint32_t set_id(std::vector<std::uint16_t> members);
-  void candidates_at(const PlaceChain& chain, double lat, double lon, std::vector<std::uint16_t>& out) const;
+  void candidates_at(const PlaceChain& chain, LatLng point, std::vector<std::uint16_t>& out) const;
 };
 
 void DecisionTable::Impl::prepare_campaigns() {
@@ -121,20 +121,19 @@ std::uint32_t DecisionTable::Impl::set_id(std::vector<std::uint16_t> members) {
 }
 
 // The campaigns whose targets contain the point, highest priority first (file order on ties).
-void DecisionTable::Impl::candidates_at(const PlaceChain& chain, double lat, double lon,
+void DecisionTable::Impl::candidates_at(const PlaceChain& chain, LatLng point,
                                         std::vector<std::uint16_t>& out) const {
   out.clear();
   const auto& all = campaigns.campaigns;
   for (std::size_t i = 0; i < all.size(); ++i)
-    if (all[i].targets(chain, lat, lon)) out.push_back(static_cast<std::uint16_t>(i));
+    if (all[i].targets(chain, point)) out.push_back(static_cast<std::uint16_t>(i));
   std::stable_sort(out.begin(), out.end(),
                    [&](std::uint16_t a, std::uint16_t b) { return all[a].priority > all[b].priority; });
 }
 
-DecisionTable::Impl::Compiled DecisionTable::Impl::compile_point(const PlaceChain& chain, double lat,
-                                                                 double lon) {
+DecisionTable::Impl::Compiled DecisionTable::Impl::compile_point(const PlaceChain& chain, LatLng point) {
   std::vector<std::uint16_t> members;
-  candidates_at(chain, lat, lon, members);
+  candidates_at(chain, point, members);
   return {chain_id(chain), set_id(std::move(members))};
 }
 
@@ -152,11 +151,11 @@ void DecisionTable::Impl::compile() {
     const Location* loc = resolver->record(r);
     if (!loc) continue;
     if (loc->has_coordinates()) {
-      auto [it, added] = by_point.try_emplace({loc->lat, loc->lon}, Compiled{0, 0});
+      auto [it, added] = by_point.try_emplace({loc->position.lat, loc->position.lon}, Compiled{0, 0});
       if (added) {
         PlaceChain chain;
-        (void)places->locate(loc->lat, loc->lon, chain);
-        it->second = compile_point(chain, loc->lat, loc->lon);
+        (void)places->locate(loc->position, chain);
+        it->second = compile_point(chain, loc->position);
       }
       records[r] = record_decision(loc, it->second);
     } else if (!loc->country.empty()) {
@@ -164,7 +163,7 @@ void DecisionTable::Impl::compile() {
       if (added) {
         PlaceChain chain;
         if (const Place* country = places->find(loc->country)) places->chain_of(*country, chain);
-        it->second = compile_point(chain, Location::unknown, Location::unknown);
+        it->second = compile_point(chain, LatLng{});
       }
       records[r] = record_decision(loc, it->second);
     } else {
@@ -187,8 +186,7 @@ DecisionTable::Impl::RecordDecision DecisionTable::Impl::record_decision(const L
                                                                          const Compiled& compiled) const {
   RecordDecision r;
   if (!location) return r;
-  r.lat = location->lat;
-  r.lon = location->lon;
+  r.position = location->position;
   r.location = location;
   const Place* base = places->places().data();
   for (std::size_t l = 0; l < kPlaceLevels; ++l)
@@ -233,7 +231,7 @@ DecisionTable::~DecisionTable() = default;
 
 Decision DecisionTable::Impl::decision_for(std::uint32_t record) const noexcept {
   const RecordDecision& r = records[record];
-  Decision d{LookupStatus::found, AddressClass::global, r.location, r.lat, r.lon, {}, {}};
+  Decision d{LookupStatus::found, AddressClass::global, r.location, r.position, {}, {}};
   const Place* base = places->places().data();
   for (std::size_t l = 0; l < kPlaceLevels; ++l) d.places.at[l] = r.places[l] == Place::none ? nullptr : base + r.places[l];
   d.candidates = {set_members.data() + set_starts[r.campaign_set], set_members.data() + set_starts[r.campaign_set + 1]};
@@ -263,13 +261,12 @@ Decision DecisionTable::decide(const IpAddress& ip) const noexcept {
   return miss;
 }
 
-Decision DecisionTable::decide_point(double lat, double lon, PointScratch& scratch) const {
+Decision DecisionTable::decide_point(LatLng point, PointScratch& scratch) const {
   Decision d;
-  if (impl_->places->locate(lat, lon, d.places) != LocateStatus::ok) return d;
-  impl_->candidates_at(d.places, lat, lon, scratch.candidates);
+  if (impl_->places->locate(point, d.places) != LocateStatus::ok) return d;
+  impl_->candidates_at(d.places, point, scratch.candidates);
   d.status = LookupStatus::found;
-  d.lat = lat;
-  d.lon = lon;
+  d.position = point;
   d.candidates = scratch.candidates;
   return d;
 }

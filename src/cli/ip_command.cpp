@@ -1,63 +1,46 @@
 // geotarget ip [--db FILE] [ADDR ...]: one JSON object a line per address.
-#include <cmath>
 #include <cstdlib>
 #include <iostream>
-#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "commands.hpp"
-#include "places_json.hpp"
+#include "geotarget/answers_json.hpp"
 #include "geotarget/ip_resolver.hpp"
+#include "geotarget/text.hpp"
 
 namespace geotarget::cli {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
-
-Json number_or_null(double v) { return std::isnan(v) ? Json(nullptr) : Json(v); }
-
-Json text_or_null(std::string_view v) { return v.empty() ? Json(nullptr) : Json(std::string(v)); }
-
-Json location_json(const Location& l) {
-  return Json{{"lat", number_or_null(l.lat)},
-              {"lon", number_or_null(l.lon)},
-              {"accuracy_km", number_or_null(l.accuracy_km)},
-              {"country", text_or_null(l.country)},
-              {"region", text_or_null(l.region)},
-              {"city", text_or_null(l.city)},
-              {"postal", text_or_null(l.postal)},
-              {"time_zone", text_or_null(l.time_zone)}};
-}
-
-// The answer for one input line. The address itself is only ever echoed truncated (/24, /48);
-// text that is not an address is echoed as given, since it identifies no visitor.
-Json answer(const IpResolver& resolver, const PlaceIndex* places, std::string_view text) {
+// The answer for one input line; false when the text is not an address. The address itself is
+// only ever echoed truncated (/24, /48); text that is not an address is echoed as given (it
+// identifies no visitor), with invalid UTF-8 replaced.
+bool answer(JsonWriter& w, const IpResolver& resolver, const PlaceIndex* places, const PlacesJson* places_json,
+            std::string_view text) {
   IpAddress ip;
-  if (!parse_ip(text, ip)) return Json{{"ip", std::string(text)}, {"error", "invalid_ip"}};
-  IpLookup r = resolver.lookup(ip);
-  Json out{{"ip", ip.to_private_string()}, {"found", r.status == LookupStatus::found}};
-  if (r.status == LookupStatus::found) {
-    out["prefix_length"] = r.prefix_length;
-    out["location"] = location_json(*r.location);
-    PlaceChain chain;
-    if (places && r.location->has_coordinates() &&
-        places->locate(r.location->lat, r.location->lon, chain) == LocateStatus::ok)
-      out["places"] = places_json(chain);
-  } else if (r.status == LookupStatus::special_range) {
-    out["reason"] = std::string(describe(r.address_class));
-  } else {
-    out["reason"] = std::string(describe(r.status));
+  if (!parse_ip(text, ip)) {
+    w.begin_object().key("ip").input_text(text).key("error").string("invalid_ip").end_object();
+    return false;
   }
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  const char* space = " \t\r\n";
-  std::size_t b = s.find_first_not_of(space);
-  if (b == std::string_view::npos) return {};
-  return s.substr(b, s.find_last_not_of(space) - b + 1);
+  const IpLookup r = resolver.lookup(ip);
+  w.begin_object().key("ip").string(ip.to_private_string()).key("found").boolean(r.status == LookupStatus::found);
+  if (r.status == LookupStatus::found) {
+    w.key("prefix_length").integer(r.prefix_length).key("location");
+    write_location(w, *r.location);
+    PlaceChain chain;
+    if (places && places->locate(r.location->position, chain) == LocateStatus::ok) {
+      w.key("places");
+      places_json->write(w, chain);
+    }
+  } else if (r.status == LookupStatus::special_range) {
+    w.key("reason").string(describe(r.address_class));
+  } else {
+    w.key("reason").string(describe(r.status));
+  }
+  w.end_object();
+  return true;
 }
 
 }  // namespace
@@ -80,12 +63,18 @@ void add_ip_command(CLI::App& app, int& exit_code) {
   cmd->callback([args, &exit_code] {
     IpResolver resolver(args->db.empty() ? default_database() : args->db);
     std::shared_ptr<const PlaceIndex> places;
-    if (!args->geodata.empty()) places = PlaceIndex::load(args->geodata);
+    std::optional<PlacesJson> places_json;
+    if (!args->geodata.empty()) {
+      places = PlaceIndex::load(args->geodata);
+      places_json.emplace(*places);
+    }
     std::size_t invalid = 0;
+    std::string line_out;
     auto handle = [&](std::string_view text) {
-      Json out = answer(resolver, places.get(), text);
-      invalid += out.contains("error");
-      std::cout << out.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
+      line_out.clear();
+      JsonWriter w(line_out);
+      invalid += answer(w, resolver, places.get(), places_json ? &*places_json : nullptr, text) ? 0 : 1;
+      std::cout << line_out << '\n';
     };
     if (!args->addresses.empty()) {
       for (const auto& a : args->addresses) handle(trim(a));

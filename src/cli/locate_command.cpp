@@ -1,59 +1,39 @@
 // geotarget locate [--geodata M] LAT LON, or "lat,lon" lines on stdin: the places of a point.
-#include <charconv>
-#include <cmath>
+#include <cstdlib>
 #include <iostream>
-#include <optional>
 
 #include "commands.hpp"
-#include "places_json.hpp"
+#include "geotarget/answers_json.hpp"
 #include "geotarget/error.hpp"
+#include "geotarget/lat_lng.hpp"
+#include "geotarget/text.hpp"
 
 namespace geotarget::cli {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
-
-std::string_view trim(std::string_view s) {
-  const char* space = " \t\r\n";
-  std::size_t b = s.find_first_not_of(space);
-  if (b == std::string_view::npos) return {};
-  return s.substr(b, s.find_last_not_of(space) - b + 1);
+// {"input", "error", "message"} for a line that gives no usable point.
+void write_rejected(JsonWriter& w, std::string_view input, std::string_view code, const std::string& message) {
+  w.begin_object().key("input").input_text(trim(input)).key("error").string(code);
+  w.key("message").input_text(message).end_object();
 }
 
-std::optional<double> parse_number(std::string_view text) {
-  text = trim(text);
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-  double v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return v;
-}
-
-// The error for a coordinate pair, or empty when it is usable. Names the offending value.
-std::string coordinate_error(std::string_view lat_text, std::string_view lon_text,
-                             std::optional<double> lat, std::optional<double> lon) {
-  if (!lat) return "latitude '" + std::string(trim(lat_text)) + "' is not a number";
-  if (!lon) return "longitude '" + std::string(trim(lon_text)) + "' is not a number";
-  if (!(*lat >= -90 && *lat <= 90))
-    return "latitude " + std::string(trim(lat_text)) + " is outside [-90, 90]";
-  if (!(*lon >= -180 && *lon <= 180))
-    return "longitude " + std::string(trim(lon_text)) + " is outside [-180, 180]";
-  return {};
-}
-
-// One answer line: the places, or an error object naming the bad value.
-Json answer(const PlaceIndex& index, std::string_view lat_text, std::string_view lon_text) {
-  std::optional<double> lat = parse_number(lat_text), lon = parse_number(lon_text);
-  std::string error = coordinate_error(lat_text, lon_text, lat, lon);
-  if (!error.empty()) {
-    std::string code = error.rfind("latitude", 0) == 0 ? "invalid_latitude" : "invalid_longitude";
-    return Json{{"input", std::string(trim(lat_text)) + "," + std::string(trim(lon_text))},
-                {"error", code}, {"message", error}};
+// One answer line: the places, or an error object naming the bad value. False when rejected.
+bool answer(JsonWriter& w, const PlaceIndex& index, const PlacesJson& places, std::string_view lat_text,
+            std::string_view lon_text) {
+  LatLng point;
+  const CoordinateStatus status = parse_lat_lng(lat_text, lon_text, point);
+  if (status != CoordinateStatus::ok) {
+    write_rejected(w, std::string(trim(lat_text)) + "," + std::string(trim(lon_text)), describe(status),
+                   explain(status, lat_text, lon_text));
+    return false;
   }
   PlaceChain chain;
-  (void)index.locate(*lat, *lon, chain);  // validated above
-  return Json{{"lat", *lat}, {"lon", *lon}, {"places", places_json(chain)}};
+  (void)index.locate(point, chain);  // validated above
+  w.begin_object().key("lat").number(point.lat).key("lon").number(point.lon).key("places");
+  places.write(w, chain);
+  w.end_object();
+  return true;
 }
 
 }  // namespace
@@ -75,11 +55,19 @@ void add_locate_command(CLI::App& app, int& exit_code) {
       ->expected(0, 2);
   cmd->callback([args, &exit_code] {
     if (args->coordinates.size() == 1) throw Error("locate: give both LAT and LON");
-    auto index = PlaceIndex::load(args->geodata.empty() ? default_geodata() : args->geodata);
     if (args->coordinates.size() == 2) {
-      Json out = answer(*index, args->coordinates[0], args->coordinates[1]);
-      if (out.contains("error")) throw Error("locate: " + out["message"].get<std::string>());
-      std::cout << out.dump() << '\n';
+      const auto& c = args->coordinates;
+      LatLng point;
+      if (const CoordinateStatus s = parse_lat_lng(c[0], c[1], point); s != CoordinateStatus::ok)
+        throw Error("locate: " + explain(s, c[0], c[1]));
+    }
+    auto index = PlaceIndex::load(args->geodata.empty() ? default_geodata() : args->geodata);
+    const PlacesJson places(*index);
+    std::string out;
+    if (args->coordinates.size() == 2) {
+      JsonWriter w(out);
+      (void)answer(w, *index, places, args->coordinates[0], args->coordinates[1]);
+      std::cout << out << '\n';
       exit_code = 0;
       return;
     }
@@ -87,14 +75,17 @@ void add_locate_command(CLI::App& app, int& exit_code) {
     for (std::string line; std::getline(std::cin, line);) {
       ++line_number;
       if (trim(line).empty()) continue;
-      std::size_t comma = line.find(',');
-      std::string_view text(line);
-      Json out = comma == std::string::npos
-                     ? Json{{"input", std::string(trim(text))}, {"error", "invalid_input"},
-                            {"message", "line " + std::to_string(line_number) + ": expected lat,lon"}}
-                     : answer(*index, text.substr(0, comma), text.substr(comma + 1));
-      rejected += out.contains("error");
-      std::cout << out.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
+      out.clear();
+      JsonWriter w(out);
+      const std::size_t comma = line.find(',');
+      const std::string_view text(line);
+      if (comma == std::string::npos) {
+        write_rejected(w, text, "invalid_input", "line " + std::to_string(line_number) + ": expected lat,lon");
+        ++rejected;
+      } else {
+        rejected += answer(w, *index, places, text.substr(0, comma), text.substr(comma + 1)) ? 0 : 1;
+      }
+      std::cout << out << '\n';
     }
     if (rejected > 0) std::cerr << "geotarget locate: " << rejected << " invalid line(s)\n";
     exit_code = rejected > 0 ? 1 : 0;

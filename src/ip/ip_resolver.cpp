@@ -202,7 +202,7 @@ bool IpResolver::Impl::decode(std::uint32_t offset, const DecodePlan& plan, Loca
     std::string_view* text;
   };
   const Target targets[] = {
-      {&plan.lat, &out.lat, nullptr},         {&plan.lon, &out.lon, nullptr},
+      {&plan.lat, &out.position.lat, nullptr}, {&plan.lon, &out.position.lon, nullptr},
       {&plan.accuracy_km, &out.accuracy_km, nullptr}, {&plan.country, nullptr, &out.country},
       {&plan.region, nullptr, &out.region},   {&plan.city, nullptr, &out.city},
       {&plan.postal, nullptr, &out.postal},   {&plan.time_zone, nullptr, &out.time_zone},
@@ -217,9 +217,7 @@ bool IpResolver::Impl::decode(std::uint32_t offset, const DecodePlan& plan, Loca
     if (t.text) *t.text = intern(d);
   }
   // Out-of-range coordinates are as good as none.
-  if (!(out.lat >= -90 && out.lat <= 90 && out.lon >= -180 && out.lon <= 180)) {
-    out.lat = out.lon = Location::unknown;
-  }
+  if (!out.position.is_valid()) out.position = LatLng{};
   return true;
 }
 

@@ -20,6 +20,7 @@
 #include "csv_reader.hpp"
 #include "geotarget/error.hpp"
 #include "map_output.hpp"
+#include "text.hpp"
 
 namespace geotarget {
 
@@ -115,31 +116,6 @@ struct Batch {
 
 // ------------------------------------------------------------------ one row
 
-std::string_view trim(std::string_view s) {
-  const char* space = " \t";
-  std::size_t b = s.find_first_not_of(space);
-  if (b == std::string_view::npos) return {};
-  return s.substr(b, s.find_last_not_of(space) - b + 1);
-}
-
-// A coordinate cell as a number in range, or the reason it is unusable.
-std::optional<double> coordinate(std::string_view text, const char* name, double limit, std::string& why) {
-  text = trim(text);
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-  double v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || std::isnan(v)) {
-    why = std::string(name) + " '" + std::string(text) + "' is not a number";
-    return std::nullopt;
-  }
-  if (!(v >= -limit && v <= limit)) {
-    why = std::string(name) + " " + std::string(text) + " is outside [-" + std::to_string(int(limit)) + ", " +
-          std::to_string(int(limit)) + "]";
-    return std::nullopt;
-  }
-  return v;
-}
-
 class RowMapper {
  public:
   // `gazetteer` is null when the plan has no address column.
@@ -155,12 +131,14 @@ class RowMapper {
         why = lat.empty() ? "lon is given but lat is empty" : "lat is given but lon is empty";
         return false;
       }
-      auto y = coordinate(lat, "lat", 90, why), x = coordinate(lon, "lon", 180, why);
-      if (!y || !x) return false;
+      const CoordinateStatus status = parse_lat_lng(lat, lon, out.point);
+      if (status != CoordinateStatus::ok) {
+        why = explain(status, lat, lon, "lat", "lon");
+        return false;
+      }
       out.level = MatchLevel::coordinates;
       out.confidence = 1;
-      out.lat = *y, out.lon = *x;
-      (void)index_.locate(*y, *x, out.chain);
+      (void)index_.locate(out.point, out.chain);
       return true;
     }
     if (!gazetteer_) return true;  // no coordinates and no address column: geo_match none
@@ -170,7 +148,7 @@ class RowMapper {
     out.level = m.level;
     out.confidence = m.confidence;
     if (m.level == MatchLevel::none) return true;
-    out.lat = m.lat, out.lon = m.lon;
+    out.point = m.point;
     fill_chain(m, out.chain);
     return true;
   }
@@ -181,7 +159,7 @@ class RowMapper {
     index_.chain_of(*m.place, chain);
     if (m.level == MatchLevel::postal || (m.level == MatchLevel::town && !chain[PlaceLevel::district])) {
       PlaceChain located;
-      (void)index_.locate(m.lat, m.lon, located);
+      (void)index_.locate(m.point, located);
       if (!chain[PlaceLevel::district] && located[PlaceLevel::region] == chain[PlaceLevel::region])
         chain.at[static_cast<std::size_t>(PlaceLevel::district)] = located[PlaceLevel::district];
       if (m.level == MatchLevel::postal) chain.at[static_cast<std::size_t>(PlaceLevel::town)] = located[PlaceLevel::town];

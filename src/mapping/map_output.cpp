@@ -56,9 +56,9 @@ class CsvSink final : public MapSink {
     buffer_ += raw;
     buffer_ += delimiter_;
     if (has_point(g)) {
-      append_number(buffer_, g.lat);
+      append_number(buffer_, g.point.lat);
       buffer_ += delimiter_;
-      append_number(buffer_, g.lon);
+      append_number(buffer_, g.point.lon);
     } else {
       buffer_ += delimiter_;
     }
@@ -120,9 +120,9 @@ class GpkgSink final : public MapSink {
     for (std::size_t i = 0; i < width_; ++i) f.SetField(static_cast<int>(i), std::string(field(static_cast<int>(i))).c_str());
     int at = static_cast<int>(width_);
     if (has_point(g)) {
-      f.SetField(at, g.lat);
-      f.SetField(at + 1, g.lon);
-      f.SetGeometry(std::make_unique<OGRPoint>(g.lon, g.lat).get());
+      f.SetField(at, g.point.lat);
+      f.SetField(at + 1, g.point.lon);
+      f.SetGeometry(std::make_unique<OGRPoint>(g.point.lon, g.point.lat).get());
     }
     at += 2;
     for (PlaceLevel l : {PlaceLevel::country, PlaceLevel::region, PlaceLevel::district, PlaceLevel::town,

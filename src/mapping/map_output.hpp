@@ -18,7 +18,7 @@ namespace geotarget::detail {
 struct GeoRow {
   MatchLevel level = MatchLevel::none;
   double confidence = 0;
-  double lat = 0, lon = 0;  ///< meaningless when level == none
+  LatLng point{0, 0};  ///< meaningless when level == none
   PlaceChain chain;
 };
 

@@ -41,15 +41,6 @@ bool parse_place_level(std::string_view text, PlaceLevel& out) noexcept {
   return false;
 }
 
-std::string_view describe(LocateStatus s) noexcept {
-  switch (s) {
-    case LocateStatus::ok: return "ok";
-    case LocateStatus::invalid_latitude: return "invalid_latitude";
-    case LocateStatus::invalid_longitude: return "invalid_longitude";
-  }
-  return "unknown";
-}
-
 // One level read and indexed on its own thread, before it joins the index.
 struct PreparedLevel {
   PlaceLevel level = PlaceLevel::country;
@@ -123,8 +114,7 @@ void PlaceIndex::Impl::add_level(PreparedLevel&& level, std::vector<std::string>
     p.name = std::move(s.name);
     p.level = level.level;
     p.population = s.population;
-    p.lat = s.lat;
-    p.lon = s.lon;
+    p.point = LatLng{s.lat, s.lon};
     if (level.table) table_places[lvl].push_back(static_cast<std::uint32_t>(places.size() - 1));
     parts.push_back(std::move(s.parts));
     parent_ids.push_back(std::move(s.parent_id));
@@ -177,7 +167,7 @@ void PlaceIndex::Impl::link_parents(const std::vector<std::string>& parent_ids) 
                                  parent_ids[i] + "' not found at a higher level; linked spatially");
     }
     if (p.level == PlaceLevel::country) continue;
-    p.parent = deepest_polygon_place(p.lon, p.lat, p.level);
+    p.parent = deepest_polygon_place(p.point.lon, p.point.lat, p.level);
     if (p.parent != Place::none) ++summary.linked_spatially;
   }
 }
@@ -195,7 +185,7 @@ void PlaceIndex::Impl::build_point_levels(const detail::Manifest& manifest) {
                                    ": no parent place contains it; never answered");
         continue;
       }
-      points.push_back(detail::LevelPoint{p.lon, p.lat, i, p.parent, {}});
+      points.push_back(detail::LevelPoint{p.point.lon, p.point.lat, i, p.parent, {}});
     }
     point_levels[slot(source.level)].emplace(std::move(points), source.max_distance_km);
   }
@@ -241,11 +231,11 @@ std::shared_ptr<const PlaceIndex> PlaceIndex::load(const std::string& manifest_p
 PlaceIndex::PlaceIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PlaceIndex::~PlaceIndex() = default;
 
-LocateStatus PlaceIndex::locate(double lat, double lon, PlaceChain& out) const noexcept {
+LocateStatus PlaceIndex::locate(LatLng point, PlaceChain& out) const noexcept {
   out = PlaceChain{};
-  if (!(lat >= -90 && lat <= 90)) return LocateStatus::invalid_latitude;
-  if (!(lon >= -180 && lon <= 180)) return LocateStatus::invalid_longitude;
-  if (lon == 180) lon = -180;  // one meridian: the boundary rule then treats it as shared
+  if (const LocateStatus s = check(point); s != LocateStatus::ok) return s;
+  const double lat = point.lat;
+  const double lon = point.lon == 180 ? -180 : point.lon;  // one meridian: the boundary rule treats it as shared
   const Impl& m = *impl_;
   for (PlaceLevel level : kPolygonLevelsDeepestFirst) {
     const std::size_t l = slot(level);
@@ -287,11 +277,10 @@ const std::vector<Polygon>& PlaceIndex::polygons(const Place& place) const noexc
   return impl_->parts[static_cast<std::size_t>(&place - impl_->places.data())];
 }
 
-const Place* PlaceIndex::place_at(double lat, double lon, PlaceLevel level) const noexcept {
+const Place* PlaceIndex::place_at(LatLng point, PlaceLevel level) const noexcept {
   const auto& table = impl_->tables[slot(level)];
-  if (!table || !(lat >= -90 && lat <= 90) || !(lon >= -180 && lon <= 180)) return nullptr;
-  if (lon == 180) lon = -180;
-  std::uint32_t polygon = table->owner(lon, lat);
+  if (!table || !point.is_valid()) return nullptr;
+  std::uint32_t polygon = table->owner(point.lon == 180 ? -180 : point.lon, point.lat);
   return polygon == detail::CellTable::none
              ? nullptr
              : &impl_->places[impl_->table_places[slot(level)][polygon]];

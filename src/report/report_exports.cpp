@@ -94,7 +94,7 @@ nlohmann::ordered_json json_of(const CampaignView& v) {
 std::unique_ptr<OGRGeometry> geometry_of(const ExportRow& r, const PlaceIndex& places) {
   if (!r.place) return nullptr;
   if (r.place->level == PlaceLevel::town || r.place->level == PlaceLevel::postal)
-    return std::make_unique<OGRPoint>(r.place->lon, r.place->lat);
+    return std::make_unique<OGRPoint>(r.place->point.lon, r.place->point.lat);
   auto multi = std::make_unique<OGRMultiPolygon>();
   for (const Polygon& polygon : places.polygons(*r.place)) {
     OGRPolygon ogr_polygon;

@@ -169,7 +169,7 @@ Spread areas_spread(const CampaignView& view, const PlaceIndex& places) {
   Spread spread;
   for (const ShownArea& s : view.areas) {
     if (!drawn(s)) continue;
-    if (is_point(*s.place)) spread.add(s.place->lon, s.place->lat);
+    if (is_point(*s.place)) spread.add(s.place->point.lon, s.place->point.lat);
     else
       for (const Polygon& polygon : places.polygons(*s.place))
         for (const auto& v : polygon.at(0)) spread.add(v[0], v[1]);
@@ -199,7 +199,7 @@ Extent projected_extent(const CampaignView& view, const PlaceIndex& places, cons
   for (const ShownArea& s : view.areas) {
     if (!drawn(s)) continue;
     if (is_point(*s.place)) {
-      ProjectedRing p = project(Ring{{s.place->lon, s.place->lat}}, proj);
+      ProjectedRing p = project(Ring{{s.place->point.lon, s.place->point.lat}}, proj);
       e.add(p.x[0], p.y[0]);
       continue;
     }
@@ -272,7 +272,7 @@ std::string area_circles(const CampaignView& view, const Legend& legend, const s
   std::string out;
   for (const ShownArea& s : view.areas) {  // largest budget first
     if (!drawn(s) || !is_point(*s.place)) continue;
-    ProjectedRing p = project(Ring{{s.place->lon, s.place->lat}}, proj);
+    ProjectedRing p = project(Ring{{s.place->point.lon, s.place->point.lat}}, proj);
     if (!std::isfinite(p.x[0]) || !std::isfinite(p.y[0])) continue;
     auto [x, y] = frame.units(p.x[0], p.y[0]);
     long r = std::max(15L, std::lround(max_radius * std::sqrt(double(s.area->budget_cents) / double(largest))));

@@ -5,32 +5,6 @@
 
 namespace geotarget::service {
 
-void write_location(JsonWriter& w, const Location& l) {
-  w.begin_object();
-  w.key("lat").number(l.lat).key("lon").number(l.lon).key("accuracy_km").number(l.accuracy_km);
-  w.key("country").string_or_null(l.country).key("region").string_or_null(l.region);
-  w.key("city").string_or_null(l.city).key("postal").string_or_null(l.postal);
-  w.key("time_zone").string_or_null(l.time_zone);
-  w.end_object();
-}
-
-PlaceFragments::PlaceFragments(const PlaceIndex& index) : base_(index.places().data()) {
-  starts_.reserve(index.places().size() + 1);
-  for (const Place& p : index.places()) {
-    starts_.push_back(text_.size());
-    JsonWriter w(text_);
-    w.key(describe(p.level)).begin_object().key("id").string(p.id).key("name").string(p.name).end_object();
-  }
-  starts_.push_back(text_.size());
-}
-
-void write_places(JsonWriter& w, const PlaceChain& places, const PlaceFragments& fragments) {
-  w.begin_object();
-  for (const Place* p : places.at)
-    if (p) w.raw_member(fragments.of(*p));
-  w.end_object();
-}
-
 namespace {
 
 // The /24 or /48 network as text, without allocating for IPv4 (the common case).
@@ -76,7 +50,7 @@ void write_campaigns(JsonWriter& w, std::span<const CampaignChoice> chosen) {
 }
 
 void write_decision(JsonWriter& w, const IpAddress& ip, const Decision& d, std::span<const CampaignChoice> chosen,
-                    const PlaceFragments& fragments) {
+                    const PlacesJson& places) {
   std::array<char, 64> buf;
   w.begin_object().key("ip").string(private_network(ip, buf)).key("found").boolean(d.status == LookupStatus::found);
   if (d.status == LookupStatus::special_range) {
@@ -91,7 +65,7 @@ void write_decision(JsonWriter& w, const IpAddress& ip, const Decision& d, std::
     w.null();
   }
   w.key("places");
-  write_places(w, d.places, fragments);
+  places.write(w, d.places);
   w.key("campaigns");
   write_campaigns(w, chosen);
   w.end_object();

@@ -32,10 +32,6 @@ Reply error(http::status status, std::string_view code, std::string_view detail 
 
 std::string_view to_view(boost::beast::string_view s) { return {s.data(), s.size()}; }
 
-bool parse_number(const std::string& text, double& out) {
-  auto r = std::from_chars(text.data(), text.data() + text.size(), out);
-  return !text.empty() && r.ec == std::errc{} && r.ptr == text.data() + text.size();
-}
 
 bool same_token(std::string_view given, const std::string& expected) {
   unsigned char diff = given.size() == expected.size() ? 0 : 1;
@@ -167,13 +163,16 @@ Reply Endpoints::decide_batch() {
 Reply Endpoints::locate() {
   if (auto u = query_.unknown(std::array<std::string_view, 3>{"lat", "lon", "segment"}); !u.empty())
     return error(http::status::bad_request, "unknown_parameter", u);
-  double lat = 0, lon = 0;
   const std::string* lat_text = query_.get("lat");
   const std::string* lon_text = query_.get("lon");
-  if (!lat_text || !parse_number(*lat_text, lat) || !(lat >= -90 && lat <= 90))
-    return error(http::status::bad_request, "invalid_latitude", "lat: a number in [-90, 90]");
-  if (!lon_text || !parse_number(*lon_text, lon) || !(lon >= -180 && lon <= 180))
-    return error(http::status::bad_request, "invalid_longitude", "lon: a number in [-180, 180]");
+  LatLng point;
+  switch (parse_lat_lng(lat_text ? *lat_text : "", lon_text ? *lon_text : "", point)) {
+    case CoordinateStatus::ok: break;
+    case CoordinateStatus::invalid_latitude:
+      return error(http::status::bad_request, "invalid_latitude", "lat: a number in [-90, 90]");
+    case CoordinateStatus::invalid_longitude:
+      return error(http::status::bad_request, "invalid_longitude", "lon: a number in [-180, 180]");
+  }
   Attributes storage;
   VisitorAttributes attributes;
   Reply failure;
@@ -182,14 +181,14 @@ Reply Endpoints::locate() {
   const Snapshot& snapshot = context_.snapshot();
   const DecisionTable& table = *snapshot.table;
   thread_local DecisionTable::PointScratch scratch;
-  const Decision d = table.decide_point(lat, lon, scratch);
+  const Decision d = table.decide_point(point, scratch);
   context_.metrics().decision_cache(false);
   Choices chosen;
   const std::size_t n = table.choose(d, today_, segment ? &attributes : nullptr, chosen);
   Reply r;
   JsonWriter w(r.body);
-  w.begin_object().key("lat").number(lat).key("lon").number(lon).key("places");
-  write_places(w, d.places, snapshot.places_json);
+  w.begin_object().key("lat").number(point.lat).key("lon").number(point.lon).key("places");
+  snapshot.places_json.write(w, d.places);
   w.key("campaigns");
   write_campaigns(w, {chosen.data(), n});
   w.end_object();

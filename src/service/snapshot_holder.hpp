@@ -20,7 +20,7 @@ namespace geotarget::service {
 
 struct Snapshot {
   std::shared_ptr<const DecisionTable> table;
-  PlaceFragments places_json;
+  PlacesJson places_json;
   std::chrono::system_clock::time_point loaded_at;
   std::uint64_t generation = 0;
 };
@@ -47,7 +47,7 @@ class SnapshotHolder {
 
   /// Publishes `table` as the next generation; returns its generation number.
   std::uint64_t publish(std::shared_ptr<const DecisionTable> table) {
-    PlaceFragments places_json(table->places());
+    PlacesJson places_json(table->places());
     std::lock_guard lock(mutex_);
     const std::uint64_t generation = (latest_ ? latest_->generation : 0) + 1;
     latest_ = std::make_shared<const Snapshot>(

@@ -88,8 +88,8 @@ TEST_CASE("targeting: place ids at any level, radius, polygons, exclusions, date
   const Campaign& c = set.campaigns.at(0);
   auto at = [&](double lat, double lon) {
     PlaceChain chain;
-    REQUIRE(index->locate(lat, lon, chain) == LocateStatus::ok);
-    return c.targets(chain, lat, lon);
+    REQUIRE(index->locate({lat, lon}, chain) == LocateStatus::ok);
+    return c.targets(chain, {lat, lon});
   };
   CHECK(at(36.17, -115.14));    // Las Vegas: Nevada
   CHECK_FALSE(at(39.16, -119.77));  // Carson City (US-32510) is excluded

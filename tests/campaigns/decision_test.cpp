@@ -193,16 +193,16 @@ TEST_CASE("compiled decisions agree with the uncompiled path on every address tr
     REQUIRE(d.location == r.location);
     PlaceChain chain;
     if (r.location->has_coordinates()) {
-      REQUIRE(t.places().locate(r.location->lat, r.location->lon, chain) == LocateStatus::ok);
+      REQUIRE(t.places().locate({r.location->position.lat, r.location->position.lon}, chain) == LocateStatus::ok);
     } else {
       t.places().chain_of(*t.places().find(r.location->country), chain);
     }
     REQUIRE(d.places.at == chain.at);
-    REQUIRE(same_number(d.lat, r.location->lat));
-    REQUIRE(same_number(d.lon, r.location->lon));
+    REQUIRE(same_number(d.position.lat, r.location->position.lat));
+    REQUIRE(same_number(d.position.lon, r.location->position.lon));
     std::vector<std::uint16_t> expected;
     for (std::size_t i = 0; i < campaigns.campaigns.size(); ++i)
-      if (campaigns.campaigns[i].targets(chain, r.location->lat, r.location->lon))
+      if (campaigns.campaigns[i].targets(chain, {r.location->position.lat, r.location->position.lon}))
         expected.push_back(static_cast<std::uint16_t>(i));
     std::vector<std::uint16_t> got(d.candidates.begin(), d.candidates.end());
     std::sort(got.begin(), got.end());

@@ -6,13 +6,13 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "json_writer.hpp"
+#include "geotarget/json_writer.hpp"
 
 using Json = nlohmann::json;
 
 TEST_CASE("the answer writer escapes what JSON requires and passes UTF-8 through") {
   std::string out;
-  geotarget::detail::JsonWriter w(out);
+  geotarget::JsonWriter w(out);
   const std::string tricky = "Cañon \"City\"\\ \x01\n\t end";
   w.begin_object().key("name").string(tricky).key("n").number(-0.5).key("none").number(std::nan(""));
   w.key("list").begin_array().integer(1).string_or_null("").begin_object().end_object().end_array().end_object();

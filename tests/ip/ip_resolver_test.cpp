@@ -56,8 +56,8 @@ TEST_CASE("flat schema databases built by the project resolve IPv4, IPv6 and map
     INFO(row.ip);
     IpLookup l = r.lookup(row.ip);
     REQUIRE(l.status == LookupStatus::found);
-    CHECK(l.location->lat == row.lat);
-    CHECK(l.location->lon == row.lon);
+    CHECK(l.location->position.lat == row.lat);
+    CHECK(l.location->position.lon == row.lon);
     CHECK(l.location->country == row.country);
     CHECK(l.location->city == row.city);
     CHECK(int(l.prefix_length) == row.prefix);
@@ -136,8 +136,8 @@ TEST_CASE("an explicit field map reads custom record layouts") {
   CHECK(r.info().schema == IpSchema::custom);
   IpLookup l = r.lookup("5.5.5.5");
   REQUIRE(l.status == LookupStatus::found);
-  CHECK(l.location->lat == 10.5);
-  CHECK(l.location->lon == -20.25);
+  CHECK(l.location->position.lat == 10.5);
+  CHECK(l.location->position.lon == -20.25);
   CHECK(l.location->city == "Here");
 }
 
@@ -152,7 +152,7 @@ TEST_CASE("the GeoIP2-City layout written by the project is detected as such") {
   CHECK(r.info().schema == IpSchema::geoip2_city);
   IpLookup l = r.lookup("2.2.2.2");
   REQUIRE(l.status == LookupStatus::found);
-  CHECK(l.location->lat == 40.7128);
+  CHECK(l.location->position.lat == 40.7128);
   CHECK(l.location->accuracy_km == 5);
   CHECK(l.location->region == "NY");
   CHECK(l.location->postal == "10001");
@@ -203,8 +203,8 @@ TEST_CASE("GeoIP2-City-Test.mmdb answers as its JSON source says", "[maxmind]") 
   REQUIRE(london.status == LookupStatus::found);
   CHECK(london.location->city == "London");
   CHECK(london.location->country == "GB");
-  CHECK(london.location->lat == 51.5142);
-  CHECK(london.location->lon == -0.0931);
+  CHECK(london.location->position.lat == 51.5142);
+  CHECK(london.location->position.lon == -0.0931);
   CHECK(london.location->time_zone == "Europe/London");
   CHECK(r.lookup("::ffff:81.2.69.160").location == london.location);
   IpLookup jp = r.lookup("2001:218::1");
@@ -222,8 +222,8 @@ TEST_CASE("GeoIP2-City-Test.mmdb answers as its JSON source says", "[maxmind]") 
       IpLookup l = r.lookup(first);
       REQUIRE(l.status == LookupStatus::found);
       if (record.contains("location") && record["location"].contains("latitude")) {
-        CHECK(l.location->lat == record["location"]["latitude"].get<double>());
-        CHECK(l.location->lon == record["location"]["longitude"].get<double>());
+        CHECK(l.location->position.lat == record["location"]["latitude"].get<double>());
+        CHECK(l.location->position.lon == record["location"]["longitude"].get<double>());
       }
       if (record.contains("country")) CHECK(l.location->country == record["country"]["iso_code"]);
       if (record.contains("city")) CHECK(l.location->city == record["city"]["names"]["en"]);

@@ -48,7 +48,7 @@ TEST_CASE("random points: the index agrees with GEOS wherever GEOS is unambiguou
     for (int i = 0; i < a.points; ++i) {
       double y = lat(rng), x = lon(rng);
       geos.containing(x, y, contains, covers);
-      std::uint32_t ours = index_of(*index, index->place_at(y, x, a.level));
+      std::uint32_t ours = index_of(*index, index->place_at({y, x}, a.level));
       if (contains.size() == 1 && covers.size() == 1) {
         ++compared;
         if (ours != contains[0]) {
@@ -80,7 +80,7 @@ TEST_CASE("points on county boundaries belong to exactly one county that covers 
       for (std::size_t i = 0; i < ring.size(); i += 7) {  // every 7th vertex
         double x = ring[i][0], y = ring[i][1];
         geos.containing(x, y, contains, covers);
-        std::uint32_t ours = index_of(*index, index->place_at(y, x, PlaceLevel::district));
+        std::uint32_t ours = index_of(*index, index->place_at({y, x}, PlaceLevel::district));
         ++checked;
         shared += covers.size() > 1;
         bool ok = ours != Place::none && geos.covers(ours, x, y);
@@ -90,7 +90,7 @@ TEST_CASE("points on county boundaries belong to exactly one county that covers 
                    << (ours == Place::none ? "none" : index->places()[ours].id) << ')';
         }
         // Always the same answer.
-        CHECK(index_of(*index, index->place_at(y, x, PlaceLevel::district)) == ours);
+        CHECK(index_of(*index, index->place_at({y, x}, PlaceLevel::district)) == ours);
       }
     }
   }
@@ -123,7 +123,7 @@ TEST_CASE("the default pack answers known places", "[geos]") {
   };
   for (const Row& r : rows) {
     INFO(r.lat << "," << r.lon << " " << describe(r.level));
-    const Place* p = index->place_at(r.lat, r.lon, r.level);
+    const Place* p = index->place_at({r.lat, r.lon}, r.level);
     REQUIRE(p);
     CHECK(p->id == r.id);
   }
@@ -139,7 +139,7 @@ TEST_CASE("the nearest town and ZIP are the geodesic nearest in the parent, by b
   for (int i = 0; i < 3000; ++i) {
     const double y = lat(rng), x = lon(rng);
     PlaceChain chain;
-    REQUIRE(index->locate(y, x, chain) == LocateStatus::ok);
+    REQUIRE(index->locate({y, x}, chain) == LocateStatus::ok);
     const Place* district = chain[PlaceLevel::district];
     if (!district) continue;
     const auto parent = static_cast<std::uint32_t>(district - places.data());
@@ -150,7 +150,7 @@ TEST_CASE("the nearest town and ZIP are the geodesic nearest in the parent, by b
       for (std::uint32_t p = 0; p < places.size(); ++p) {
         if (places[p].level != level || places[p].parent != parent) continue;
         any_in_parent = true;
-        double d = detail::geodesic_km(y, x, places[p].lat, places[p].lon);
+        double d = detail::geodesic_km(y, x, places[p].point.lat, places[p].point.lon);
         if (d < best_km) best_km = d, best = p;
       }
       if (!any_in_parent) continue;  // the town level falls back to a higher parent then

@@ -67,7 +67,7 @@ void check_level(const PlaceIndex& index, PlaceLevel level, const std::vector<Ex
   for (const Expect& e : table) {
     INFO("lat " << e.lat << " lon " << e.lon << " expected '" << e.id << "'");
     PlaceChain chain;
-    REQUIRE(index.locate(e.lat, e.lon, chain) == LocateStatus::ok);
+    REQUIRE(index.locate({e.lat, e.lon}, chain) == LocateStatus::ok);
     const Place* p = chain[level];
     CHECK(std::string(p ? p->id : "") == e.id);
   }
@@ -132,13 +132,13 @@ TEST_CASE("invalid coordinates are statuses naming the bad value, not exceptions
   auto index = PlaceIndex::load(fixture("invalid", {{"country", {
       {"A", "", "POLYGON((0 0,1 0,1 1,0 1,0 0))"}}}}));
   PlaceChain chain;
-  CHECK(index->locate(91, 0, chain) == LocateStatus::invalid_latitude);
-  CHECK(index->locate(-90.5, 0, chain) == LocateStatus::invalid_latitude);
-  CHECK(index->locate(NAN, 0, chain) == LocateStatus::invalid_latitude);
-  CHECK(index->locate(0, 180.01, chain) == LocateStatus::invalid_longitude);
-  CHECK(index->locate(0, -INFINITY, chain) == LocateStatus::invalid_longitude);
-  CHECK(index->locate(0, NAN, chain) == LocateStatus::invalid_longitude);
-  CHECK(index->locate(90, 180, chain) == LocateStatus::ok);
+  CHECK(index->locate({91, 0}, chain) == LocateStatus::invalid_latitude);
+  CHECK(index->locate({-90.5, 0}, chain) == LocateStatus::invalid_latitude);
+  CHECK(index->locate({NAN, 0}, chain) == LocateStatus::invalid_latitude);
+  CHECK(index->locate({0, 180.01}, chain) == LocateStatus::invalid_longitude);
+  CHECK(index->locate({0, -INFINITY}, chain) == LocateStatus::invalid_longitude);
+  CHECK(index->locate({0, NAN}, chain) == LocateStatus::invalid_longitude);
+  CHECK(index->locate({90, 180}, chain) == LocateStatus::ok);
 }
 
 TEST_CASE("invalid polygons are repaired and unusable features reported, loading goes on") {
@@ -168,11 +168,11 @@ TEST_CASE("the hierarchy is linked from parent fields, else spatially") {
   CHECK(index->places()[d->parent].id == "C-R");
   CHECK(index->summary().linked_spatially == 1);
   PlaceChain chain;
-  REQUIRE(index->locate(2, 2, chain) == LocateStatus::ok);
+  REQUIRE(index->locate({2, 2}, chain) == LocateStatus::ok);
   CHECK(chain[PlaceLevel::country]->id == "C");
   CHECK(chain[PlaceLevel::region]->id == "C-R");
   CHECK(chain[PlaceLevel::district]->id == "C-R-D");
-  REQUIRE(index->locate(8, 8, chain) == LocateStatus::ok);
+  REQUIRE(index->locate({8, 8}, chain) == LocateStatus::ok);
   CHECK(chain[PlaceLevel::country]->id == "C");
   CHECK(chain[PlaceLevel::region] == nullptr);
   CHECK(chain[PlaceLevel::district] == nullptr);
@@ -270,7 +270,7 @@ TEST_CASE("a gzipped point CSV reads like the plain one; a damaged one is an err
   CHECK(index->summary().problems.empty());
   REQUIRE(index->find("T19999") != nullptr);
   CHECK(index->find("T19999")->name == "Town 19999");
-  CHECK(index->find("T19999")->lat == Approx(1.49));
+  CHECK(index->find("T19999")->point.lat == Approx(1.49));
   CHECK_THROWS_WITH(PlaceIndex::load(manifest("cut.csv.gz")),
                     Catch::Contains("cut.csv.gz") && Catch::Contains("cannot decompress"));
 }

@@ -1,7 +1,14 @@
-// Internal: a small append-only JSON writer for hot answers (service, CLI). It writes into a
-// caller-owned string that is reused between requests, so an answer allocates nothing once the
-// buffer has grown. Structure (commas, nesting) is the caller's: key() and the value writers
-// add a comma before every item but the first of an object or array.
+// geotarget: the one writer of the wire JSON (geotarget ip and locate lines, service answers).
+//
+//   std::string out;
+//   geotarget::JsonWriter w(out);
+//   w.begin_object().key("city").string("Zürich").key("lat").number(47.37).end_object();
+//
+// Append-only, into a caller-owned string that can be reused between answers, so an answer
+// allocates nothing once the buffer has grown. Structure (commas, nesting) is the caller's:
+// key() and the value writers add a comma before every item but the first of an object or
+// array. string() expects UTF-8 (the engine's own data); input_text() is for text as a user
+// sent it, and replaces invalid UTF-8 with U+FFFD so that the line stays valid JSON.
 #pragma once
 
 #include <charconv>
@@ -10,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-namespace geotarget::detail {
+namespace geotarget {
 
 class JsonWriter {
  public:
@@ -39,6 +46,8 @@ class JsonWriter {
     text(v);
     return *this;
   }
+  /// Text as a user sent it: like string(), with invalid UTF-8 replaced by U+FFFD.
+  JsonWriter& input_text(std::string_view v);
   /// A string, or null when empty.
   JsonWriter& string_or_null(std::string_view v) { return v.empty() ? null() : string(v); }
   JsonWriter& number(double v) {
@@ -116,4 +125,4 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-}  // namespace geotarget::detail
+}  // namespace geotarget

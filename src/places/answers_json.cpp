@@ -1,0 +1,31 @@
+#include "geotarget/answers_json.hpp"
+
+namespace geotarget {
+
+void write_location(JsonWriter& w, const Location& l) {
+  w.begin_object();
+  w.key("lat").number(l.position.lat).key("lon").number(l.position.lon).key("accuracy_km").number(l.accuracy_km);
+  w.key("country").string_or_null(l.country).key("region").string_or_null(l.region);
+  w.key("city").string_or_null(l.city).key("postal").string_or_null(l.postal);
+  w.key("time_zone").string_or_null(l.time_zone);
+  w.end_object();
+}
+
+PlacesJson::PlacesJson(const PlaceIndex& index) : base_(index.places().data()) {
+  starts_.reserve(index.places().size() + 1);
+  for (const Place& p : index.places()) {
+    starts_.push_back(text_.size());
+    JsonWriter w(text_);
+    w.key(describe(p.level)).begin_object().key("id").string(p.id).key("name").string(p.name).end_object();
+  }
+  starts_.push_back(text_.size());
+}
+
+void PlacesJson::write(JsonWriter& w, const PlaceChain& chain) const {
+  w.begin_object();
+  for (const Place* p : chain.at)
+    if (p) w.raw_member(of(*p));
+  w.end_object();
+}
+
+}  // namespace geotarget
