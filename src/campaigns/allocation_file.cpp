@@ -132,7 +132,7 @@ CampaignAllocation read_campaign(const std::string& file, const Fields& f) {
 
 json parse_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot read");
+  if (!in) throw Error(path + ": cannot read", ErrorCode::io);
   std::ostringstream text;
   text << in.rdbuf();
   try {

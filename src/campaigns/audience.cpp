@@ -33,10 +33,9 @@ AllocationArea area_of(const Place& p, const Tally& t, const PlaceIndex& index) 
   return a;
 }
 
-double number_or_nan(std::string_view s) {
+double coordinate_or_nan(std::string_view s) {
   double v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  return s.empty() || ec != std::errc() || end != s.data() + s.size() ? NAN : v;
+  return parse_coordinate(s, v) ? v : LatLng::unknown;
 }
 
 }  // namespace
@@ -44,7 +43,7 @@ double number_or_nan(std::string_view s) {
 std::vector<CampaignAudience> count_audience(const std::string& mapped_csv, const CampaignSet& set,
                                              const PlaceIndex& index) {
   std::ifstream in(mapped_csv, std::ios::binary);
-  if (!in) throw Error(mapped_csv + ": cannot read");
+  if (!in) throw Error(mapped_csv + ": cannot read", ErrorCode::io);
   CsvReader reader(in);
   CsvRecord r;
   if (reader.next(r) != CsvStatus::ok) throw Error(mapped_csv + ":1: no header row");
@@ -62,7 +61,7 @@ std::vector<CampaignAudience> count_audience(const std::string& mapped_csv, cons
     };
     PlaceChain chain;
     for (std::size_t l = 0; l < kPlaceLevels; ++l) chain.at[l] = index.find(value_of(kGeoIds[l]));
-    const LatLng point{number_or_nan(value_of("geo_lat")), number_or_nan(value_of("geo_lon"))};
+    const LatLng point{coordinate_or_nan(value_of("geo_lat")), coordinate_or_nan(value_of("geo_lon"))};
     for (std::size_t c = 0; c < set.campaigns.size(); ++c) {
       const Campaign& campaign = set.campaigns[c];
       if (!campaign.segment.matches(value_of) || !campaign.targets(chain, point)) continue;

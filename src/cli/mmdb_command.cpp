@@ -48,7 +48,7 @@ void add_dump(CLI::App& mmdb, int& exit_code) {
       dump_mmdb(args->input, std::cout);
     } else {
       std::ofstream out(args->output, std::ios::binary);
-      if (!out) throw Error(args->output + ": cannot write");
+      if (!out) throw Error(args->output + ": cannot write", ErrorCode::io);
       dump_mmdb(args->input, out);
     }
     exit_code = 0;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "geotarget/error.hpp"
+
 namespace geotarget::detail {
 
 namespace {
@@ -36,9 +38,9 @@ std::string_view describe(CsvStatus s) noexcept {
 }
 
 CsvReader::CsvReader(std::istream& in, CsvOptions options) : in_(in), options_(options) {
-  if (options_.chunk_bytes == 0) throw std::invalid_argument("CsvOptions::chunk_bytes is 0");
+  if (options_.chunk_bytes == 0) throw Error("CsvOptions::chunk_bytes is 0", ErrorCode::invalid_option);
   if (options_.delimiter == '"' || is_line_end(options_.delimiter))
-    throw std::invalid_argument("CsvOptions::delimiter cannot be a quote or a line end");
+    throw Error("CsvOptions::delimiter cannot be a quote or a line end", ErrorCode::invalid_option);
   while (buffer_.size() < 3 && fill()) {
   }
   if (buffer_.starts_with("\xEF\xBB\xBF")) pos_ = 3;

@@ -69,7 +69,7 @@ struct CsvOptions {
 class CsvReader {
  public:
   /// Reads the first chunk (to skip a BOM and detect the delimiter). Throws
-  /// std::invalid_argument for a delimiter that cannot work ('"', CR, LF) or a zero chunk size.
+  /// geotarget::Error (invalid_option) for a delimiter that cannot work ('"', CR, LF) or a zero chunk size.
   explicit CsvReader(std::istream& in, CsvOptions options = {});
 
   /// Reads the next record into `record`. Returns ok, end_of_input, or an error status; after

@@ -140,7 +140,7 @@ void IpResolver::Impl::open(const std::string& path) {
   if (rc != MMDB_SUCCESS) {
     std::string why = MMDB_strerror(rc);
     if (rc == MMDB_IO_ERROR) why += std::string(" (") + std::strerror(errno) + ")";
-    throw Error(path + ": cannot open IP database: " + why);
+    throw Error(path + ": cannot open IP database: " + why, ErrorCode::io);
   }
   opened = true;
   info.path = path;

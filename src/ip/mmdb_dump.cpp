@@ -168,7 +168,7 @@ std::string data_line(const detail::TreeNetwork& n, const FlatRecord& rec, const
 void dump_mmdb(const std::string& mmdb_path, std::ostream& out) {
   MMDB_s db;
   const int rc = MMDB_open(mmdb_path.c_str(), MMDB_MODE_MMAP, &db);
-  if (rc != MMDB_SUCCESS) throw Error(mmdb_path + ": cannot open IP database: " + MMDB_strerror(rc));
+  if (rc != MMDB_SUCCESS) throw Error(mmdb_path + ": cannot open IP database: " + MMDB_strerror(rc), ErrorCode::io);
   struct Close {
     MMDB_s& db;
     ~Close() { MMDB_close(&db); }
@@ -194,7 +194,7 @@ void dump_mmdb(const std::string& mmdb_path, std::ostream& out) {
     }
     out << data_line(n, cached, columns);
   });
-  if (!out) throw Error(mmdb_path + ": cannot write its dump");
+  if (!out) throw Error(mmdb_path + ": cannot write its dump", ErrorCode::io);
 }
 
 }  // namespace geotarget

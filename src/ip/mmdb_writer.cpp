@@ -388,7 +388,7 @@ void write_atomically(const std::string& path, const std::string& bytes) {
   out.close();
   if (!out || std::rename(tmp.c_str(), path.c_str()) != 0) {
     std::remove(tmp.c_str());
-    throw Error(path + ": cannot write");
+    throw Error(path + ": cannot write", ErrorCode::io);
   }
 }
 
@@ -397,7 +397,7 @@ void write_atomically(const std::string& path, const std::string& bytes) {
 MmdbBuildReport build_mmdb(const std::string& csv_path, const std::string& output_path,
                            const MmdbBuildOptions& options) {
   std::ifstream in(csv_path, std::ios::binary);
-  if (!in) throw Error(csv_path + ": cannot read");
+  if (!in) throw Error(csv_path + ": cannot read", ErrorCode::io);
   detail::CsvReader reader(in);
   detail::CsvRecord row;
   const Columns cols = read_header(reader, row, csv_path, options.geoip2_city_layout);

@@ -39,17 +39,11 @@ struct ColumnPlan {
   }
 };
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 // The column named `wanted` (given by a flag) or, if that is empty, the first of `usual`.
 int find_column(const std::vector<std::string>& header, const std::string& wanted,
                 std::initializer_list<std::string_view> usual, const std::string& input) {
   if (!wanted.empty()) {
-    auto it = std::find(header.begin(), header.end(), lower(wanted));
+    auto it = std::find(header.begin(), header.end(), ascii_lower(wanted));
     if (it == header.end()) throw Error(input + ":1: no column '" + wanted + "'");
     return static_cast<int>(it - header.begin());
   }
@@ -62,7 +56,7 @@ int find_column(const std::vector<std::string>& header, const std::string& wante
 
 ColumnPlan plan_columns(const CsvRecord& header_row, const MapColumns& c, const std::string& input) {
   std::vector<std::string> header;
-  for (auto f : header_row.fields) header.push_back(lower(f));
+  for (auto f : header_row.fields) header.push_back(ascii_lower(f));
   ColumnPlan p;
   p.width = header.size();
   p.lat = find_column(header, c.lat, {"lat", "latitude"}, input);
@@ -343,7 +337,7 @@ const Gazetteer& GazetteerSource::get() {
 MapSummary map_customers(const MapOptions& o, const PlaceIndex& index, GazetteerSource& gazetteer,
                          std::ostream& progress_out) {
   std::ifstream in(o.input, std::ios::binary);
-  if (!in) throw Error(o.input + ": cannot read");
+  if (!in) throw Error(o.input + ": cannot read", ErrorCode::io);
   CsvOptions csv_options;
   csv_options.delimiter = o.delimiter;
   CsvReader reader(in, csv_options);

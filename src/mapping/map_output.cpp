@@ -40,7 +40,7 @@ class CsvSink final : public MapSink {
  public:
   CsvSink(const std::string& path, const std::vector<std::string>& header, char delimiter)
       : path_(path), delimiter_(delimiter), file_(std::fopen(path.c_str(), "wb")) {
-    if (!file_) throw Error(path + ": cannot write");
+    if (!file_) throw Error(path + ": cannot write", ErrorCode::io);
     for (std::size_t i = 0; i < header.size(); ++i) {
       if (i) buffer_ += delimiter_;
       buffer_ += csv_escape(header[i], delimiter_);
@@ -76,14 +76,14 @@ class CsvSink final : public MapSink {
     flush();
     if (std::fclose(file_) != 0) {
       file_ = nullptr;
-      throw Error(path_ + ": cannot write");
+      throw Error(path_ + ": cannot write", ErrorCode::io);
     }
     file_ = nullptr;
   }
 
  private:
   void flush() {
-    if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) throw Error(path_ + ": cannot write");
+    if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) throw Error(path_ + ": cannot write", ErrorCode::io);
     buffer_.clear();
   }
   std::string path_;
@@ -100,12 +100,12 @@ class GpkgSink final : public MapSink {
     std::filesystem::remove(path);
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
     ds_ = driver ? driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr) : nullptr;
-    if (!ds_) throw Error(path + ": cannot create GeoPackage (" + CPLGetLastErrorMsg() + ")");
+    if (!ds_) throw Error(path + ": cannot create GeoPackage (" + CPLGetLastErrorMsg() + ")", ErrorCode::io);
     OGRSpatialReference wgs84;
     wgs84.SetWellKnownGeogCS("WGS84");
     wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     layer_ = ds_->CreateLayer("customers", &wgs84, wkbPoint, nullptr);
-    if (!layer_) throw Error(path + ": cannot create layer");
+    if (!layer_) throw Error(path + ": cannot create layer", ErrorCode::io);
     for (const auto& name : header) add_field(name, OFTString);
     for (std::string_view c : kGeoColumns)
       add_field(std::string(c), c == "geo_lat" || c == "geo_lon" || c == "geo_confidence" ? OFTReal : OFTString);
@@ -132,7 +132,7 @@ class GpkgSink final : public MapSink {
     }
     f.SetField(at, std::string(describe(g.level)).c_str());
     f.SetField(at + 1, g.confidence);
-    if (layer_->CreateFeature(&f) != OGRERR_NONE) throw Error(path_ + ": cannot write a feature");
+    if (layer_->CreateFeature(&f) != OGRERR_NONE) throw Error(path_ + ": cannot write a feature", ErrorCode::io);
     if (++since_commit_ == 50000) {
       check(layer_->CommitTransaction());
       check(layer_->StartTransaction());
@@ -152,7 +152,7 @@ class GpkgSink final : public MapSink {
   }
   void add_field(const std::string& name, OGRFieldType type) {
     OGRFieldDefn def(name.c_str(), type);
-    if (layer_->CreateField(&def) != OGRERR_NONE) throw Error(path_ + ": cannot create field '" + name + "'");
+    if (layer_->CreateField(&def) != OGRERR_NONE) throw Error(path_ + ": cannot create field '" + name + "'", ErrorCode::io);
   }
   std::string path_;
   std::size_t width_;
@@ -170,7 +170,7 @@ std::unique_ptr<MapSink> open_map_output(const std::string& path, const std::vec
 }
 
 RejectsWriter::RejectsWriter(const std::string& path) : path_(path), file_(std::fopen(path.c_str(), "wb")) {
-  if (!file_) throw Error(path + ": cannot write the rejects file");
+  if (!file_) throw Error(path + ": cannot write the rejects file", ErrorCode::io);
   std::fputs("line,reason,raw\n", file_);
 }
 
@@ -180,13 +180,13 @@ RejectsWriter::~RejectsWriter() {
 
 void RejectsWriter::add(std::size_t line, std::string_view reason, std::string_view raw) {
   std::string row = std::to_string(line) + "," + csv_escape(reason) + "," + csv_escape(raw) + "\n";
-  if (std::fwrite(row.data(), 1, row.size(), file_) != row.size()) throw Error(path_ + ": cannot write");
+  if (std::fwrite(row.data(), 1, row.size(), file_) != row.size()) throw Error(path_ + ": cannot write", ErrorCode::io);
 }
 
 void RejectsWriter::finish() {
   if (std::fclose(file_) != 0) {
     file_ = nullptr;
-    throw Error(path_ + ": cannot write");
+    throw Error(path_ + ": cannot write", ErrorCode::io);
   }
   file_ = nullptr;
 }

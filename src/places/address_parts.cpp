@@ -4,16 +4,11 @@
 #include <array>
 #include <vector>
 
+#include "text.hpp"
+
 namespace geotarget::detail {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  const char* space = " \t\r\n";
-  std::size_t b = s.find_first_not_of(space);
-  if (b == std::string_view::npos) return {};
-  return s.substr(b, s.find_last_not_of(space) - b + 1);
-}
 
 std::vector<std::string_view> split(std::string_view s, char by) {
   std::vector<std::string_view> out;

@@ -239,7 +239,7 @@ class GzipStreamBuf : public std::streambuf {
 SourcePlaces read_point_csv(const LevelSource& l, PlaceLoadSummary& summary) {
   const std::string path = l.source.rfind("/vsigzip/", 0) == 0 ? l.source.substr(9) : l.source;
   GzipStreamBuf file(path);
-  if (!file.is_open()) throw Error(path + ": cannot read");
+  if (!file.is_open()) throw Error(path + ": cannot read", ErrorCode::io);
   std::istream in(&file);
   CsvReader reader(in);
   CsvRecord r;
@@ -287,7 +287,7 @@ SourcePlaces read_level(const LevelSource& l, PlaceLoadSummary& summary) {
   QuietGdal quiet;
   Dataset ds(static_cast<GDALDataset*>(
       GDALOpenEx(l.source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr)));
-  if (!ds) throw Error(l.source + ": cannot open as a vector dataset (" + CPLGetLastErrorMsg() + ")");
+  if (!ds) throw Error(l.source + ": cannot open as a vector dataset (" + CPLGetLastErrorMsg() + ")", ErrorCode::io);
   OGRLayer* layer = l.layer.empty() ? ds->GetLayer(0) : ds->GetLayerByName(l.layer.c_str());
   if (!layer) throw Error(l.source + ": no layer '" + l.layer + "'");
   const int id_i = field_index(l, *layer, l.id_field), name_i = field_index(l, *layer, l.name_field);

@@ -8,7 +8,7 @@ YAML::Node load_yaml_file(const std::string& path, std::string_view what) {
   try {
     return YAML::LoadFile(path);
   } catch (const YAML::BadFile&) {
-    throw Error(path + ": cannot read the " + std::string(what));
+    throw Error(path + ": cannot read the " + std::string(what), ErrorCode::io);
   } catch (const YAML::Exception& e) {
     throw Error(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }

@@ -44,7 +44,7 @@ ReportSummary write_report(const std::string& allocation_json, const std::string
       allocation, allocation_json, PlaceIndex::load(geodata_for(allocation, allocation_json, options)), options);
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
-  if (ec) throw Error(out_dir + ": cannot create the report folder (" + ec.message() + ")");
+  if (ec) throw Error(out_dir + ": cannot create the report folder (" + ec.message() + ")", ErrorCode::io);
   const std::filesystem::path dir(out_dir);
   const std::string html = detail::report_html(model, options);
   detail::write_text_file((dir / "report.html").string(), html);

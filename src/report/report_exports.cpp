@@ -136,7 +136,7 @@ class GpkgFile {
     std::filesystem::remove(path);
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
     ds_ = driver ? driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr) : nullptr;
-    if (!ds_) throw Error(path + ": cannot create GeoPackage (" + CPLGetLastErrorMsg() + ")");
+    if (!ds_) throw Error(path + ": cannot create GeoPackage (" + CPLGetLastErrorMsg() + ")", ErrorCode::io);
   }
   ~GpkgFile() {
     if (ds_) GDALClose(ds_);
@@ -149,7 +149,7 @@ class GpkgFile {
     wgs84.importFromEPSG(4326);
     wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     OGRLayer* layer = ds_->CreateLayer("areas", &wgs84, wkbUnknown, nullptr);  // polygons and points
-    if (!layer) throw Error(path_ + ": cannot create layer 'areas'");
+    if (!layer) throw Error(path_ + ": cannot create layer 'areas'", ErrorCode::io);
     for (auto [name, type] : kGpkgFields) {
       OGRFieldDefn def(name, type);
       check(layer->CreateField(&def), "create field");
@@ -163,7 +163,7 @@ class GpkgFile {
     CPLErrorReset();
     GDALClose(ds_);  // GDAL 3.6 reports a failed flush only through the error state
     ds_ = nullptr;
-    if (CPLGetLastErrorType() >= CE_Failure) throw Error(path_ + ": cannot write (" + CPLGetLastErrorMsg() + ")");
+    if (CPLGetLastErrorType() >= CE_Failure) throw Error(path_ + ": cannot write (" + CPLGetLastErrorMsg() + ")", ErrorCode::io);
   }
 
  private:
@@ -176,7 +176,7 @@ class GpkgFile {
 void write_text_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
-  if (!out.flush()) throw Error(path + ": cannot write");
+  if (!out.flush()) throw Error(path + ": cannot write", ErrorCode::io);
 }
 
 void write_report_csv(const ReportModel& model, const std::string& path) {

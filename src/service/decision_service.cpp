@@ -35,7 +35,7 @@ void split_listen(const std::string& listen, std::string& host, std::uint16_t& p
 std::string read_token(const std::string& path) {
   if (path.empty()) return {};
   std::ifstream in(path);
-  if (!in) throw Error(path + ": cannot read the admin token file");
+  if (!in) throw Error(path + ": cannot read the admin token file", ErrorCode::io);
   std::string token;
   std::getline(in, token);
   while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();

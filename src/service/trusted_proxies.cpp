@@ -3,18 +3,9 @@
 #include <charconv>
 
 #include "geotarget/error.hpp"
+#include "text.hpp"
 
 namespace geotarget::service {
-
-namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 bool Cidr::parse(std::string_view text, Cidr& out) noexcept {
   const std::size_t slash = text.find('/');

@@ -9,6 +9,7 @@
 #include <streambuf>
 
 #include "csv_reader.hpp"
+#include "geotarget/error.hpp"
 
 using namespace geotarget::detail;
 using S = CsvStatus;
@@ -206,7 +207,13 @@ TEST_CASE("the delimiter is the most frequent of comma, semicolon and tab outsid
   pipe.delimiter = '|';
   CHECK(read_all("a|b\n1|\"2|3\"\n", pipe) == std::vector<Read>{ok(1, {"a", "b"}), ok(2, {"1", "2|3"})});
   std::istringstream in("a");
-  CHECK_THROWS_AS(CsvReader(in, CsvOptions{'"'}), std::invalid_argument);
+  try {
+    CsvReader reader(in, CsvOptions{'"'});
+    FAIL("a quote as delimiter was accepted");
+  } catch (const geotarget::Error& e) {
+    CHECK(e.code() == geotarget::ErrorCode::invalid_option);
+    CHECK(std::string(e.what()).find("delimiter") != std::string::npos);
+  }
 }
 
 TEST_CASE("records spanning many read chunks come out whole") {
