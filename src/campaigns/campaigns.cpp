@@ -22,45 +22,18 @@ namespace fs = std::filesystem;
 
 // ------------------------------------------------------------------ reading YAML with places
 
-class Reader {
- public:
-  explicit Reader(std::string path) : path_(std::move(path)) {}
+using detail::YamlReader;
 
-  [[noreturn]] void fail(const YAML::Node& at, const std::string& field, const std::string& why) const {
-    throw Error(detail::yaml_where(path_, at) + ": " + field + ": " + why);
-  }
-  std::string text(const YAML::Node& map, const char* key, const std::string& field, bool required) const {
-    YAML::Node v = map[key];
-    if (!v) {
-      if (required) fail(map, field + "." + key, "missing");
-      return {};
-    }
-    if (!v.IsScalar()) fail(v, field + "." + key, "must be text");
-    return v.Scalar();
-  }
-  double number(const YAML::Node& map, const char* key, const std::string& field, double fallback) const {
-    YAML::Node v = map[key];
-    if (!v) return fallback;
-    try {
-      double d = v.as<double>();
-      if (std::isfinite(d)) return d;
-    } catch (const YAML::Exception&) {
-    }
-    fail(v, field + "." + key, "must be a number, not '" + (v.IsScalar() ? v.Scalar() : "a list or map") + "'");
-  }
-  std::int64_t cents(const YAML::Node& map, const char* key, const std::string& field, std::int64_t fallback) const {
-    if (!map[key]) return fallback;
-    double units = number(map, key, field, 0);
-    if (units < 0) fail(map[key], field + "." + key, "must not be negative");
-    return static_cast<std::int64_t>(std::llround(units * 100));
-  }
-  const std::string& path() const { return path_; }
+// Money in currency units, kept as integer cents; `fallback` when absent.
+std::int64_t cents(const YamlReader& r, const YAML::Node& map, const char* key, const std::string& field,
+                   std::int64_t fallback) {
+  if (!map[key]) return fallback;
+  const double units = r.number(map, key, field, 0);
+  if (units < 0) r.fail(map[key], field + "." + key, "must not be negative");
+  return static_cast<std::int64_t>(std::llround(units * 100));
+}
 
- private:
-  std::string path_;
-};
-
-std::vector<Polygon> read_polygons(const std::string& file, const Reader& r, const YAML::Node& at,
+std::vector<Polygon> read_polygons(const std::string& file, const YamlReader& r, const YAML::Node& at,
                                    const std::string& field) {
   static std::once_flag registered;
   std::call_once(registered, [] { GDALAllRegister(); });
@@ -99,12 +72,12 @@ std::vector<Polygon> read_polygons(const std::string& file, const Reader& r, con
   return out;
 }
 
-TargetAreas read_targets(const Reader& r, const YAML::Node& node, const std::string& field,
+TargetAreas read_targets(const YamlReader& r, const YAML::Node& node, const std::string& field,
                          const PlaceIndex* places) {
   TargetAreas t;
   if (!node) return t;
   if (!node.IsMap()) r.fail(node, field, "must be a mapping with places, radius and/or polygons");
-  const std::string base = fs::path(r.path()).parent_path().string();
+  r.only_keys(node, {"include", "places", "radius", "polygons", "exclude"}, field);
   for (const char* key : {"include", "places"}) {
     for (const auto& id : node[key]) {
       if (places && !places->find(id.Scalar())) r.fail(id, field + "." + key, "unknown place id '" + id.Scalar() + "'");
@@ -112,6 +85,7 @@ TargetAreas read_targets(const Reader& r, const YAML::Node& node, const std::str
     }
   }
   for (const auto& c : node["radius"]) {
+    r.only_keys(c, {"lat", "lon", "km", "name"}, field + ".radius");
     RadiusArea a{{r.number(c, "lat", field + ".radius", NAN), r.number(c, "lon", field + ".radius", NAN)},
                  r.number(c, "km", field + ".radius", NAN), r.text(c, "name", field + ".radius", false)};
     if (!a.centre.is_valid())
@@ -120,14 +94,13 @@ TargetAreas read_targets(const Reader& r, const YAML::Node& node, const std::str
     t.radius.push_back(a);
   }
   for (const auto& p : node["polygons"]) {
-    fs::path file = p.Scalar();
-    auto polygons = read_polygons((file.is_absolute() ? file : fs::path(base) / file).string(), r, p, field + ".polygons");
+    auto polygons = read_polygons(r.file(p, field + ".polygons"), r, p, field + ".polygons");
     t.polygons.insert(t.polygons.end(), polygons.begin(), polygons.end());
   }
   return t;
 }
 
-Segment read_segment(const Reader& r, const YAML::Node& map, const std::string& field) {
+Segment read_segment(const YamlReader& r, const YAML::Node& map, const std::string& field) {
   std::string text = r.text(map, "segment", field, false);
   try {
     return Segment::parse(text);
@@ -136,23 +109,26 @@ Segment read_segment(const Reader& r, const YAML::Node& map, const std::string& 
   }
 }
 
-AllocationSpec read_allocation(const Reader& r, const YAML::Node& node, const std::string& field) {
+AllocationSpec read_allocation(const YamlReader& r, const YAML::Node& node, const std::string& field) {
   AllocationSpec a;
   if (!node) return a;
+  r.only_keys(node, {"method", "weight", "min_per_area", "max_per_area", "fixed_cost_per_area", "min_audience", "response"},
+              field);
   std::string method = r.text(node, "method", field, false);
   if (method == "proportional") a.method = AllocationMethod::proportional;
   else if (!method.empty() && method != "optimal") r.fail(node["method"], field + ".method", "optimal or proportional, not '" + method + "'");
   std::string weight = r.text(node, "weight", field, false);
   if (weight == "population") a.weight = AllocationWeight::population;
   else if (!weight.empty() && weight != "audience") r.fail(node["weight"], field + ".weight", "audience or population, not '" + weight + "'");
-  a.min_per_area_cents = r.cents(node, "min_per_area", field, 0);
-  a.max_per_area_cents = r.cents(node, "max_per_area", field, -1);
+  a.min_per_area_cents = cents(r, node, "min_per_area", field, 0);
+  a.max_per_area_cents = cents(r, node, "max_per_area", field, -1);
   if (a.max_per_area_cents >= 0 && a.max_per_area_cents < a.min_per_area_cents)
     r.fail(node["max_per_area"], field + ".max_per_area", "is below min_per_area");
-  a.fixed_cost_per_area_cents = r.cents(node, "fixed_cost_per_area", field, 0);
+  a.fixed_cost_per_area_cents = cents(r, node, "fixed_cost_per_area", field, 0);
   a.min_audience = static_cast<std::int64_t>(r.number(node, "min_audience", field, 0));
   if (YAML::Node resp = node["response"]) {
     const std::string f = field + ".response";
+    r.only_keys(resp, {"model", "conversion_rate", "value_per_conversion", "cost_per_reach"}, f);
     std::string model = r.text(resp, "model", f, false);
     if (model == "hyperbolic") a.response.model = ResponseModel::hyperbolic;
     else if (!model.empty() && model != "exponential") r.fail(resp["model"], f + ".model", "exponential or hyperbolic, not '" + model + "'");
@@ -173,19 +149,21 @@ bool valid_date(const std::string& d) {
          d.substr(5, 2) >= "01" && d.substr(5, 2) <= "12" && d.substr(8, 2) >= "01" && d.substr(8, 2) <= "31";
 }
 
-Campaign read_campaign(const Reader& r, const YAML::Node& node, std::size_t i, const PlaceIndex* places) {
+Campaign read_campaign(const YamlReader& r, const YAML::Node& node, std::size_t i, const PlaceIndex* places) {
   const std::string field = "campaigns[" + std::to_string(i) + "]";
-  if (!node.IsMap()) r.fail(node, field, "must be a mapping");
+  r.only_keys(node, {"id", "name", "budget", "priority", "level", "dates", "target", "segment", "offers", "allocation"},
+              field);
   Campaign c;
   c.id = r.text(node, "id", field, true);
   c.name = r.text(node, "name", field, false);
-  c.budget_cents = r.cents(node, "budget", field, -1);
+  c.budget_cents = cents(r, node, "budget", field, -1);
   if (c.budget_cents < 0) r.fail(node, field + ".budget", "missing");
   c.priority = static_cast<int>(r.number(node, "priority", field, 0));
   std::string level = r.text(node, "level", field, false);
   if (!level.empty() && (!parse_place_level(level, c.level) || c.level == PlaceLevel::country))
     r.fail(node["level"], field + ".level", "region, district, town or postal, not '" + level + "'");
   if (YAML::Node dates = node["dates"]) {
+    r.only_keys(dates, {"start", "end"}, field + ".dates");
     c.start = r.text(dates, "start", field + ".dates", false);
     c.end = r.text(dates, "end", field + ".dates", false);
     for (const auto* d : {&c.start, &c.end})
@@ -210,6 +188,7 @@ Campaign read_campaign(const Reader& r, const YAML::Node& node, std::size_t i, c
   std::size_t k = 0;
   for (const auto& o : node["offers"]) {
     const std::string f = field + ".offers[" + std::to_string(k++) + "]";
+    r.only_keys(o, {"id", "text", "segment"}, f);
     c.offers.push_back(Offer{r.text(o, "id", f, true), r.text(o, "text", f, false), read_segment(r, o, f)});
   }
   c.allocation = read_allocation(r, node["allocation"], field + ".allocation");
@@ -260,8 +239,9 @@ const Offer* Campaign::offer_for(const Segment::ColumnValue& customer) const {
 
 CampaignSet load_campaigns(const std::string& path, const PlaceIndex* places) {
   const YAML::Node root = detail::load_yaml_file(path, "campaigns file");
-  const Reader r(path);
+  const YamlReader r(path);
   if (!root.IsMap()) throw Error(path + ": the campaigns file must be a mapping with 'campaigns'");
+  r.only_keys(root, {"currency", "campaigns"}, "");
   CampaignSet set;
   set.path = path;
   if (root["currency"]) set.currency = r.text(root, "currency", "file", false);

@@ -25,46 +25,35 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string text_field(const std::string& path, const YAML::Node& level, const char* key,
+// A non-empty text field of a level; "" when absent and optional.
+std::string text_field(const YamlReader& r, const YAML::Node& level, const char* key, const std::string& field,
                        bool required) {
-  YAML::Node v = level[key];
-  if (!v) {
-    if (required) throw Error(yaml_where(path, level) + ": level is missing field '" + key + "'");
-    return {};
-  }
-  if (!v.IsScalar() || v.Scalar().empty())
-    throw Error(yaml_where(path, v) + ": field '" + key + "' must be a non-empty string");
-  return v.Scalar();
+  std::string v = r.text(level, key, field, required);
+  if (level[key] && v.empty()) r.fail(level[key], field_of(field, key), "must be a non-empty string");
+  return v;
 }
 
-LevelSource parse_level(const std::string& path, const YAML::Node& node) {
-  if (!node.IsMap()) throw Error(yaml_where(path, node) + ": each level must be a mapping");
+LevelSource parse_level(const YamlReader& r, const YAML::Node& node, const std::string& field) {
+  r.only_keys(node, {"level", "source", "layer", "id", "name", "parent", "population", "lat", "lon", "max_distance_km"},
+              field);
   LevelSource l;
   l.line = node.Mark().line + 1;
-  std::string level = text_field(path, node, "level", true);
+  const std::string level = text_field(r, node, "level", field, true);
   if (!parse_place_level(level, l.level))
-    throw Error(yaml_where(path, node["level"]) + ": field 'level': unknown level '" + level +
-                "' (country, region, district, town, postal)");
-  fs::path source = text_field(path, node, "source", true);
-  l.source = (source.is_absolute() ? source : fs::path(path).parent_path() / source).string();
-  if (source.extension() == ".gz") l.source = "/vsigzip/" + l.source;  // e.g. towns.csv.gz
-  l.layer = text_field(path, node, "layer", false);
-  l.id_field = text_field(path, node, "id", true);
-  l.name_field = text_field(path, node, "name", true);
-  l.parent_field = text_field(path, node, "parent", false);
-  l.population_field = text_field(path, node, "population", false);
-  l.lat_field = text_field(path, node, "lat", false);
-  l.lon_field = text_field(path, node, "lon", false);
-  if (l.lat_field.empty() != l.lon_field.empty())
-    throw Error(yaml_where(path, node) + ": 'lat' and 'lon' must be given together");
-  if (YAML::Node d = node["max_distance_km"]) {
-    try {
-      l.max_distance_km = d.as<double>();
-    } catch (const YAML::Exception&) {
-      l.max_distance_km = -1;
-    }
-    if (!(l.max_distance_km > 0))
-      throw Error(yaml_where(path, d) + ": field 'max_distance_km' must be a positive number");
+    r.fail(node["level"], field + ".level", "unknown level '" + level + "' (country, region, district, town, postal)");
+  l.source = r.file(node, "source", field, true);
+  if (fs::path(l.source).extension() == ".gz") l.source = "/vsigzip/" + l.source;  // e.g. towns.csv.gz
+  l.layer = text_field(r, node, "layer", field, false);
+  l.id_field = text_field(r, node, "id", field, true);
+  l.name_field = text_field(r, node, "name", field, true);
+  l.parent_field = text_field(r, node, "parent", field, false);
+  l.population_field = text_field(r, node, "population", field, false);
+  l.lat_field = text_field(r, node, "lat", field, false);
+  l.lon_field = text_field(r, node, "lon", field, false);
+  if (l.lat_field.empty() != l.lon_field.empty()) r.fail(node, field, "'lat' and 'lon' must be given together");
+  if (node["max_distance_km"]) {
+    l.max_distance_km = r.number(node, "max_distance_km", field, 0);
+    if (!(l.max_distance_km > 0)) r.fail(node["max_distance_km"], field + ".max_distance_km", "must be a positive number");
   }
   return l;
 }
@@ -74,6 +63,8 @@ LevelSource parse_level(const std::string& path, const YAML::Node& node) {
 Manifest read_manifest(const std::string& path) {
   const YAML::Node root = load_yaml_file(path, "geodata manifest");
   if (!root.IsMap()) throw Error(path + ": the manifest must be a YAML mapping");
+  const YamlReader r(path);
+  r.only_keys(root, {"name", "levels"}, "");
   Manifest m;
   m.path = path;
   m.name = root["name"] ? root["name"].as<std::string>("") : fs::path(path).stem().string();
@@ -81,8 +72,9 @@ Manifest read_manifest(const std::string& path) {
   if (!levels || !levels.IsSequence() || levels.size() == 0)
     throw Error(path + ": field 'levels' must be a non-empty list");
   std::array<bool, kPlaceLevels> seen{};
-  for (const YAML::Node& node : levels) {
-    LevelSource l = parse_level(path, node);
+  for (std::size_t i = 0; i < levels.size(); ++i) {
+    const YAML::Node node = levels[i];
+    LevelSource l = parse_level(r, node, "levels[" + std::to_string(i) + "]");
     auto& s = seen[static_cast<std::size_t>(l.level)];
     if (s) throw Error(yaml_where(path, node) + ": level '" + std::string(describe(l.level)) +
                        "' is declared twice");

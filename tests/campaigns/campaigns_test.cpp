@@ -76,6 +76,39 @@ TEST_CASE("campaign files: errors name the file, the line and the field") {
   CHECK_THROWS_WITH(load("campaigns: [\n"), Catch::Contains("c.yaml"));
 }
 
+TEST_CASE("campaign files: an unknown key is an error with a suggestion, not a silent default") {
+  auto dir = test::fresh_dir("campaign_keys");
+  auto load = [&](const std::string& text) { return load_campaigns(test::write_file(dir / "c.yaml", text).string()); };
+  const std::string head = "campaigns:\n  - id: a\n    budget: 100\n    target: {include: [US-CA]}\n";
+  // A misspelt min_audience would switch the privacy floor off if it were ignored.
+  CHECK_THROWS_WITH(load(head + "    allocation:\n      min_audiance: 50\n"),
+                    Catch::Contains("c.yaml:6: campaigns[0].allocation.min_audiance: unknown setting "
+                                    "(did you mean 'min_audience'?)"));
+  CHECK_THROWS_WITH(load(head + "    prioirty: 3\n"),
+                    Catch::Contains("c.yaml:5: campaigns[0].prioirty") && Catch::Contains("'priority'"));
+  CHECK_THROWS_WITH(load("curency: EUR\n" + head), Catch::Contains("c.yaml:1: curency") &&
+                                                       Catch::Contains("'currency'"));
+  CHECK_THROWS_WITH(load(head + "    offers:\n      - {id: o, txt: hi}\n"),
+                    Catch::Contains("campaigns[0].offers[0].txt: unknown setting (did you mean 'text'?)"));
+  CHECK_THROWS_WITH(load(head + "    colour: red\n"),
+                    Catch::Contains("campaigns[0].colour: unknown setting") && !Catch::Contains("did you mean"));
+  CHECK_NOTHROW(load(head + "    priority: 3\n    allocation:\n      min_audience: 50\n"));
+}
+
+TEST_CASE("campaign files: polygon files are plain local files, never URLs or GDAL virtual file systems") {
+  auto dir = test::fresh_dir("campaign_paths");
+  auto load = [&](const std::string& polygon) {
+    return load_campaigns(test::write_file(dir / "c.yaml", "campaigns:\n  - id: a\n    budget: 100\n"
+                                                           "    target:\n      polygons: [\"" + polygon + "\"]\n")
+                              .string());
+  };
+  CHECK_THROWS_WITH(load("/vsicurl/http://127.0.0.1:9/zone.geojson"),
+                    Catch::Contains("c.yaml:5: campaigns[0].target.polygons") &&
+                        Catch::Contains("/vsicurl/http://127.0.0.1:9/zone.geojson") && Catch::Contains("not allowed"));
+  CHECK_THROWS_WITH(load("https://example.com/zone.geojson"), Catch::Contains("URLs are not allowed"));
+  CHECK_THROWS_WITH(load("/vsizip/zones.zip/zone.geojson"), Catch::Contains("not allowed"));
+}
+
 TEST_CASE("targeting: place ids at any level, radius, polygons, exclusions, dates") {
   auto dir = test::fresh_dir("campaign_targets");
   test::write_file(dir / "zone.wkt", "POLYGON((-122.5 37.7,-122.3 37.7,-122.3 37.9,-122.5 37.9,-122.5 37.7))");

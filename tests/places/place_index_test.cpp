@@ -200,7 +200,7 @@ TEST_CASE("manifest errors name the file, the line and the field") {
     return PlaceIndex::load(test::write_file(dir / "m.yaml", text).string());
   };
   CHECK_THROWS_WITH(load_text("levels:\n  - level: country\n    source: x.csv\n    name: n\n"),
-                    Catch::Contains("m.yaml:2") && Catch::Contains("'id'"));
+                    Catch::Contains("m.yaml:2") && Catch::Contains("levels[0].id: missing"));
   CHECK_THROWS_WITH(load_text("levels:\n  - level: county\n    source: x.csv\n    id: i\n    name: n\n"),
                     Catch::Contains("m.yaml:2") && Catch::Contains("county"));
   CHECK_THROWS_WITH(load_text("levels: [\n"), Catch::Contains("m.yaml"));
@@ -210,6 +210,11 @@ TEST_CASE("manifest errors name the file, the line and the field") {
   CHECK_THROWS_WITH(load_text("levels:\n  - level: country\n    source: nope.csv\n    id: i\n    name: n\n"),
                     Catch::Contains("nope.csv"));
   CHECK_THROWS_WITH(PlaceIndex::load((dir / "absent.yaml").string()), Catch::Contains("absent.yaml"));
+  CHECK_THROWS_WITH(load_text("levels:\n  - level: country\n    source: x.csv\n    id: i\n    name: n\n    populaton: p\n"),
+                    Catch::Contains("m.yaml:6: levels[0].populaton: unknown setting (did you mean 'population'?)"));
+  CHECK_THROWS_WITH(load_text("levels:\n  - level: country\n    source: /vsicurl/http://example.com/x.gpkg\n    id: i\n"
+                              "    name: n\n"),
+                    Catch::Contains("m.yaml:3: levels[0].source") && Catch::Contains("not allowed"));
 }
 
 TEST_CASE("point levels from CSV with lat/lon fields, gzipped or not; bad rows reported by line") {
