@@ -6,23 +6,35 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "geotarget/error.hpp"
 
 namespace geotarget::detail {
 
+PendingFile::PendingFile(std::string target) : target_(std::move(target)) {
+  temporary_ = target_ + ".tmp-" + std::to_string(::getpid()) + std::filesystem::path(target_).extension().string();
+}
+
+PendingFile::~PendingFile() {
+  if (!committed_) std::remove(temporary_.c_str());
+}
+
+void PendingFile::commit() {
+  if (std::rename(temporary_.c_str(), target_.c_str()) != 0)
+    throw Error(target_ + ": cannot write (rename: " + std::strerror(errno) + ")", ErrorCode::io);
+  committed_ = true;
+}
+
 void replace_file(const std::string& path, std::string_view content) {
-  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
-  std::FILE* f = std::fopen(temporary.c_str(), "wb");
+  PendingFile pending(path);
+  std::FILE* f = std::fopen(pending.temporary().c_str(), "wb");
   if (!f) throw Error(path + ": cannot write (" + std::strerror(errno) + ")", ErrorCode::io);
   const bool written = std::fwrite(content.data(), 1, content.size(), f) == content.size() && std::fflush(f) == 0;
-  const int saved = errno;
-  const bool closed = std::fclose(f) == 0;
-  if (!written || !closed || std::rename(temporary.c_str(), path.c_str()) != 0) {
-    const int why = written && closed ? errno : saved;
-    std::remove(temporary.c_str());
-    throw Error(path + ": cannot write (" + std::strerror(why) + ")", ErrorCode::io);
-  }
+  const int why = errno;
+  if (std::fclose(f) != 0 || !written)
+    throw Error(path + ": cannot write (" + std::strerror(written ? errno : why) + ")", ErrorCode::io);
+  pending.commit();
 }
 
 bool same_file(const std::string& a, const std::string& b) noexcept {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "csv_reader.hpp"
+#include "file_output.hpp"
 #include "geotarget/error.hpp"
 #include "map_output.hpp"
 #include "text.hpp"
@@ -327,6 +328,16 @@ void read_batches(CsvReader& reader, Pipeline& pipe, std::size_t batch_rows, Pro
   if (!batch.rows.empty()) flush();
 }
 
+// The input is read while the outputs are written: writing over it would destroy it. Compared by
+// device and inode, so another spelling or a hard link of the input is caught too.
+void refuse_overwriting_input(const std::string& input, const std::string& output, const std::string& rejects) {
+  for (const std::string* out : {&output, &rejects})
+    if (*out == input || same_file(*out, input))
+      throw Error(*out + ": is the input file; write the output and rejects elsewhere", ErrorCode::invalid_option);
+  if (output == rejects || same_file(output, rejects))
+    throw Error(output + ": the output and the rejects file must differ", ErrorCode::invalid_option);
+}
+
 }  // namespace
 
 const Gazetteer& GazetteerSource::get() {
@@ -347,6 +358,7 @@ MapSummary map_customers(const MapOptions& o, const PlaceIndex& index, Gazetteer
 
   MapSummary summary;
   summary.rejects_path = o.rejects.empty() ? o.output + ".rejects.csv" : o.rejects;
+  refuse_overwriting_input(o.input, o.output, summary.rejects_path);
   auto sink = open_map_output(o.output, {header.fields.begin(), header.fields.end()}, reader.delimiter());
   RejectsWriter rejects(summary.rejects_path);
   const RowMapper mapper(index, plan.has_address() ? &gazetteer.get() : nullptr, plan);

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "csv_reader.hpp"
+#include "file_output.hpp"
 #include "geotarget/error.hpp"
 
 namespace geotarget::detail {
@@ -39,7 +40,7 @@ std::string_view id_at(const GeoRow& g, PlaceLevel level) {
 class CsvSink final : public MapSink {
  public:
   CsvSink(const std::string& path, const std::vector<std::string>& header, char delimiter)
-      : path_(path), delimiter_(delimiter), file_(std::fopen(path.c_str(), "wb")) {
+      : path_(path), pending_(path), delimiter_(delimiter), file_(std::fopen(pending_.temporary().c_str(), "wb")) {
     if (!file_) throw Error(path + ": cannot write", ErrorCode::io);
     for (std::size_t i = 0; i < header.size(); ++i) {
       if (i) buffer_ += delimiter_;
@@ -74,11 +75,10 @@ class CsvSink final : public MapSink {
 
   void finish() override {
     flush();
-    if (std::fclose(file_) != 0) {
-      file_ = nullptr;
-      throw Error(path_ + ": cannot write", ErrorCode::io);
-    }
+    const int closed = std::fclose(file_);
     file_ = nullptr;
+    if (closed != 0) throw Error(path_ + ": cannot write", ErrorCode::io);
+    pending_.commit();
   }
 
  private:
@@ -87,6 +87,7 @@ class CsvSink final : public MapSink {
     buffer_.clear();
   }
   std::string path_;
+  PendingFile pending_;
   char delimiter_;
   std::FILE* file_;
   std::string buffer_;
@@ -95,11 +96,11 @@ class CsvSink final : public MapSink {
 // Every input column as text, the geo_ columns typed, the point as geometry.
 class GpkgSink final : public MapSink {
  public:
-  GpkgSink(const std::string& path, const std::vector<std::string>& header) : path_(path), width_(header.size()) {
+  GpkgSink(const std::string& path, const std::vector<std::string>& header)
+      : path_(path), pending_(path), width_(header.size()) {
     GDALAllRegister();
-    std::filesystem::remove(path);
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
-    ds_ = driver ? driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr) : nullptr;
+    ds_ = driver ? driver->Create(pending_.temporary().c_str(), 0, 0, 0, GDT_Unknown, nullptr) : nullptr;
     if (!ds_) throw Error(path + ": cannot create GeoPackage (" + CPLGetLastErrorMsg() + ")", ErrorCode::io);
     OGRSpatialReference wgs84;
     wgs84.SetWellKnownGeogCS("WGS84");
@@ -142,8 +143,12 @@ class GpkgSink final : public MapSink {
 
   void finish() override {
     check(layer_->CommitTransaction());
+    CPLErrorReset();
     GDALClose(ds_);
     ds_ = nullptr;
+    if (CPLGetLastErrorType() >= CE_Failure)
+      throw Error(path_ + ": cannot write (" + CPLGetLastErrorMsg() + ")", ErrorCode::io);
+    pending_.commit();
   }
 
  private:
@@ -155,6 +160,7 @@ class GpkgSink final : public MapSink {
     if (layer_->CreateField(&def) != OGRERR_NONE) throw Error(path_ + ": cannot create field '" + name + "'", ErrorCode::io);
   }
   std::string path_;
+  PendingFile pending_;
   std::size_t width_;
   GDALDataset* ds_ = nullptr;
   OGRLayer* layer_ = nullptr;
@@ -165,11 +171,16 @@ class GpkgSink final : public MapSink {
 
 std::unique_ptr<MapSink> open_map_output(const std::string& path, const std::vector<std::string>& header,
                                          char delimiter) {
-  if (std::filesystem::path(path).extension() == ".gpkg") return std::make_unique<GpkgSink>(path, header);
-  return std::make_unique<CsvSink>(path, header, delimiter);
+  const std::string extension = std::filesystem::path(path).extension().string();
+  if (extension == ".gpkg") return std::make_unique<GpkgSink>(path, header);
+  if (extension.empty() || extension == ".csv" || extension == ".tsv" || extension == ".txt")
+    return std::make_unique<CsvSink>(path, header, delimiter);
+  throw Error(path + ": geotarget map writes CSV (.csv, .tsv, .txt) or GeoPackage (.gpkg), not " + extension,
+              ErrorCode::invalid_option);
 }
 
-RejectsWriter::RejectsWriter(const std::string& path) : path_(path), file_(std::fopen(path.c_str(), "wb")) {
+RejectsWriter::RejectsWriter(const std::string& path)
+    : path_(path), pending_(path), file_(std::fopen(pending_.temporary().c_str(), "wb")) {
   if (!file_) throw Error(path + ": cannot write the rejects file", ErrorCode::io);
   std::fputs("line,reason,raw\n", file_);
 }
@@ -184,11 +195,10 @@ void RejectsWriter::add(std::size_t line, std::string_view reason, std::string_v
 }
 
 void RejectsWriter::finish() {
-  if (std::fclose(file_) != 0) {
-    file_ = nullptr;
-    throw Error(path_ + ": cannot write", ErrorCode::io);
-  }
+  const int closed = std::fclose(file_);
   file_ = nullptr;
+  if (closed != 0) throw Error(path_ + ": cannot write", ErrorCode::io);
+  pending_.commit();
 }
 
 }  // namespace geotarget::detail

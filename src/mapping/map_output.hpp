@@ -1,5 +1,7 @@
 // Internal: where `geotarget map` writes: CSV (the input row verbatim plus the geo_ columns)
-// or a GeoPackage point layer through GDAL, and the rejects file.
+// or a GeoPackage point layer through GDAL, and the rejects file. Each is written under a
+// temporary name and renamed over its target by finish(); destroyed before that, it leaves the
+// target as it was.
 #pragma once
 
 #include <cstdio>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "geotarget/gazetteer.hpp"
+#include "file_output.hpp"
 #include "geotarget/place_index.hpp"
 
 namespace geotarget::detail {
@@ -37,8 +40,9 @@ class MapSink {
   virtual void finish() = 0;
 };
 
-/// A sink by the output's extension: ".gpkg" is a GeoPackage, anything else CSV with the
-/// input's delimiter. Throws geotarget::Error when the file cannot be created.
+/// A sink by the output's extension: ".gpkg" is a GeoPackage; ".csv", ".tsv", ".txt" or none is
+/// CSV with the input's delimiter. Throws geotarget::Error for another extension, or when the
+/// file cannot be created.
 std::unique_ptr<MapSink> open_map_output(const std::string& path, const std::vector<std::string>& header,
                                          char delimiter);
 
@@ -54,6 +58,7 @@ class RejectsWriter {
 
  private:
   std::string path_;
+  PendingFile pending_;
   std::FILE* file_ = nullptr;
 };
 

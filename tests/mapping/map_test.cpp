@@ -137,3 +137,53 @@ TEST_CASE("a file without location columns is a usage error naming the file") {
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("in.csv:1: no location column"));
 }
+
+TEST_CASE("the input is never an output: same path, another spelling or a hard link is refused, the file intact") {
+  fs::path dir = test::fresh_dir("map_same_file");
+  std::string rows = "id,lat,lon\n";
+  for (int i = 0; i < 5000; ++i) rows += std::to_string(i) + ",40.7831,-73.9712\n";
+  const fs::path in = test::write_file(dir / "in.csv", rows);
+  fs::create_hard_link(in, dir / "link.csv");
+  const std::vector<std::vector<std::string>> tries = {
+      {"map", in.string(), "-o", in.string()},
+      {"map", in.string(), "-o", (dir / "." / "in.csv").string()},
+      {"map", in.string(), "-o", (dir / "link.csv").string()},
+      {"map", in.string(), "-o", (dir / "out.csv").string(), "--rejects", in.string()},
+      {"map", in.string(), "-o", (dir / "out.csv").string(), "--rejects", (dir / "out.csv").string()}};
+  for (const auto& args : tries) {
+    INFO(args[3] << (args.size() > 4 ? " --rejects " + args[5] : ""));
+    auto r = test::run_cli(args);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("is the input file") || Catch::Contains("must differ"));
+    CHECK(test::read_file(in) == rows);
+  }
+  CHECK_FALSE(fs::exists(dir / "out.csv"));
+}
+
+TEST_CASE("outputs appear whole or not at all: a failed run leaves the old output, and no temporary file") {
+  fs::path dir = test::fresh_dir("map_atomic");
+  const fs::path in = test::write_file(dir / "in.csv", "id,lat,lon\n1,40.7831,-73.9712\n");
+  const fs::path out = test::write_file(dir / "out.csv", "the previous output\n");
+  // The rejects file cannot be created (its folder does not exist): the run fails before any
+  // row, and out.csv must still be the previous output.
+  auto r = test::run_cli({"map", in.string(), "-o", out.string(), "--rejects", (dir / "no" / "rejects.csv").string()});
+  CHECK(r.exit_code == 2);
+  CHECK(test::read_file(out) == "the previous output\n");
+  // A successful run replaces it; nothing else is left beside it.
+  r = test::run_cli({"map", in.string(), "-o", out.string()});
+  CHECK(r.exit_code == 0);
+  CHECK(read_csv(out).size() == 2);
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"in.csv", "out.csv", "out.csv.rejects.csv"});
+}
+
+TEST_CASE("an output format that map does not write is refused, not filled with CSV") {
+  fs::path dir = test::fresh_dir("map_format");
+  const fs::path in = test::write_file(dir / "in.csv", "id,lat,lon\n1,40.7831,-73.9712\n");
+  auto r = test::run_cli({"map", in.string(), "-o", (dir / "out.parquet").string()});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("out.parquet") && Catch::Contains("not .parquet"));
+  CHECK_FALSE(fs::exists(dir / "out.parquet"));
+}
