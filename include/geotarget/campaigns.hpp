@@ -86,8 +86,14 @@ struct Campaign {
   [[nodiscard]] bool targets(const PlaceChain& chain, LatLng point) const noexcept;
   /// True when `iso_date` (YYYY-MM-DD) lies within the campaign's dates.
   [[nodiscard]] bool active_on(const std::string& iso_date) const noexcept;
-  /// The first offer whose segment the customer matches, or nullptr.
-  [[nodiscard]] const Offer* offer_for(const Segment::ColumnValue& customer) const;
+  /// The first offer whose segment the customer matches, or nullptr; `value_of` reads the
+  /// customer's columns, as for Segment::matches.
+  template <RowValues F>
+  [[nodiscard]] const Offer* offer_for(const F& value_of) const noexcept(kNothrowRowValues<F>) {
+    for (const Offer& o : offers)
+      if (o.segment.matches(value_of)) return &o;
+    return nullptr;
+  }
 };
 
 struct CampaignSet {

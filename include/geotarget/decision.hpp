@@ -106,10 +106,9 @@ class DecisionTable {
   [[nodiscard]] const DecisionSources& sources() const noexcept;
   [[nodiscard]] const DecisionTableStats& stats() const noexcept;
 
-  struct Impl;
-  explicit DecisionTable(std::unique_ptr<Impl> impl);
-
  private:
+  struct Impl;
+  explicit DecisionTable(std::unique_ptr<Impl> impl);  // load() is the only way to build one
   std::unique_ptr<Impl> impl_;
 };
 

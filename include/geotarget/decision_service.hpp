@@ -68,9 +68,8 @@ class DecisionService {
   /// are serialised.
   std::string reload();
 
-  struct Impl;
-
  private:
+  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

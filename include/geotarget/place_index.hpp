@@ -115,10 +115,9 @@ class PlaceIndex {
   [[nodiscard]] bool has_level(PlaceLevel level) const noexcept;
   [[nodiscard]] const PlaceLoadSummary& summary() const noexcept;
 
-  struct Impl;
-  explicit PlaceIndex(std::unique_ptr<Impl> impl);
-
  private:
+  struct Impl;
+  explicit PlaceIndex(std::unique_ptr<Impl> impl);  // load() is the only way to build one
   std::unique_ptr<Impl> impl_;
 };
 

@@ -16,15 +16,25 @@
 // Thread-safety: immutable after parse; matches() may run on any number of threads.
 #pragma once
 
-#include <functional>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "geotarget/error.hpp"
 
 namespace geotarget {
+
+/// How matches() reads a row: called with a column name, returns the row's value for it
+/// (empty when the row has none).
+template <class F>
+concept RowValues = std::is_invocable_r_v<std::string_view, const F&, std::string_view>;
+
+/// True when reading the row cannot throw, and so neither can matching it.
+template <class F>
+inline constexpr bool kNothrowRowValues = std::is_nothrow_invocable_r_v<std::string_view, const F&, std::string_view>;
 
 class Segment {
  public:
@@ -34,15 +44,39 @@ class Segment {
   /// in characters of the expression) when it is not valid.
   static Segment parse(std::string_view expression);
 
-  using ColumnValue = std::function<std::string_view(std::string_view column)>;
-  [[nodiscard]] bool matches(const ColumnValue& value_of) const;
+  /// Whether the row that `value_of` reads matches. The reader is a template parameter, as a
+  /// visitor of GEOS's TemplateSTRtree is, so that the request path (DecisionTable::choose)
+  /// erases no type and allocates nothing; it throws only what `value_of` throws.
+  template <RowValues F>
+  [[nodiscard]] bool matches(const F& value_of) const noexcept(kNothrowRowValues<F>) {
+    return !root_ || evaluate(*root_, value_of);
+  }
   /// The columns the expression reads, sorted and unique.
   [[nodiscard]] std::vector<std::string> columns() const;
   [[nodiscard]] const std::string& text() const noexcept { return text_; }
 
-  struct Node;
-
  private:
+  enum class Op : std::uint8_t { eq, ne, lt, le, gt, ge, in, not_in, and_, or_, not_ };
+  struct Node {
+    Op op;
+    std::string column;               // comparisons
+    std::vector<std::string> values;  // one for a comparison, several for in
+    std::shared_ptr<const Node> left, right;
+    /// The comparison (or in-list) applied to the row's value of `column`.
+    [[nodiscard]] bool holds(std::string_view value) const noexcept;
+  };
+  friend class SegmentParser;
+
+  template <class F>
+  static bool evaluate(const Node& n, const F& value_of) noexcept(kNothrowRowValues<F>) {
+    switch (n.op) {
+      case Op::and_: return evaluate(*n.left, value_of) && evaluate(*n.right, value_of);
+      case Op::or_: return evaluate(*n.left, value_of) || evaluate(*n.right, value_of);
+      case Op::not_: return !evaluate(*n.left, value_of);
+      default: return n.holds(value_of(std::string_view(n.column)));
+    }
+  }
+
   std::string text_;
   std::shared_ptr<const Node> root_;  // null: matches everything
 };

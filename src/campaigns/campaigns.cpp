@@ -231,12 +231,6 @@ bool Campaign::active_on(const std::string& iso_date) const noexcept {
   return (start.empty() || iso_date >= start) && (end.empty() || iso_date <= end);
 }
 
-const Offer* Campaign::offer_for(const Segment::ColumnValue& customer) const {
-  for (const Offer& o : offers)
-    if (o.segment.matches(customer)) return &o;
-  return nullptr;
-}
-
 CampaignSet load_campaigns(const std::string& path, const PlaceIndex* places) {
   const YAML::Node root = detail::load_yaml_file(path, "campaigns file");
   const YamlReader r(path);

@@ -223,7 +223,7 @@ std::shared_ptr<const DecisionTable> DecisionTable::load(const DecisionSources& 
   impl->prepare_campaigns();
   impl->compile();
   impl->stats.load_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  return std::make_shared<const DecisionTable>(std::move(impl));
+  return std::shared_ptr<const DecisionTable>(new DecisionTable(std::move(impl)));
 }
 
 DecisionTable::DecisionTable(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -275,11 +275,12 @@ std::size_t DecisionTable::choose(const Decision& decision, std::int64_t day,
                                   const VisitorAttributes* visitor,
                                   std::span<CampaignChoice> out) const noexcept {
   const Impl& m = *impl_;
-  auto value_of = [visitor](std::string_view column) -> std::string_view {
+  auto value_of = [visitor](std::string_view column) noexcept -> std::string_view {
     for (const auto& [name, value] : *visitor)
       if (name == column) return value;
     return {};
   };
+  static_assert(kNothrowRowValues<decltype(value_of)>, "segment checks in choose() must not throw");
   std::size_t n = 0;
   for (std::uint16_t i : decision.candidates) {
     if (n == out.size()) break;
@@ -287,9 +288,8 @@ std::size_t DecisionTable::choose(const Decision& decision, std::int64_t day,
     const Campaign& c = m.campaigns.campaigns[i];
     const Offer* offer = m.offer_for_everyone[i];
     if (visitor) {
-      const Segment::ColumnValue column(value_of);
-      if (!c.segment.matches(column)) continue;
-      offer = c.offer_for(column);
+      if (!c.segment.matches(value_of)) continue;
+      offer = c.offer_for(value_of);
       if (!offer && !c.offers.empty()) continue;
     }
     out[n++] = CampaignChoice{&c, offer, decision.places[c.level]};

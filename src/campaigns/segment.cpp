@@ -1,33 +1,39 @@
 #include "geotarget/segment.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <optional>
 #include <set>
 
 namespace geotarget {
 
-enum class Op : std::uint8_t { eq, ne, lt, le, gt, ge, in, not_in, and_, or_, not_ };
-
-struct Segment::Node {
-  Op op;
-  std::string column;               // comparisons
-  std::vector<std::string> values;  // one for a comparison, several for in
-  std::shared_ptr<const Node> left, right;
-};
-
 namespace {
 
-std::optional<double> number(std::string_view s) {
+std::optional<double> number(std::string_view s) noexcept {
   double v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
   return v;
 }
 
-bool compare(Op op, std::string_view a, std::string_view b) {
+// -1, 0 or 1: numerically when both sides are numbers, else as text.
+int order(std::string_view a, std::string_view b) noexcept {
   auto x = number(a), y = number(b);
-  int c = x && y ? (*x < *y ? -1 : *x > *y ? 1 : 0) : a.compare(b) < 0 ? -1 : a.compare(b) > 0 ? 1 : 0;
+  if (x && y) return *x < *y ? -1 : *x > *y ? 1 : 0;
+  const int c = a.compare(b);
+  return c < 0 ? -1 : c > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+bool Segment::Node::holds(std::string_view v) const noexcept {
+  if (v.empty()) return false;
+  if (op == Op::in || op == Op::not_in) {
+    bool found = std::any_of(values.begin(), values.end(), [&](const std::string& x) { return order(v, x) == 0; });
+    return op == Op::in ? found : !found;
+  }
+  const int c = order(v, values.front());
   switch (op) {
     case Op::eq: return c == 0;
     case Op::ne: return c != 0;
@@ -39,26 +45,13 @@ bool compare(Op op, std::string_view a, std::string_view b) {
   }
 }
 
-bool evaluate(const Segment::Node& n, const Segment::ColumnValue& value_of) {
-  switch (n.op) {
-    case Op::and_: return evaluate(*n.left, value_of) && evaluate(*n.right, value_of);
-    case Op::or_: return evaluate(*n.left, value_of) || evaluate(*n.right, value_of);
-    case Op::not_: return !evaluate(*n.left, value_of);
-    default: break;
-  }
-  std::string_view v = value_of(n.column);
-  if (v.empty()) return false;
-  if (n.op == Op::in || n.op == Op::not_in) {
-    bool found = std::any_of(n.values.begin(), n.values.end(), [&](const std::string& x) { return compare(Op::eq, v, x); });
-    return n.op == Op::in ? found : !found;
-  }
-  return compare(n.op, v, n.values.front());
-}
+// Recursive descent over the expression text, with 1-based positions for errors. A friend of
+// Segment, which keeps its tree private; outside the anonymous namespace for that reason.
+class SegmentParser {
+  using Op = Segment::Op;
 
-// Recursive descent over the expression text, with 1-based positions for errors.
-class Parser {
  public:
-  explicit Parser(std::string_view text) : s_(text) {}
+  explicit SegmentParser(std::string_view text) : s_(text) {}
 
   std::shared_ptr<const Segment::Node> parse() {
     auto root = expr();
@@ -168,29 +161,24 @@ class Parser {
   std::size_t i_ = 0;
 };
 
-void collect_columns(const Segment::Node* n, std::set<std::string>& out) {
-  if (!n) return;
-  if (!n->column.empty()) out.insert(n->column);
-  collect_columns(n->left.get(), out);
-  collect_columns(n->right.get(), out);
-}
-
-}  // namespace
-
 Segment::Segment() = default;
 
 Segment Segment::parse(std::string_view expression) {
   Segment s;
   s.text_ = std::string(expression);
-  if (expression.find_first_not_of(" \t") != std::string_view::npos) s.root_ = Parser(expression).parse();
+  if (expression.find_first_not_of(" \t") != std::string_view::npos) s.root_ = SegmentParser(expression).parse();
   return s;
 }
 
-bool Segment::matches(const ColumnValue& value_of) const { return !root_ || evaluate(*root_, value_of); }
-
 std::vector<std::string> Segment::columns() const {
   std::set<std::string> out;
-  collect_columns(root_.get(), out);
+  auto collect = [&out](auto& self, const Node* n) -> void {
+    if (!n) return;
+    if (!n->column.empty()) out.insert(n->column);
+    self(self, n->left.get());
+    self(self, n->right.get());
+  };
+  collect(collect, root_.get());
   return {out.begin(), out.end()};
 }
 

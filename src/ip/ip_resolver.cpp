@@ -249,15 +249,9 @@ IpLookup IpResolver::Impl::lookup(const IpAddress& ip) const noexcept {
     return r;
   }
   sockaddr_storage ss{};
-  if (ip.is_v4()) {
-    auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
-    sin->sin_family = AF_INET;
-    std::memcpy(&sin->sin_addr, ip.bytes().data() + 12, 4);
-  } else {
-    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    sin6->sin6_family = AF_INET6;
-    std::memcpy(&sin6->sin6_addr, ip.bytes().data(), 16);
-  }
+  auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
+  sin6->sin6_family = AF_INET6;
+  std::memcpy(&sin6->sin6_addr, ip.bytes().data(), 16);
   int mmdb_error = MMDB_SUCCESS;
   MMDB_lookup_result_s res =
       MMDB_lookup_sockaddr(const_cast<MMDB_s*>(&db), reinterpret_cast<sockaddr*>(&ss), &mmdb_error);
@@ -269,9 +263,7 @@ IpLookup IpResolver::Impl::lookup(const IpAddress& ip) const noexcept {
     r.status = LookupStatus::database_error;
     return r;
   }
-  int prefix = res.netmask;
-  if (ip.is_v4() && info.ip_version == 6) prefix -= 96;
-  r.prefix_length = static_cast<std::uint8_t>(std::clamp(prefix, 0, 128));
+  r.prefix_length = static_cast<std::uint8_t>(std::min<int>(res.netmask, 128));
   if (!res.found_entry) {
     r.status = LookupStatus::not_found;
     return r;

@@ -225,7 +225,7 @@ std::shared_ptr<const PlaceIndex> PlaceIndex::load(const std::string& manifest_p
   impl->build_point_levels(manifest);
   impl->summary.load_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return std::make_shared<const PlaceIndex>(std::move(impl));
+  return std::shared_ptr<const PlaceIndex>(new PlaceIndex(std::move(impl)));
 }
 
 PlaceIndex::PlaceIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
