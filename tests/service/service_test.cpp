@@ -378,7 +378,9 @@ TEST_CASE("SIGTERM: idle connections close, a request in flight is answered, exi
   CHECK(idle.get("/healthz").status == 200);
   Client busy(s.port());
   busy.write_raw("GET /v1/decide?ip=63.140.7.9 HTTP/1.1\r\nHost: x\r\n");  // half a request
-  std::this_thread::sleep_for(200ms);
+  // The server must have read those bytes before the signal, or the connection is idle to it;
+  // 200 ms was not always enough on a loaded 2-core machine.
+  std::this_thread::sleep_for(1000ms);
   s.signal(SIGTERM);
   CHECK(idle.closed_by_server());
   busy.write_raw("\r\n");
