@@ -30,10 +30,16 @@ struct RadiusArea {
 };
 
 /// Where a campaign runs: place ids at any level, circles around points, and polygons.
+///
+/// Polygons follow the place index's boundary rule (place_index.hpp): a point on a polygon's
+/// boundary is inside exactly when the points immediately east of it are (immediately north of
+/// it on an east-west edge), so a point on a border shared by two zones is in exactly one of
+/// them, the one east (then north) of it; a point on a boundary with nothing east of it is in
+/// none. Longitude 180 is treated as -180, so a zone cut at the antimeridian is whole again.
 struct TargetAreas {
   std::vector<std::string> places;
   std::vector<RadiusArea> radius;
-  std::vector<Polygon> polygons;  ///< from WKT or GeoJSON files, WGS84
+  std::vector<Polygon> polygons;  ///< from WKT or GeoJSON files, WGS84; each part with its holes
   [[nodiscard]] bool empty() const noexcept { return places.empty() && radius.empty() && polygons.empty(); }
 };
 

@@ -10,7 +10,7 @@
 #include <mutex>
 
 #include "geotarget/error.hpp"
-#include "orientation.hpp"
+#include "containment.hpp"
 #include "point_level.hpp"
 #include "yaml_file.hpp"
 
@@ -195,22 +195,6 @@ Campaign read_campaign(const YamlReader& r, const YAML::Node& node, std::size_t 
   return c;
 }
 
-// Even-odd rule with exact orientation; a point on an edge counts as inside.
-bool inside(const Polygon& polygon, double lon, double lat) {
-  bool in = false;
-  for (const Ring& ring : polygon) {
-    for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
-      auto a = ring[j], b = ring[i];
-      if (a[1] > b[1]) std::swap(a, b);
-      if (lat < a[1] || lat > b[1]) continue;
-      int side = detail::orientation(a[0], a[1], b[0], b[1], lon, lat);
-      if (side == 0 && lon >= std::min(a[0], b[0]) && lon <= std::max(a[0], b[0])) return true;
-      if (a[1] <= lat && lat < b[1] && side > 0) in = !in;
-    }
-  }
-  return in;
-}
-
 bool in_areas(const TargetAreas& t, const PlaceChain& chain, LatLng point) {
   for (const Place* p : chain.at)
     if (p && std::find(t.places.begin(), t.places.end(), p->id) != t.places.end()) return true;
@@ -218,7 +202,7 @@ bool in_areas(const TargetAreas& t, const PlaceChain& chain, LatLng point) {
   for (const RadiusArea& r : t.radius)
     if (detail::geodesic_km(point.lat, point.lon, r.centre.lat, r.centre.lon) <= r.km) return true;
   return std::any_of(t.polygons.begin(), t.polygons.end(),
-                     [&](const Polygon& p) { return inside(p, point.lon, point.lat); });
+                     [&](const Polygon& p) { return detail::contains(p, point); });
 }
 
 }  // namespace

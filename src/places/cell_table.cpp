@@ -79,11 +79,9 @@ void CellTable::collect_edges(const std::vector<PolygonRings>& polygons, Table<E
   for (std::uint32_t p = 0; p < polygons.size(); ++p) {
     for (const auto& ring : polygons[p]) {
       for (std::size_t i = 0; i < ring.size(); ++i) {
-        auto a = ring[i], b = ring[(i + 1) % ring.size()];
-        if (a == b) continue;
-        if (a[1] > b[1] || (a[1] == b[1] && a[0] > b[0])) std::swap(a, b);
-        double slope = a[1] == b[1] ? 0 : (b[0] - a[0]) / (b[1] - a[1]);
-        edges.push_back(Edge{a[0], a[1], b[0], b[1], slope, p, 0});
+        const auto& a = ring[i];
+        const auto& b = ring[(i + 1) % ring.size()];
+        if (a != b) edges.push_back(Edge{RayEdge::between(a, b), p, 0});
       }
     }
   }
@@ -215,7 +213,7 @@ void CellTable::sweep_owners(std::size_t polygon_count) {
           continue;
         }
         for (const Edge* ed = &edges_[cell];; ++ed) {
-          if (ed->crosses(yc) && col_of(ed->x_at(yc)) == col) {
+          if (ed->spans(yc) && col_of(ed->x_at(yc)) == col) {
             if ((odd[ed->polygon] ^= 1) != 0) {
               inside.push_back(ed->polygon);
             } else {
@@ -253,7 +251,7 @@ std::uint32_t CellTable::owner(double x, double y) const noexcept {
       break;
     }
     for (const Edge* ed = &edges_[value];; ++ed) {
-      if (ed->crosses(y)) {
+      if (ed->spans(y)) {
         // In the point's own cell a crossing counts if the point is west of the edge, wherever
         // rounding put x(py); further east every crossing of the cell counts.
         const double xi = ed->x_at(y);
@@ -266,14 +264,6 @@ std::uint32_t CellTable::owner(double x, double y) const noexcept {
   }
   std::uint32_t inside = parity.inside(base);
   return inside != none ? inside : boundary_owner(fine_value(col, row), x, y);
-}
-
-bool CellTable::Edge::west_of(double px, double py, double x_at_py) const noexcept {
-  // x(py) is within a few ulps of the true crossing: only a near tie needs the exact test.
-  const double gap = x_at_py - px;
-  if (gap > 1e-9) return true;
-  if (gap < -1e-9) return false;
-  return orientation(x0, y0, x1, y1, px, py) > 0;
 }
 
 bool CellTable::Edge::touches(double px, double py) const noexcept {
@@ -299,7 +289,7 @@ std::uint32_t CellTable::slow_owner(double x, double y) const noexcept {
     bool in = false;
     for (; i < all_edges_.size() && all_edges_[i].polygon == p; ++i) {
       const Edge& ed = all_edges_[i];
-      if (ed.crosses(y) && ed.west_of(x, y, ed.x_at(y))) in = !in;
+      if (ed.crossed_from(x, y)) in = !in;
     }
     if (in) return p;
   }

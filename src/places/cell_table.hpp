@@ -6,11 +6,11 @@
 // a cell casts a ray east, row by row through the touched cells, to the first untouched cell,
 // whose owner is known, and flips the parity of each polygon whose edge the ray crosses.
 //
-// Crossing rule: an edge (a, b), stored with a.y <= b.y, crosses the ray east from (px, py)
-// when a.y <= py < b.y and p lies strictly west of the line a -> b, decided exactly (robust
-// orientation, src/orientation.hpp). Horizontal edges never cross. Each crossing is counted in
-// the one cell that holds x(py), computed in floating point the same way at build and query
-// time, so the cells agree with each other.
+// Crossing rule (RayEdge in containment.hpp, which campaign polygons use too): an edge (a, b),
+// stored with a.y <= b.y, crosses the ray east from (px, py) when a.y <= py < b.y and p lies
+// strictly west of the line a -> b, decided exactly. Horizontal edges never cross. Each
+// crossing is counted in the one cell that holds x(py), computed in floating point the same way
+// at build and query time, so the cells agree with each other.
 // A point on a shared edge therefore belongs to the polygon east of it (north of it on a
 // horizontal edge), which covers it. A point on a boundary with no polygon to its east (the
 // outer edge of the level) belongs to the lowest-numbered polygon whose boundary it is on:
@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "containment.hpp"
 #include "huge_pages.hpp"
 
 namespace geotarget::detail {
@@ -46,16 +47,9 @@ class CellTable {
   [[nodiscard]] std::size_t touched_cells() const noexcept { return touched_cells_; }
 
  private:
-  struct Edge {
-    double x0, y0, x1, y1;  // lower endpoint first: y0 <= y1 (y0 == y1: horizontal)
-    double slope;           // dx/dy, computed once from these endpoints; 0 when horizontal
+  struct Edge : RayEdge {
     std::uint32_t polygon;
-    std::uint32_t last;     // 1 on the last edge of a touched cell's run
-    [[nodiscard]] bool crosses(double py) const noexcept { return y0 <= py && py < y1; }
-    [[nodiscard]] double x_at(double py) const noexcept { return x0 + (py - y0) * slope; }
-    /// Exactly: is (px, py) strictly west of this (non-horizontal) edge's line? `x_at_py` is
-    /// x_at(py), which settles all but near ties.
-    [[nodiscard]] bool west_of(double px, double py, double x_at_py) const noexcept;
+    std::uint32_t last;  // 1 on the last edge of a touched cell's run
     [[nodiscard]] bool touches(double px, double py) const noexcept;
   };
   struct Parity;  // per-query parity accumulator

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "cell_table.hpp"
+#include "containment.hpp"
 #include "geodata_source.hpp"
 #include "geotarget/error.hpp"
 #include "point_level.hpp"
@@ -235,7 +236,7 @@ LocateStatus PlaceIndex::locate(LatLng point, PlaceChain& out) const noexcept {
   out = PlaceChain{};
   if (const LocateStatus s = check(point); s != LocateStatus::ok) return s;
   const double lat = point.lat;
-  const double lon = point.lon == 180 ? -180 : point.lon;  // one meridian: the boundary rule treats it as shared
+  const double lon = detail::antimeridian_as_west(point.lon);
   const Impl& m = *impl_;
   for (PlaceLevel level : kPolygonLevelsDeepestFirst) {
     const std::size_t l = slot(level);
@@ -280,7 +281,7 @@ const std::vector<Polygon>& PlaceIndex::polygons(const Place& place) const noexc
 const Place* PlaceIndex::place_at(LatLng point, PlaceLevel level) const noexcept {
   const auto& table = impl_->tables[slot(level)];
   if (!table || !point.is_valid()) return nullptr;
-  std::uint32_t polygon = table->owner(point.lon == 180 ? -180 : point.lon, point.lat);
+  std::uint32_t polygon = table->owner(detail::antimeridian_as_west(point.lon), point.lat);
   return polygon == detail::CellTable::none
              ? nullptr
              : &impl_->places[impl_->table_places[slot(level)][polygon]];

@@ -136,3 +136,124 @@ TEST_CASE("targeting: place ids at any level, radius, polygons, exclusions, date
       "campaigns:\n  - id: x\n    budget: 1\n    target: {include: [US-XX]}\n").string(), index.get()),
       Catch::Contains("bad.yaml:4") && Catch::Contains("unknown place id 'US-XX'"));
 }
+
+namespace {
+
+struct Zone {
+  std::string id, wkt;
+};
+
+// One campaign per zone, targeting the zone's polygon file, and a place index with the same
+// polygons as districts: the two answers for one point side by side.
+class Zones {
+ public:
+  Zones(const std::string& name, const std::vector<Zone>& zones) {
+    const auto dir = test::fresh_dir("zones_" + name);
+    std::string campaigns = "campaigns:\n", csv = "id,name,WKT\n";
+    for (const Zone& z : zones) {
+      test::write_file(dir / (z.id + ".wkt"), z.wkt);
+      campaigns += "  - {id: " + z.id + ", budget: 1, target: {polygons: [" + z.id + ".wkt]}}\n";
+      csv += z.id + "," + z.id + ",\"" + z.wkt + "\"\n";
+    }
+    set_ = load_campaigns(test::write_file(dir / "campaigns.yaml", campaigns).string());
+    test::write_file(dir / "district.csv", csv);
+    index_ = PlaceIndex::load(test::write_file(dir / "manifest.yaml",
+        "name: " + name + "\nlevels:\n  - {level: district, source: district.csv, id: id, name: name}\n").string());
+  }
+  /// The ids of the campaigns targeting the point, comma-separated.
+  [[nodiscard]] std::string campaigns_at(double lon, double lat) const {
+    std::string ids;
+    for (const Campaign& c : set_.campaigns)
+      if (c.targets(PlaceChain{}, {lat, lon})) ids += (ids.empty() ? "" : ",") + c.id;
+    return ids;
+  }
+  [[nodiscard]] std::string place_at(double lon, double lat) const {
+    const Place* p = index_->place_at({lat, lon}, PlaceLevel::district);
+    return p ? p->id : "";
+  }
+
+ private:
+  CampaignSet set_;
+  std::shared_ptr<const PlaceIndex> index_;
+};
+
+struct Probe {
+  double lon, lat;
+  const char* zone;   // the campaigns targeting the point ("" for none)
+  const char* place;  // the place index's answer: the same, except where nothing lies east
+};
+
+void check_zones(const Zones& zones, const std::vector<Probe>& table) {
+  for (const Probe& p : table) {
+    INFO("lon " << p.lon << " lat " << p.lat);
+    CHECK(zones.campaigns_at(p.lon, p.lat) == p.zone);
+    CHECK(zones.place_at(p.lon, p.lat) == p.place);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("campaign polygons: a shared border belongs to the zone east (then north) of it, as places do") {
+  // The border runs (1 0) -> (1.5 1) -> (1 2); west lies left of it, east right.
+  const Zones zones("shared_border", {{"west", "POLYGON((0 0,1 0,1.5 1,1 2,0 2,0 0))"},
+                                      {"east", "POLYGON((1 0,2 0,2 2,1 2,1.5 1,1 0))"}});
+  check_zones(zones, {
+      {0.5, 1, "west", "west"}, {1.75, 1, "east", "east"},
+      {1.25, 0.5, "east", "east"},    // on the lower shared edge
+      {1.25, 1.5, "east", "east"},    // on the upper shared edge
+      {1.5, 1, "east", "east"},       // the shared vertex inside the border
+      {1, 0, "east", "east"},         // the shared vertex on the south side: north-east is east
+      {1.25 - 1e-12, 0.5, "west", "west"}, {1.25 + 1e-12, 0.5, "east", "east"},
+      {0, 1, "west", "west"},         // outer west edge
+      {0.5, 0, "west", "west"},       // outer south edge
+      // Nothing lies east (north) of these: no zone contains them; the place index still
+      // gives them to the lowest-numbered polygon whose boundary they are on.
+      {1, 2, "", "east"},             // the shared vertex on the north side
+      {0.5, 2, "", "west"},           // outer north edge
+      {2, 1, "", "east"},             // outer east edge
+      {2.5, 1, "", ""},
+  });
+}
+
+TEST_CASE("campaign polygons: a hole's edge belongs to whatever lies east (north) of it") {
+  const Zones zones("hole", {{"ring", "POLYGON((0 0,4 0,4 4,0 4,0 0),(1 1,3 1,3 3,1 3,1 1))"},
+                             {"island", "POLYGON((1 1,3 1,3 3,1 3,1 1))"}});
+  check_zones(zones, {
+      {0.5, 0.5, "ring", "ring"}, {2, 2, "island", "island"},
+      {1, 2, "island", "island"},     // the hole's west edge: east of it is the hole
+      {3, 2, "ring", "ring"},         // the hole's east edge
+      {2, 1, "island", "island"},     // the hole's south edge: north of it is the hole
+      {2, 3, "ring", "ring"},         // the hole's north edge
+      {1, 1, "island", "island"}, {3, 1, "ring", "ring"}, {1, 3, "ring", "ring"}, {3, 3, "ring", "ring"},
+  });
+  const Zones ring_only("hole_alone", {{"ring", "POLYGON((0 0,4 0,4 4,0 4,0 0),(1 1,3 1,3 3,1 3,1 1))"}});
+  check_zones(ring_only, {
+      {2, 2, "", ""},
+      {1, 2, "", "ring"},             // nothing east of it: the place index falls back on the boundary
+      {3, 2, "ring", "ring"},
+      {2, 1, "", "ring"},
+      {2, 3, "ring", "ring"},
+  });
+}
+
+TEST_CASE("campaign polygons: longitude 180 is -180, so a zone cut at the antimeridian is whole") {
+  const Zones fiji("antimeridian_parts",
+      {{"FJ", "MULTIPOLYGON(((177 -19,180 -19,180 -16,177 -16,177 -19)),((-180 -19,-178 -19,-178 -16,-180 -16,-180 -19)))"},
+       {"XX", "POLYGON((170 -19,177 -19,177 -16,170 -16,170 -19))"}});
+  check_zones(fiji, {
+      {179, -17.5, "FJ", "FJ"}, {-179, -17.5, "FJ", "FJ"},
+      {180, -17.5, "FJ", "FJ"}, {-180, -17.5, "FJ", "FJ"},
+      {177, -17.5, "FJ", "FJ"},       // XX|FJ edge: east
+      {175, -17.5, "XX", "XX"},
+      {-178, -17.5, "", "FJ"},        // Fiji's east edge faces the sea
+      {-177.9, -17.5, "", ""},
+  });
+  // Two zones meeting at the antimeridian: the meridian belongs to the one east of it.
+  const Zones halves("antimeridian_halves", {{"west_of_180", "POLYGON((170 -10,180 -10,180 10,170 10,170 -10))"},
+                                             {"east_of_180", "POLYGON((-180 -10,-170 -10,-170 10,-180 10,-180 -10))"}});
+  check_zones(halves, {
+      {180, 0, "east_of_180", "east_of_180"}, {-180, 0, "east_of_180", "east_of_180"},
+      {179.999, 0, "west_of_180", "west_of_180"}, {-179.999, 0, "east_of_180", "east_of_180"},
+      {180, -10, "east_of_180", "east_of_180"},
+  });
+}
