@@ -677,7 +677,7 @@ TEST_CASE("mmdblookup, MaxMind's own tool, reads built databases") {
   CHECK_THAT(test::read_file(b.dir / "verbose.txt"), Contains("Binary format: 2.0"));
 }
 
-TEST_CASE("geotarget mmdb build and dump on the command line") {
+TEST_CASE("geotarget mmdb build and dump on the command line", "[cli]") {
   fs::path dir = test::fresh_dir("mmdb_cli");
   const std::string csv = test::write_file(dir / "in.csv", "network,city\n1.0.0.0/24,A\n2.0.0.0/24,A\n").string();
   const std::string db = (dir / "out.mmdb").string();
