@@ -136,6 +136,7 @@ struct IpResolver::Impl {
 };
 
 void IpResolver::Impl::open(const std::string& path) {
+  detail::check_search_tree_fits(path);
   int rc = MMDB_open(path.c_str(), MMDB_MODE_MMAP, &db);
   if (rc != MMDB_SUCCESS) {
     std::string why = MMDB_strerror(rc);

@@ -166,6 +166,7 @@ std::string data_line(const detail::TreeNetwork& n, const FlatRecord& rec, const
 }  // namespace
 
 void dump_mmdb(const std::string& mmdb_path, std::ostream& out) {
+  detail::check_search_tree_fits(mmdb_path);
   MMDB_s db;
   const int rc = MMDB_open(mmdb_path.c_str(), MMDB_MODE_MMAP, &db);
   if (rc != MMDB_SUCCESS) throw Error(mmdb_path + ": cannot open IP database: " + MMDB_strerror(rc), ErrorCode::io);

@@ -20,6 +20,12 @@ struct TreeNetwork {
   std::uint32_t data_offset = 0;  ///< offset in the data section (MMDB_entry_s::offset)
 };
 
+/// Throws geotarget::Error naming `path` unless the file's metadata can be read and the search
+/// tree it declares fits in the file: node_count x record_size / 4 bytes, the 16-byte separator
+/// and the metadata. Called before MMDB_open: libmaxminddb 1.7.1 checks this in 32 bits, which
+/// a crafted node_count overflows, and then reads outside the file during the open itself.
+void check_search_tree_fits(const std::string& path);
+
 /// Visits every network with a data record exactly once, in address order. A node reached a
 /// second time (the ::ffff:0:0/96 and 2002::/16 IPv4 aliases) is not walked again, which also
 /// bounds the walk on a hostile tree with cycles. Throws geotarget::Error naming `path` on a

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "geotarget/error.hpp"
@@ -33,7 +34,48 @@ const char* kFlatCsv =
     "2a02:8000::/24,48.8566,2.3522,FR,Ile-de-France,Paris,75001,Europe/Paris\n"
     "9.9.9.0/24,,,US,,,,\n";
 
+// The database at `path` with its metadata's node_count replaced by `count` (written as a
+// 4-byte uint32, so the metadata may grow by a few bytes; it is the last thing in the file).
+std::string with_node_count(const std::string& path, std::uint32_t count, const std::string& name) {
+  std::string bytes = test::read_file(path);
+  const std::string key = "\x4anode_count";  // UTF-8 string of length 10
+  const std::size_t at = bytes.rfind(key);
+  REQUIRE(at != std::string::npos);
+  const std::size_t value = at + key.size();
+  const auto control = static_cast<unsigned char>(bytes[value]);
+  REQUIRE((control >> 5) == 6);  // uint32
+  const std::size_t old_size = control & 0x1f;
+  std::string encoded = "\xc4";
+  for (int shift = 24; shift >= 0; shift -= 8) encoded += static_cast<char>((count >> shift) & 0xff);
+  bytes.replace(value, 1 + old_size, encoded);
+  return test::write_file(fs::path(path).parent_path() / name, bytes).string();
+}
+
 }  // namespace
+
+TEST_CASE("a node_count that does not fit the file is refused before the tree is walked") {
+  const std::string good = build_db("node_count", kFlatCsv);
+  REQUIRE_NOTHROW(IpResolver(good));
+  // 715,827,883 x 24-bit records overflows libmaxminddb 1.7.1's own 32-bit size check; with the
+  // root's left record pointing at node 16,000,000 (96 MB into a file of a few hundred bytes) a
+  // walk reads far past the end of the mapping. 0xffffffff would make the resolver reserve 4 G
+  // entries.
+  for (const std::uint32_t count : {715'827'883u, 0xffffffffu}) {
+    INFO(count);
+    std::string crafted = with_node_count(good, count, "crafted-" + std::to_string(count) + ".mmdb");
+    std::string bytes = test::read_file(crafted);
+    bytes.replace(0, 3, "\xf4\x24\x00");  // node 0, left record (24-bit): 16,000,000
+    test::write_file(crafted, bytes);
+    try {
+      IpResolver resolver(crafted);
+      FAIL("a search tree larger than the file was accepted");
+    } catch (const Error& e) {
+      CHECK_THAT(e.what(), Catch::Contains(crafted) && Catch::Contains("search tree"));
+    }
+    std::ostringstream dump;
+    CHECK_THROWS_WITH(dump_mmdb(crafted, dump), Catch::Contains(crafted) && Catch::Contains("search tree"));
+  }
+}
 
 TEST_CASE("flat schema databases built by the project resolve IPv4, IPv6 and mapped forms") {
   IpResolver r(build_db("flat", kFlatCsv));
