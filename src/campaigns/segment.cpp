@@ -47,11 +47,20 @@ bool Segment::Node::holds(std::string_view v) const noexcept {
 
 // Recursive descent over the expression text, with 1-based positions for errors. A friend of
 // Segment, which keeps its tree private; outside the anonymous namespace for that reason.
+// Nesting and comparisons are counted so that a hostile text cannot overflow the stack here, in
+// matches() or in the tree's destructor (a chain of n terms is a tree n deep).
 class SegmentParser {
   using Op = Segment::Op;
 
  public:
-  explicit SegmentParser(std::string_view text) : s_(text) {}
+  static constexpr std::size_t kMaxLength = 16384, kMaxComparisons = 256;
+  static constexpr int kMaxDepth = 32;
+
+  explicit SegmentParser(std::string_view text) : s_(text) {
+    if (s_.size() > kMaxLength)
+      throw Error("segment: longer than " + std::to_string(kMaxLength) + " characters (" + std::to_string(s_.size()) +
+                  ")");
+  }
 
   std::shared_ptr<const Segment::Node> parse() {
     auto root = expr();
@@ -98,14 +107,28 @@ class SegmentParser {
     return left;
   }
   std::shared_ptr<const Segment::Node> factor() {
-    if (keyword("not")) return join(Op::not_, factor(), nullptr);
+    if (keyword("not")) {
+      Nested level(*this);
+      return join(Op::not_, factor(), nullptr);
+    }
     if (symbol("(")) {
+      Nested level(*this);
       auto inner = expr();
       if (!symbol(")")) fail("expected ')'");
       return inner;
     }
     return comparison();
   }
+  // One level of "(" or "not" while it is parsed.
+  struct Nested {
+    explicit Nested(SegmentParser& p) : p_(p) {
+      if (++p_.depth_ > kMaxDepth) p_.fail("nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    }
+    ~Nested() { --p_.depth_; }
+    Nested(const Nested&) = delete;
+    Nested& operator=(const Nested&) = delete;
+    SegmentParser& p_;
+  };
   std::string identifier() {
     skip_space();
     std::size_t start = i_;
@@ -133,6 +156,7 @@ class SegmentParser {
     return std::string(v);
   }
   std::shared_ptr<const Segment::Node> comparison() {
+    if (++comparisons_ > kMaxComparisons) fail("more than " + std::to_string(kMaxComparisons) + " comparisons");
     Segment::Node n{Op::eq, identifier(), {}, nullptr, nullptr};
     bool negated_in = false;
     if (keyword("not")) {
@@ -159,6 +183,8 @@ class SegmentParser {
 
   std::string_view s_;
   std::size_t i_ = 0;
+  int depth_ = 0;
+  std::size_t comparisons_ = 0;
 };
 
 Segment::Segment() = default;

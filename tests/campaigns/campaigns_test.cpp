@@ -56,6 +56,39 @@ TEST_CASE("a bad segment is an error with its position") {
   CHECK_THROWS_WITH(Segment::parse("loyalty == gold"), Catch::Contains("expected a number or quoted text"));
 }
 
+TEST_CASE("segments are bounded: deep nesting, long chains and huge texts are errors, not a stack overflow") {
+  // The reported attacks: 20,000 parentheses, 100,000 "not", 200,000 "or" terms.
+  CHECK_THROWS_WITH(Segment::parse(std::string(20'000, '(') + "a == 1" + std::string(20'000, ')')),
+                    Catch::Contains("longer than 16384 characters"));
+  std::string nots;
+  for (int i = 0; i < 100'000; ++i) nots += "not ";
+  CHECK_THROWS_WITH(Segment::parse(nots + "a == 1"), Catch::Contains("longer than 16384 characters"));
+  // Within the length limit, the nesting limit holds.
+  std::string nested = std::string(5'000, '(') + "a == 1" + std::string(5'000, ')');
+  CHECK_THROWS_WITH(Segment::parse(nested), Catch::Contains("nested deeper than 32"));
+  CHECK_THROWS_WITH(Segment::parse(nots.substr(0, 4 * 3'000) + "a == 1"), Catch::Contains("nested deeper than 32"));
+  std::string ors = "a == 0";
+  for (int i = 1; i < 200'000; ++i) ors += " or a == " + std::to_string(i);
+  CHECK_THROWS_WITH(Segment::parse(ors), Catch::Contains("longer than 16384 characters"));
+  std::string many = "a == 0";
+  for (int i = 1; i < 300; ++i) many += " or a==" + std::to_string(i);
+  REQUIRE(many.size() < 16384);
+  CHECK_THROWS_WITH(Segment::parse(many), Catch::Contains("more than 256 comparisons"));
+  // At the limits, a segment parses and evaluates.
+  std::string deep = std::string(31, '(') + "a == 1" + std::string(31, ')');
+  CHECK(Segment::parse(deep).matches([](std::string_view) { return std::string_view("1"); }));
+  std::string wide = "a == 0";
+  for (int i = 1; i < 256; ++i) wide += " or a==" + std::to_string(i);
+  CHECK(Segment::parse(wide).matches([](std::string_view) { return std::string_view("255"); }));
+  // In a campaigns file the error names the file and the line.
+  auto dir = test::fresh_dir("segment_bounds");
+  const auto file = test::write_file(dir / "c.yaml", "campaigns:\n  - id: a\n    budget: 1\n"
+                                                       "    target: {include: [US]}\n    segment: \"" +
+                                                           nested + "\"\n");
+  CHECK_THROWS_WITH(load_campaigns(file.string()), Catch::Contains("c.yaml:5: campaigns[0].segment") &&
+                                                      Catch::Contains("nested deeper than 32"));
+}
+
 TEST_CASE("campaign files: errors name the file, the line and the field") {
   auto dir = test::fresh_dir("campaign_errors");
   auto load = [&](const std::string& text) { return load_campaigns(test::write_file(dir / "c.yaml", text).string()); };
