@@ -18,7 +18,8 @@
 // The reader (the calling thread) cuts the input into batches of rows; worker threads map
 // batches (coordinates through the PlaceIndex, addresses through the Gazetteer) into output
 // text; a writer thread writes batches in input order. Memory is bounded by the batches in
-// flight (twice the workers), whatever the file size.
+// flight (twice the workers, plus two, each at most batch_bytes and one row), whatever the file
+// size. A row is at most 1 MiB (longer ones are rejected as record_too_long).
 #pragma once
 
 #include <array>
@@ -46,7 +47,11 @@ struct MapOptions {
   char delimiter = 0;   ///< DEFAULT: 0, detected
   MapColumns columns;
   bool progress = false;  ///< a progress bar on the progress stream. DEFAULT: false
-  std::size_t batch_rows = 4096;  ///< rows a worker maps at a time. DEFAULT: 4096
+  std::size_t batch_rows = 4096;  ///< rows a worker maps at a time, at most. DEFAULT: 4096
+  /// Bytes of input text in one batch, at most (one row more may end it). With the batches in
+  /// flight (twice the workers, plus two) this bounds memory whatever the rows' size; at most
+  /// 1 GiB. DEFAULT: 8 MiB.
+  std::size_t batch_bytes = 8 << 20;
 };
 
 struct MapSummary {

@@ -83,6 +83,8 @@ struct Row {
   CsvStatus status = CsvStatus::ok;
 };
 
+// Offsets inside a batch are 32-bit: its text is at most MapOptions::batch_bytes (<= 1 GiB) plus
+// one record twice (raw and fields, each <= CsvOptions::max_record_bytes), far below 4 GiB.
 struct Batch {
   std::uint64_t seq = 0;
   std::string text;  // raw rows and their fields, back to back
@@ -303,8 +305,7 @@ std::exception_ptr write_in_order(Pipeline& pipe, MapSink& sink, RejectsWriter& 
 }
 
 // Cuts the rest of the input into batches and feeds them to the pipeline.
-void read_batches(CsvReader& reader, Pipeline& pipe, std::size_t batch_rows, Progress& progress,
-                  MapSummary& summary) {
+void read_batches(CsvReader& reader, Pipeline& pipe, const MapOptions& o, Progress& progress, MapSummary& summary) {
   CsvRecord record;
   Batch batch;
   std::uint64_t seq = 0;
@@ -320,7 +321,7 @@ void read_batches(CsvReader& reader, Pipeline& pipe, std::size_t batch_rows, Pro
   for (CsvStatus s; (s = reader.next(record)) != CsvStatus::end_of_input;) {
     batch.add(record, s);
     ++summary.rows_in;
-    if (batch.rows.size() >= batch_rows) {
+    if (batch.rows.size() >= o.batch_rows || batch.text.size() >= o.batch_bytes) {
       flush();
       progress.update(summary.rows_in, reader.bytes_read());
     }
@@ -347,6 +348,8 @@ const Gazetteer& GazetteerSource::get() {
 
 MapSummary map_customers(const MapOptions& o, const PlaceIndex& index, GazetteerSource& gazetteer,
                          std::ostream& progress_out) {
+  if (o.batch_rows == 0 || o.batch_bytes == 0 || o.batch_bytes > (std::size_t{1} << 30))
+    throw Error("MapOptions: batch_rows must be positive and batch_bytes in 1 B .. 1 GiB", ErrorCode::invalid_option);
   std::ifstream in(o.input, std::ios::binary);
   if (!in) throw Error(o.input + ": cannot read", ErrorCode::io);
   CsvOptions csv_options;
@@ -373,7 +376,7 @@ MapSummary map_customers(const MapOptions& o, const PlaceIndex& index, Gazetteer
   std::error_code ec;
   const auto total_bytes = std::filesystem::file_size(o.input, ec);
   Progress progress(progress_out, o.progress, ec ? 0 : total_bytes);
-  read_batches(reader, pipe, o.batch_rows, progress, summary);
+  read_batches(reader, pipe, o, progress, summary);
   pipe.close();
   for (auto& w : workers) w.join();
   writer.join();

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "csv_reader.hpp"
+#include "geotarget/batch_mapper.hpp"
 #include "test_support.hpp"
 
 using namespace geotarget;
@@ -186,4 +187,46 @@ TEST_CASE("an output format that map does not write is refused, not filled with 
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("out.parquet") && Catch::Contains("not .parquet"));
   CHECK_FALSE(fs::exists(dir / "out.parquet"));
+}
+
+TEST_CASE("batches are bounded by bytes as well as rows: large rows come out whole and in order") {
+  fs::path dir = test::fresh_dir("map_batch_bytes");
+  // 60 rows of ~300 KiB each (the reader accepts rows up to 1 MiB): 18 MiB of text, so the
+  // default 8 MiB batches split it, and 1 KiB batches give every row its own.
+  std::string text = "id,lat,lon,note\n";
+  for (int i = 0; i < 60; ++i)
+    text += std::to_string(i) + ",40.7831,-73.9712," + std::string(300'000 + i, static_cast<char>('a' + i % 26)) + "\n";
+  const fs::path in = test::write_file(dir / "in.csv", text);
+  auto index = PlaceIndex::load(std::string(GEOTARGET_SOURCE_DIR) + "/geodata/default.yaml");
+  std::string outputs[3];
+  const std::size_t batch_bytes[3] = {std::size_t{8} << 20, 1024, std::size_t{1} << 30};
+  for (int k = 0; k < 3; ++k) {
+    MapOptions o;
+    o.input = in.string();
+    o.output = (dir / ("out" + std::to_string(k) + ".csv")).string();
+    o.threads = 2;
+    o.batch_bytes = batch_bytes[k];
+    GazetteerSource gazetteer(index);
+    std::ostringstream progress;
+    const MapSummary s = map_customers(o, *index, gazetteer, progress);
+    CHECK(s.rows_in == 60);
+    CHECK(s.rows_out == 60);
+    CHECK(s.rejected == 0);
+    outputs[k] = test::read_file(o.output);
+  }
+  CHECK(outputs[0] == outputs[1]);
+  CHECK(outputs[0] == outputs[2]);
+  const auto rows = read_csv(dir / "out0.csv");
+  REQUIRE(rows.size() == 61);
+  for (int i = 0; i < 60; ++i) {
+    CHECK(rows[i + 1][0] == std::to_string(i));
+    CHECK(rows[i + 1][3].size() == static_cast<std::size_t>(300'000 + i));
+  }
+  MapOptions bad;
+  bad.input = in.string();
+  bad.output = (dir / "bad.csv").string();
+  bad.batch_bytes = std::size_t{2} << 30;
+  GazetteerSource gazetteer(index);
+  std::ostringstream progress;
+  CHECK_THROWS_WITH(map_customers(bad, *index, gazetteer, progress), Catch::Contains("batch_bytes"));
 }
