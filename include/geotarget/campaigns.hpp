@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "geotarget/place_index.hpp"
@@ -104,11 +105,24 @@ struct Campaign {
 
 struct CampaignSet {
   std::string path;
-  std::string currency = "USD";
+  std::string currency = "USD";  ///< ISO 4217 alphabetic code
   std::vector<Campaign> campaigns;
 };
 
-/// Loads and validates a campaigns file. With `places`, every place id in a target must exist.
+/// The most money any amount may hold: 10^12 currency units, in cents. Ten thousand campaigns
+/// of this size still sum within 64 bits.
+inline constexpr std::int64_t kMaxMoneyCents = 100'000'000'000'000;
+/// The most campaigns one file may declare.
+inline constexpr std::size_t kMaxCampaigns = 10'000;
+
+/// True for an ISO 4217 alphabetic code: exactly three capital letters A-Z ("USD", "ILS", "GEL").
+[[nodiscard]] bool is_currency_code(std::string_view text) noexcept;
+/// Decimals an amount in this currency may have: 0 for currencies without minor units in use
+/// (JPY, KRW, ISK, CLP, VND, ...), else 2. Amounts are kept in hundredths of a unit whatever it is.
+[[nodiscard]] int currency_decimals(std::string_view code) noexcept;
+
+/// Loads and validates a campaigns file. Money is written as digits with at most the currency's
+/// decimals (1000, 1000.5, 1000.50; not 1e3, not 1000.005), at most kMaxMoneyCents. With `places`, every place id in a target must exist.
 /// Throws geotarget::Error naming the file, line and field.
 CampaignSet load_campaigns(const std::string& path, const PlaceIndex* places = nullptr);
 

@@ -45,6 +45,12 @@ class Fields {
     if (!v.is_number_integer() || v.get<std::int64_t>() < 0) fail(key, "must be a non-negative integer");
     return v.get<std::int64_t>();
   }
+  /// Cents: an integer in [0, kMaxMoneyCents].
+  [[nodiscard]] std::int64_t money(const char* key) const {
+    const std::int64_t v = count(key);
+    if (v > kMaxMoneyCents) fail(key, "is above the maximum of " + std::to_string(kMaxMoneyCents) + " cents");
+    return v;
+  }
   /// A non-negative integer, or 0 for null or absent.
   [[nodiscard]] std::int64_t optional_count(const char* key) const {
     auto it = object_.find(key);
@@ -92,7 +98,7 @@ AreaAllocation read_area(const Fields& f) {
   if (!parse_place_level(level, a.level)) f.fail("level", "unknown level '" + level + "'");
   a.name = f.optional_text("name");
   a.audience = f.count("audience");
-  a.budget_cents = f.count("budget_cents");
+  a.budget_cents = f.money("budget_cents");
   a.offer = f.optional_text("offer");
   a.expected_response = f.number("expected_response");
   a.marginal_return = f.optional_number("marginal_return");
@@ -112,8 +118,8 @@ CampaignAllocation read_campaign(const std::string& file, const Fields& f) {
   c.method = f.optional_text("method");
   if (const std::string level = f.optional_text("level"); !level.empty() && !parse_place_level(level, c.level))
     f.fail("level", "unknown level '" + level + "'");
-  c.budget_cents = f.count("budget_cents");
-  c.unspent_cents = f.count("unspent_cents");
+  c.budget_cents = f.money("budget_cents");
+  c.unspent_cents = f.money("unspent_cents");
   c.min_audience = f.count("min_audience");
   c.lambda = f.optional_number("lambda");
   c.targeted_customers = static_cast<std::size_t>(f.optional_count("targeted_customers"));
@@ -122,7 +128,8 @@ CampaignAllocation read_campaign(const std::string& file, const Fields& f) {
   std::int64_t allocated = 0;
   for (std::size_t i = 0; i < areas.size(); ++i) {
     c.areas.push_back(read_area(Fields(file, f.path("areas") + "[" + std::to_string(i) + "]", areas[i])));
-    allocated += c.areas.back().budget_cents;
+    allocated += c.areas.back().budget_cents;  // each <= kMaxMoneyCents: no overflow before the check
+    if (allocated > c.budget_cents) break;
   }
   if (allocated + c.unspent_cents != c.budget_cents)
     f.fail("areas", "area budgets " + std::to_string(allocated) + " + unspent_cents " + std::to_string(c.unspent_cents) +
@@ -227,6 +234,8 @@ AllocationFile read_allocation_file(const std::string& path) {
   Fields f(path, "", root);
   AllocationFile a;
   a.currency = f.text("currency");
+  if (!is_currency_code(a.currency))
+    f.fail("currency", "must be an ISO 4217 code of three capital letters (USD, EUR, ILS)");
   a.geodata = f.optional_text("geodata");
   a.generated_by = f.optional_text("generated_by");
   const json& campaigns = f.array("campaigns");

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 
 #include "geotarget/error.hpp"
 #include "containment.hpp"
@@ -24,13 +25,37 @@ namespace fs = std::filesystem;
 
 using detail::YamlReader;
 
+// The cents of a money text ("1000", "1000.5", "1000.50"), or why it is not one. Parsed as
+// decimal text, never through a double, so 1000.005 is refused rather than rounded.
+std::string parse_cents(std::string_view text, int decimals, std::int64_t& cents) {
+  const std::size_t dot = text.find('.');
+  const std::string_view whole = text.substr(0, dot);
+  const std::string_view fraction = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+  const auto digits = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (whole.empty() || !digits(whole) || !digits(fraction) || (dot != std::string_view::npos && fraction.empty()))
+    return "must be an amount written as digits with an optional decimal point, not '" + std::string(text) + "'";
+  if (fraction.size() > static_cast<std::size_t>(decimals))
+    return "'" + std::string(text) + "' has more than " + std::to_string(decimals) + " decimals for this currency";
+  if (whole.size() > 13) return "'" + std::string(text) + "' is above the maximum of 1000000000000";
+  std::int64_t units = 0;
+  for (char c : whole) units = units * 10 + (c - '0');
+  cents = units * 100;
+  for (std::size_t i = 0; i < 2; ++i) cents += (i < fraction.size() ? fraction[i] - '0' : 0) * (i == 0 ? 10 : 1);
+  if (cents > kMaxMoneyCents) return "'" + std::string(text) + "' is above the maximum of 1000000000000";
+  return {};
+}
+
 // Money in currency units, kept as integer cents; `fallback` when absent.
 std::int64_t cents(const YamlReader& r, const YAML::Node& map, const char* key, const std::string& field,
-                   std::int64_t fallback) {
-  if (!map[key]) return fallback;
-  const double units = r.number(map, key, field, 0);
-  if (units < 0) r.fail(map[key], field + "." + key, "must not be negative");
-  return static_cast<std::int64_t>(std::llround(units * 100));
+                   std::int64_t fallback, int decimals) {
+  const YAML::Node v = map[key];
+  if (!v) return fallback;
+  if (!v.IsScalar()) r.fail(v, field + "." + key, "must be an amount");
+  std::int64_t out = 0;
+  if (const std::string why = parse_cents(v.Scalar(), decimals, out); !why.empty()) r.fail(v, field + "." + key, why);
+  return out;
 }
 
 std::vector<Polygon> read_polygons(const std::string& file, const YamlReader& r, const YAML::Node& at,
@@ -109,7 +134,7 @@ Segment read_segment(const YamlReader& r, const YAML::Node& map, const std::stri
   }
 }
 
-AllocationSpec read_allocation(const YamlReader& r, const YAML::Node& node, const std::string& field) {
+AllocationSpec read_allocation(const YamlReader& r, const YAML::Node& node, const std::string& field, int decimals) {
   AllocationSpec a;
   if (!node) return a;
   r.only_keys(node, {"method", "weight", "min_per_area", "max_per_area", "fixed_cost_per_area", "min_audience", "response"},
@@ -120,12 +145,12 @@ AllocationSpec read_allocation(const YamlReader& r, const YAML::Node& node, cons
   std::string weight = r.text(node, "weight", field, false);
   if (weight == "population") a.weight = AllocationWeight::population;
   else if (!weight.empty() && weight != "audience") r.fail(node["weight"], field + ".weight", "audience or population, not '" + weight + "'");
-  a.min_per_area_cents = cents(r, node, "min_per_area", field, 0);
-  a.max_per_area_cents = cents(r, node, "max_per_area", field, -1);
+  a.min_per_area_cents = cents(r, node, "min_per_area", field, 0, decimals);
+  a.max_per_area_cents = cents(r, node, "max_per_area", field, -1, decimals);
   if (a.max_per_area_cents >= 0 && a.max_per_area_cents < a.min_per_area_cents)
     r.fail(node["max_per_area"], field + ".max_per_area", "is below min_per_area");
-  a.fixed_cost_per_area_cents = cents(r, node, "fixed_cost_per_area", field, 0);
-  a.min_audience = static_cast<std::int64_t>(r.number(node, "min_audience", field, 0));
+  a.fixed_cost_per_area_cents = cents(r, node, "fixed_cost_per_area", field, 0, decimals);
+  a.min_audience = r.whole_number(node, "min_audience", field, 0, 0);
   if (YAML::Node resp = node["response"]) {
     const std::string f = field + ".response";
     r.only_keys(resp, {"model", "conversion_rate", "value_per_conversion", "cost_per_reach"}, f);
@@ -149,16 +174,19 @@ bool valid_date(const std::string& d) {
          d.substr(5, 2) >= "01" && d.substr(5, 2) <= "12" && d.substr(8, 2) >= "01" && d.substr(8, 2) <= "31";
 }
 
-Campaign read_campaign(const YamlReader& r, const YAML::Node& node, std::size_t i, const PlaceIndex* places) {
+Campaign read_campaign(const YamlReader& r, const YAML::Node& node, std::size_t i, const PlaceIndex* places,
+                       int decimals) {
   const std::string field = "campaigns[" + std::to_string(i) + "]";
   r.only_keys(node, {"id", "name", "budget", "priority", "level", "dates", "target", "segment", "offers", "allocation"},
               field);
   Campaign c;
   c.id = r.text(node, "id", field, true);
+  if (c.id.empty()) r.fail(node["id"], field + ".id", "must not be empty");
   c.name = r.text(node, "name", field, false);
-  c.budget_cents = cents(r, node, "budget", field, -1);
+  c.budget_cents = cents(r, node, "budget", field, -1, decimals);
   if (c.budget_cents < 0) r.fail(node, field + ".budget", "missing");
-  c.priority = static_cast<int>(r.number(node, "priority", field, 0));
+  c.priority = static_cast<int>(r.whole_number(node, "priority", field, 0, -1'000'000));
+  if (c.priority > 1'000'000) r.fail(node["priority"], field + ".priority", "must be at most 1000000");
   std::string level = r.text(node, "level", field, false);
   if (!level.empty() && (!parse_place_level(level, c.level) || c.level == PlaceLevel::country))
     r.fail(node["level"], field + ".level", "region, district, town or postal, not '" + level + "'");
@@ -191,7 +219,7 @@ Campaign read_campaign(const YamlReader& r, const YAML::Node& node, std::size_t 
     r.only_keys(o, {"id", "text", "segment"}, f);
     c.offers.push_back(Offer{r.text(o, "id", f, true), r.text(o, "text", f, false), read_segment(r, o, f)});
   }
-  c.allocation = read_allocation(r, node["allocation"], field + ".allocation");
+  c.allocation = read_allocation(r, node["allocation"], field + ".allocation", decimals);
   return c;
 }
 
@@ -206,6 +234,17 @@ bool in_areas(const TargetAreas& t, const PlaceChain& chain, LatLng point) {
 }
 
 }  // namespace
+
+bool is_currency_code(std::string_view text) noexcept {
+  return text.size() == 3 && std::all_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+int currency_decimals(std::string_view code) noexcept {
+  // ISO 4217 currencies whose minor unit is 0 (or not used in practice).
+  static constexpr std::string_view kWhole[] = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
+                                                "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"};
+  return std::find(std::begin(kWhole), std::end(kWhole), code) != std::end(kWhole) ? 0 : 2;
+}
 
 bool Campaign::targets(const PlaceChain& chain, LatLng point) const noexcept {
   return in_areas(include, chain, point) && !in_areas(exclude, chain, point);
@@ -222,13 +261,23 @@ CampaignSet load_campaigns(const std::string& path, const PlaceIndex* places) {
   r.only_keys(root, {"currency", "campaigns"}, "");
   CampaignSet set;
   set.path = path;
-  if (root["currency"]) set.currency = r.text(root, "currency", "file", false);
+  if (root["currency"]) {
+    set.currency = r.text(root, "currency", "", false);
+    if (!is_currency_code(set.currency))
+      r.fail(root["currency"], "currency", "must be an ISO 4217 code of three capital letters (USD, EUR, ILS), not '" +
+                                               set.currency + "'");
+  }
   YAML::Node list = root["campaigns"];
   if (!list || !list.IsSequence() || list.size() == 0) throw Error(path + ": campaigns: must be a non-empty list");
+  if (list.size() > kMaxCampaigns)
+    throw Error(path + ": campaigns: " + std::to_string(list.size()) + " campaigns, more than the maximum of " +
+                    std::to_string(kMaxCampaigns),
+                ErrorCode::limit_exceeded);
+  std::set<std::string> ids;
   for (std::size_t i = 0; i < list.size(); ++i) {
-    set.campaigns.push_back(read_campaign(r, list[i], i, places));
-    for (std::size_t j = 0; j < i; ++j)
-      if (set.campaigns[j].id == set.campaigns[i].id) r.fail(list[i], "campaigns[" + std::to_string(i) + "].id", "duplicate id '" + set.campaigns[i].id + "'");
+    set.campaigns.push_back(read_campaign(r, list[i], i, places, currency_decimals(set.currency)));
+    if (!ids.insert(set.campaigns.back().id).second)
+      r.fail(list[i], "campaigns[" + std::to_string(i) + "].id", "duplicate id '" + set.campaigns.back().id + "'");
   }
   return set;
 }

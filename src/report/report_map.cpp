@@ -243,7 +243,7 @@ std::string context_paths(const GeoBox& areas, const PlaceIndex& places, const P
 }
 
 std::string area_title(const ShownArea& s, const std::string& currency) {
-  return "<title>" + html_escape(area_label(*s.area)) + ": " + format_money(s.area->budget_cents, currency) + "</title>";
+  return "<title>" + html_escape(area_label(*s.area) + ": " + format_money(s.area->budget_cents, currency)) + "</title>";
 }
 
 std::string area_polygons(const CampaignView& view, const PlaceIndex& places, const Legend& legend,

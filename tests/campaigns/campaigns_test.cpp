@@ -290,3 +290,36 @@ TEST_CASE("campaign polygons: longitude 180 is -180, so a zone cut at the antime
       {180, -10, "east_of_180", "east_of_180"},
   });
 }
+
+TEST_CASE("money is exact decimal text within the currency's decimals and a maximum; currencies are ISO codes") {
+  auto dir = test::fresh_dir("campaign_money");
+  auto load = [&](const std::string& currency, const std::string& budget, const std::string& extra = "") {
+    return load_campaigns(test::write_file(dir / "c.yaml", "currency: " + currency + "\ncampaigns:\n  - id: a\n"
+                                                           "    budget: " + budget + "\n    target: {include: [US]}\n" +
+                                                           extra)
+                              .string());
+  };
+  CHECK(load("USD", "1000").campaigns[0].budget_cents == 100000);
+  CHECK(load("USD", "1000.5").campaigns[0].budget_cents == 100050);
+  CHECK(load("EUR", "0.07").campaigns[0].budget_cents == 7);  // 0.07 is not exact as a double
+  CHECK(load("JPY", "250000").campaigns[0].budget_cents == 25000000);
+  CHECK(load("USD", "1000000000000").campaigns[0].budget_cents == kMaxMoneyCents);
+  CHECK_THROWS_WITH(load("USD", "1000.005"), Catch::Contains("c.yaml:4: campaigns[0].budget") &&
+                                                 Catch::Contains("more than 2 decimals"));
+  CHECK_THROWS_WITH(load("JPY", "100.5"), Catch::Contains("more than 0 decimals"));
+  CHECK_THROWS_WITH(load("USD", "1e300"), Catch::Contains("campaigns[0].budget: must be an amount"));
+  CHECK_THROWS_WITH(load("USD", "1000000000000.01"), Catch::Contains("above the maximum"));
+  CHECK_THROWS_WITH(load("USD", "99999999999999999999"), Catch::Contains("above the maximum"));
+  CHECK_THROWS_WITH(load("USD", "-5"), Catch::Contains("must be an amount"));
+  CHECK_THROWS_WITH(load("USD", "100", "    allocation: {min_per_area: 1e20}\n"),
+                    Catch::Contains("campaigns[0].allocation.min_per_area: must be an amount"));
+  CHECK_THROWS_WITH(load("USD", "100", "    allocation: {min_audience: 1e20}\n"),
+                    Catch::Contains("campaigns[0].allocation.min_audience: must be a whole number"));
+  CHECK_THROWS_WITH(load("\"<script>alert(1)</script>\"", "100"), Catch::Contains("c.yaml:1: currency") &&
+                                                                     Catch::Contains("three capital letters"));
+  CHECK_THROWS_WITH(load("usd", "100"), Catch::Contains("three capital letters"));
+  CHECK_THROWS_WITH(load_campaigns(test::write_file(dir / "e.yaml", "campaigns:\n  - id: \"\"\n    budget: 1\n"
+                                                                    "    target: {include: [US]}\n")
+                                       .string()),
+                    Catch::Contains("campaigns[0].id: must not be empty"));
+}

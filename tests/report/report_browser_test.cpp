@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 
 #include "report_fixture.hpp"
 #include "test_support.hpp"
@@ -81,4 +82,72 @@ TEST_CASE("headless Chromium draws the report's map", "[browser]") {
   // California alone fills a few hundred pixels square of the first map in the 1400 x 1000 view.
   CHECK(counts.class_coloured > 20'000);
   CHECK(counts.non_white > 100'000);
+}
+
+namespace {
+
+// Markup that marks the page if a browser ever runs it, in text and in attribute contexts.
+std::string payload(int n) {
+  const std::string mark = "document.documentElement.setAttribute('data-pwned','" + std::to_string(n) + "')";
+  return "<script>" + mark + "</script><img src=x onerror=\"" + mark + "\">'\"><svg onload=\"" + mark + "\">";
+}
+
+// The fields of an allocation that reach the page, each carrying a payload: campaign id and name,
+// area ids and names, offers, merge targets and reasons.
+std::string hostile_allocation(const std::string& geodata) {
+  nlohmann::json j = nlohmann::json::parse(test::allocation_fixture(geodata));
+  int n = 0;
+  for (auto& c : j["campaigns"]) {
+    c["id"] = c["id"].get<std::string>() + payload(++n);
+    c["name"] = payload(++n);
+    for (auto& a : c["areas"]) {
+      a["name"] = a["name"].get<std::string>() + payload(++n);
+      if (!a["offer"].is_null()) a["offer"] = payload(++n);
+      if (!a["reason"].is_null()) a["reason"] = payload(++n);
+    }
+  }
+  // One area whose id is markup: not a place of the geodata, so listed but not drawn.
+  auto& first = j["campaigns"][0]["areas"][0];
+  first["area_id"] = payload(++n);
+  return j.dump(1);
+}
+
+// The page's DOM after its scripts ran, as Chromium serializes it.
+std::string rendered_dom(const fs::path& dir, const fs::path& html) {
+  const std::string command = std::string("timeout 120 ") + kChromium +
+                              " --headless --no-sandbox --disable-gpu --disable-background-networking"
+                              " --disable-component-update --disable-sync --no-first-run --user-data-dir=" +
+                              (dir / "profile").string() + " --dump-dom file://" + html.string() + " >" +
+                              (dir / "dom.html").string() + " 2>" + (dir / "chromium.log").string();
+  const int status = std::system(command.c_str());
+  INFO("chromium log: " << test::read_file(dir / "chromium.log"));
+  REQUIRE(status == 0);
+  return test::read_file(dir / "dom.html");
+}
+
+}  // namespace
+
+TEST_CASE("markup in every field of an allocation is shown as text; no script of it runs", "[browser]") {
+  if (!fs::exists(kChromium)) GEOTARGET_SKIP(kChromium << " is missing: apt-get install chromium (tools/debian-packages.txt)");
+  fs::path dir = test::fresh_dir("report_browser_xss");
+  const std::string geodata = test::source_path("geodata/default.yaml").string();
+  test::write_file(dir / "allocation.json", hostile_allocation(geodata));
+  auto r = test::run_cli({"report", "--allocation", (dir / "allocation.json").string(), "-o", (dir / "out").string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string html = test::read_file(dir / "out/report.html");
+  CHECK(html.find("<script>document") == std::string::npos);
+  CHECK(html.find("onerror=\"document") == std::string::npos);
+  const std::string dom = rendered_dom(dir, dir / "out/report.html");
+  CHECK(dom.find("<table") != std::string::npos);  // the page rendered
+  CHECK(dom.find("data-pwned=") == std::string::npos);  // the attribute a payload would set
+  CHECK(dom.find("&lt;script&gt;document.documentElement") != std::string::npos);  // shown as text
+
+  // The currency is a field too: it must be an ISO 4217 code, so markup there is refused.
+  nlohmann::json j = nlohmann::json::parse(test::allocation_fixture(geodata));
+  j["currency"] = payload(99);
+  test::write_file(dir / "currency.json", j.dump());
+  r = test::run_cli({"report", "--allocation", (dir / "currency.json").string(), "-o", (dir / "out2").string()});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("currency") && Catch::Contains("three capital letters"));
 }

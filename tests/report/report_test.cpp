@@ -216,6 +216,12 @@ TEST_CASE("bad allocations fail with one line naming the file and the field") {
       {R"("level": "postal")", R"("level": "street")", "campaigns[0].areas[10].level: unknown level 'street'"},
       {R"("merged_into": "US-CA",)", R"("merged_into": null,)", "campaigns[0].areas[3].merged_into: missing for a merged area"},
       {R"(]},)", "}", "not valid JSON"},
+      // Hand-edited sums that overflow 64 bits, or amounts no campaign may hold, are refused.
+      {R"("budget_cents": 600000, "unspent_cents": 10000)", R"("budget_cents": 9223372036854775807, "unspent_cents": 10000)",
+       "campaigns[0].budget_cents: is above the maximum of 100000000000000 cents"},
+      {R"("budget_cents": 250000)", R"("budget_cents": 9223372036854775807)",
+       "campaigns[0].areas[0].budget_cents: is above the maximum"},
+      {R"("currency": "USD")", R"("currency": "US$")", "currency: must be an ISO 4217 code"},
   };
   for (const Case& c : cases) {
     INFO(c.expected);
