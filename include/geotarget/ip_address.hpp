@@ -45,11 +45,16 @@ class IpAddress {
   [[nodiscard]] const std::array<std::uint8_t, 16>& bytes() const noexcept { return bytes_; }
 
   [[nodiscard]] AddressClass classify() const noexcept;
-  /// The privacy-safe network of this address: /24 for IPv4, /48 for IPv6.
+  /// The privacy-safe network of this address: /24 for IPv4 (mapped and compatible forms
+  /// included), /40 for 6to4 (2002::/16, whose bits 16-47 are a whole IPv4 address: the /40
+  /// keeps that address's /24), /48 for other IPv6.
   [[nodiscard]] IpAddress truncated() const noexcept;
+  /// The prefix length truncated() keeps: 24, 40 or 48.
+  [[nodiscard]] int private_prefix_length() const noexcept;
   /// "a.b.c.d" or RFC 5952 IPv6 text.
   [[nodiscard]] std::string to_string() const;
-  /// The truncated network with its prefix: "81.2.69.0/24", "2001:218:ab::/48".
+  /// The truncated network with its prefix: "81.2.69.0/24", "2001:218:ab::/48",
+  /// "2002:808:800::/40".
   [[nodiscard]] std::string to_private_string() const;
 
   friend bool operator==(const IpAddress&, const IpAddress&) = default;

@@ -119,9 +119,15 @@ AddressClass IpAddress::classify() const noexcept {
   return AddressClass::global;
 }
 
+int IpAddress::private_prefix_length() const noexcept {
+  if (is_v4()) return 24;
+  return bytes_[0] == 0x20 && bytes_[1] == 0x02 ? 40 : 48;  // 6to4: 2002:AABB:CCDD::/48
+}
+
 IpAddress IpAddress::truncated() const noexcept {
   IpAddress t = *this;
-  std::size_t keep = is_v4() ? 15 : 6;  // /24 of IPv4 (96 + 24 bits) or /48 of IPv6
+  // Bytes kept: /24 of IPv4 (96 + 24 bits), else the IPv6 prefix.
+  const auto keep = static_cast<std::size_t>(is_v4() ? 15 : private_prefix_length() / 8);
   std::memset(t.bytes_.data() + keep, 0, 16 - keep);
   return t;
 }
@@ -137,7 +143,7 @@ std::string IpAddress::to_string() const {
 }
 
 std::string IpAddress::to_private_string() const {
-  return truncated().to_string() + (is_v4() ? "/24" : "/48");
+  return truncated().to_string() + "/" + std::to_string(private_prefix_length());
 }
 
 bool parse_ip(std::string_view text, IpAddress& out) noexcept {

@@ -56,6 +56,15 @@ TEST_CASE("truncation keeps /24 of IPv4 and /48 of IPv6, nothing more") {
       {"::ffff:81.2.69.160", "81.2.69.0/24"},
       {"2001:218:abcd:1234:5678::1", "2001:218:abcd::/48"},
       {"2001:218::1", "2001:218::/48"},
+      // 6to4 carries the whole IPv4 address in bits 16-47: only its /24 may remain.
+      {"2002:808:808::1", "2002:808:800::/40"},
+      {"2002:c000:0204:1::7", "2002:c000:200::/40"},
+      // Teredo: the /48 keeps the Teredo server's address; the client (last 32 bits, inverted)
+      // and its port are gone.
+      {"2001:0:4136:e378:8000:63bf:3fff:fdd2", "2001:0:4136::/48"},
+      // NAT64 and the deprecated IPv4-compatible form keep the IPv4 address in the low bits.
+      {"64:ff9b::808:808", "64:ff9b::/48"},
+      {"::8.8.8.8", "::/48"},
   };
   for (const Row& row : rows) {
     IpAddress a;
