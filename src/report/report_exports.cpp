@@ -24,7 +24,7 @@ struct ExportRow {
 ExportRow row_of(const CampaignView& v, const ShownArea& s) {
   const AreaAllocation& a = *s.area;
   return {v.campaign->campaign_id, a.area_id, std::string(describe(a.level)), a.name, s.region_id, a.offer,
-          std::string(describe(a.binding)), a.merged_into, a.reason,
+          std::string(describe(a.binding)), s.merged_into, a.reason,
           a.audience, a.budget_cents, a.expected_response, a.marginal_return, s.place};
 }
 

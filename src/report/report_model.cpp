@@ -4,10 +4,13 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <set>
 
 namespace geotarget::detail {
 
 namespace {
+
+constexpr const char* kHiddenTarget = "other areas (below the minimum audience)";
 
 // The region of a place, or its country where the pack has no region above it.
 void set_region(ShownArea& shown, const PlaceIndex& places) {
@@ -20,7 +23,11 @@ void set_region(ShownArea& shown, const PlaceIndex& places) {
   shown.region_name = region->name;
 }
 
-std::string name_of(const std::string& id, const CampaignAllocation& c, const PlaceIndex& places) {
+// The label of a merge target: its name and id, unless it is itself an area below the privacy
+// threshold, which no output may name.
+std::string name_of(const std::string& id, const CampaignAllocation& c, const PlaceIndex& places,
+                    const std::set<std::string>& hidden_ids) {
+  if (hidden_ids.count(id)) return kHiddenTarget;
   for (const AreaAllocation& a : c.areas)
     if (a.area_id == id && !a.name.empty()) return a.name + " (" + id + ")";
   if (const Place* p = places.find(id)) return p->name + " (" + id + ")";
@@ -47,16 +54,20 @@ void add_region_totals(CampaignView& view) {
 // (a reason may quote the audience).
 void add_merge_notes(CampaignView& view, const std::vector<const AreaAllocation*>& hidden, const PlaceIndex& places) {
   const CampaignAllocation& c = *view.campaign;
-  for (const ShownArea& s : view.areas)
+  std::set<std::string> hidden_ids;
+  for (const AreaAllocation* a : hidden) hidden_ids.insert(a->area_id);
+  for (ShownArea& s : view.areas) {
+    s.merged_into = hidden_ids.count(s.area->merged_into) ? "other" : s.area->merged_into;
     if (s.area->binding == Binding::merged)
-      view.merged.push_back({area_label(*s.area), name_of(s.area->merged_into, c, places), s.area->reason});
+      view.merged.push_back({area_label(*s.area), name_of(s.area->merged_into, c, places, hidden_ids), s.area->reason});
+  }
   std::map<std::string, std::size_t> hidden_into;
   for (const AreaAllocation* a : hidden)
     if (a->binding == Binding::merged) ++hidden_into[a->merged_into];
   for (const auto& [into, n] : hidden_into)
     view.merged.push_back({format_count(static_cast<std::int64_t>(n)) + (n == 1 ? " area" : " areas") +
                                " below the minimum audience",
-                           name_of(into, c, places), "audience below min_audience " + format_count(view.threshold)});
+                           name_of(into, c, places, hidden_ids), "audience below min_audience " + format_count(view.threshold)});
 }
 
 CampaignView view_of(const CampaignAllocation& c, const PlaceIndex& places, const ReportOptions& options) {

@@ -20,6 +20,8 @@ struct ShownArea {
   const AreaAllocation* area = nullptr;
   const Place* place = nullptr;  ///< nullptr when the geodata has no place with this id
   std::string region_id, region_name;  ///< its region (or country where there are no regions)
+  /// The area's merged_into as it may be shown: "other" when the target is itself hidden.
+  std::string merged_into;
 };
 
 /// The areas below the privacy threshold, summed.

@@ -12,7 +12,8 @@ inline const char* const kHiddenAreas[] = {"US-06081", "San Mateo", "US-06041", 
                                            "US-32031", "Washoe",    "US-36047", "Kings"};
 
 // spring-gold: min_audience 50, budget 600000 = 590000 allocated + 10000 unspent; hidden:
-// San Mateo (12, merged), Marin (30, merged), Washoe (40, 7000 cents, left in place).
+// San Mateo (12, merged), Marin (30, merged into Washoe), Washoe (40, 7000 cents, left in place:
+// a merge target that is itself hidden; Sonoma, shown, merges into it too).
 // win-back: min_audience 100, budget 301000, nothing unspent; hidden: Kings (99, 1000 cents).
 inline std::string allocation_fixture(const std::string& geodata) {
   return R"({"currency": "USD", "geodata": ")" + geodata + R"(", "generated_by": "report tests",
@@ -30,12 +31,12 @@ inline std::string allocation_fixture(const std::string& geodata) {
      "offer": null, "expected_response": 0, "marginal_return": 0, "binding": "merged", "merged_into": "US-CA",
      "reason": "audience 12 below min_audience 50"},
     {"area_id": "US-06041", "level": "district", "name": "Marin", "audience": 30, "budget_cents": 0,
-     "offer": null, "expected_response": 0, "marginal_return": 0, "binding": "merged", "merged_into": "US-CA",
+     "offer": null, "expected_response": 0, "marginal_return": 0, "binding": "merged", "merged_into": "US-32031",
      "reason": "audience 30 below min_audience 50"},
     {"area_id": "US-06013", "level": "district", "name": "Contra Costa", "audience": 200, "budget_cents": 0,
      "offer": null, "expected_response": 0, "marginal_return": 0, "binding": "excluded", "merged_into": null, "reason": "excluded by the campaign"},
     {"area_id": "US-06097", "level": "district", "name": "Sonoma", "audience": 400, "budget_cents": 0,
-     "offer": null, "expected_response": 0, "marginal_return": 0, "binding": "merged", "merged_into": "US-CA",
+     "offer": null, "expected_response": 0, "marginal_return": 0, "binding": "merged", "merged_into": "US-32031",
      "reason": "expected gain 180.00 below fixed cost 250.00"},
     {"area_id": "US-CA", "level": "region", "name": "California", "audience": 530, "budget_cents": 50000,
      "offer": "gold-10", "expected_response": 700, "marginal_return": 1.25, "binding": "none", "merged_into": null, "reason": null},
