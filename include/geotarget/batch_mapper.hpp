@@ -41,8 +41,8 @@ struct MapColumns {
 
 struct MapOptions {
   std::string input;    ///< CSV path
-  std::string output;   ///< .csv, or .gpkg for a GeoPackage point layer
-  std::string rejects;  ///< DEFAULT: OUTPUT + ".rejects.csv"
+  std::string output;   ///< .csv (.tsv, .txt), .gpkg for a GeoPackage point layer, "-" for stdout
+  std::string rejects;  ///< DEFAULT: OUTPUT + ".rejects.csv"; "rejects.csv" when OUTPUT is "-"
   int threads = 0;      ///< DEFAULT: 0, the number of cores
   char delimiter = 0;   ///< DEFAULT: 0, detected
   MapColumns columns;

@@ -17,9 +17,9 @@ void add_map_command(CLI::App& app, int& exit_code) {
   auto& o = args->options;
   CLI::App* cmd = app.add_subcommand("map", "Map a customer CSV (coordinates and/or addresses) into places");
   cmd->add_option("input", o.input, "Customer CSV with a header row")->required()->check(CLI::ExistingFile);
-  cmd->add_option("-o,--output", o.output, "Output .csv, or .gpkg for a GeoPackage")->required();
+  cmd->add_option("-o,--output", o.output, "Output .csv, .gpkg for a GeoPackage, or - for stdout")->required();
   cmd->add_option("--geodata", args->geodata, "Geodata manifest (default: geodata/default.yaml)");
-  cmd->add_option("--rejects", o.rejects, "Rejected rows (default: OUTPUT.rejects.csv)");
+  cmd->add_option("--rejects", o.rejects, "Rejected rows (default: OUTPUT.rejects.csv; rejects.csv with -o -)");
   cmd->add_option("--threads", o.threads, "Worker threads (default: all cores)")->check(CLI::Range(0, 256));
   cmd->add_option("--delimiter", args->delimiter, "Field delimiter: ',', ';', 'tab' (default: detected)");
   auto& c = o.columns;

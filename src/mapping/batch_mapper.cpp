@@ -360,7 +360,7 @@ MapSummary map_customers(const MapOptions& o, const PlaceIndex& index, Gazetteer
   const ColumnPlan plan = plan_columns(header, o.columns, o.input);
 
   MapSummary summary;
-  summary.rejects_path = o.rejects.empty() ? o.output + ".rejects.csv" : o.rejects;
+  summary.rejects_path = !o.rejects.empty() ? o.rejects : o.output == "-" ? "rejects.csv" : o.output + ".rejects.csv";
   refuse_overwriting_input(o.input, o.output, summary.rejects_path);
   auto sink = open_map_output(o.output, {header.fields.begin(), header.fields.end()}, reader.delimiter());
   RejectsWriter rejects(summary.rejects_path);

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 
 #include "csv_reader.hpp"
 #include "file_output.hpp"
@@ -36,11 +37,18 @@ std::string_view id_at(const GeoRow& g, PlaceLevel level) {
   return p ? std::string_view(p->id) : std::string_view();
 }
 
-// Place ids never hold a delimiter or quote; names are not written.
+// Place ids never hold a delimiter or quote; names are not written. "-" is standard output,
+// written as it goes (there is nothing to rename).
 class CsvSink final : public MapSink {
  public:
   CsvSink(const std::string& path, const std::vector<std::string>& header, char delimiter)
-      : path_(path), pending_(path), delimiter_(delimiter), file_(std::fopen(pending_.temporary().c_str(), "wb")) {
+      : path_(path), delimiter_(delimiter) {
+    if (path == "-") {
+      file_ = stdout;
+    } else {
+      pending_.emplace(path);
+      file_ = std::fopen(pending_->temporary().c_str(), "wb");
+    }
     if (!file_) throw Error(path + ": cannot write", ErrorCode::io);
     for (std::size_t i = 0; i < header.size(); ++i) {
       if (i) buffer_ += delimiter_;
@@ -50,7 +58,7 @@ class CsvSink final : public MapSink {
     buffer_ += '\n';
   }
   ~CsvSink() override {
-    if (file_) std::fclose(file_);
+    if (file_ && file_ != stdout) std::fclose(file_);
   }
 
   void add(std::string_view raw, const GeoRow& g, const std::function<std::string_view(int)>&) override {
@@ -75,10 +83,10 @@ class CsvSink final : public MapSink {
 
   void finish() override {
     flush();
-    const int closed = std::fclose(file_);
+    const int closed = file_ == stdout ? std::fflush(file_) : std::fclose(file_);
     file_ = nullptr;
     if (closed != 0) throw Error(path_ + ": cannot write", ErrorCode::io);
-    pending_.commit();
+    if (pending_) pending_->commit();
   }
 
  private:
@@ -87,9 +95,9 @@ class CsvSink final : public MapSink {
     buffer_.clear();
   }
   std::string path_;
-  PendingFile pending_;
+  std::optional<PendingFile> pending_;
   char delimiter_;
-  std::FILE* file_;
+  std::FILE* file_ = nullptr;
   std::string buffer_;
 };
 
@@ -173,7 +181,7 @@ std::unique_ptr<MapSink> open_map_output(const std::string& path, const std::vec
                                          char delimiter) {
   const std::string extension = std::filesystem::path(path).extension().string();
   if (extension == ".gpkg") return std::make_unique<GpkgSink>(path, header);
-  if (extension.empty() || extension == ".csv" || extension == ".tsv" || extension == ".txt")
+  if (path == "-" || extension.empty() || extension == ".csv" || extension == ".tsv" || extension == ".txt")
     return std::make_unique<CsvSink>(path, header, delimiter);
   throw Error(path + ": geotarget map writes CSV (.csv, .tsv, .txt) or GeoPackage (.gpkg), not " + extension,
               ErrorCode::invalid_option);

@@ -41,7 +41,7 @@ class MapSink {
 };
 
 /// A sink by the output's extension: ".gpkg" is a GeoPackage; ".csv", ".tsv", ".txt" or none is
-/// CSV with the input's delimiter. Throws geotarget::Error for another extension, or when the
+/// CSV with the input's delimiter, and so is "-", standard output. Throws geotarget::Error for another extension, or when the
 /// file cannot be created.
 std::unique_ptr<MapSink> open_map_output(const std::string& path, const std::vector<std::string>& header,
                                          char delimiter);

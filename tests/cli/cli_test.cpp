@@ -137,4 +137,11 @@ TEST_CASE("geotarget allocate: exact sums per campaign, CSV beside the JSON, inf
                       (dir / "mapped.csv").string(), "-o", (dir / "bad.json").string()});
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.err, Catch::Contains("min_per_area"));
+
+  // -o z.csv would put the JSON and its CSV in one file: refused, nothing written.
+  auto same = run_cli({"allocate", "--campaigns", (dir / "c.yaml").string(), "--customers",
+                       (dir / "mapped.csv").string(), "-o", (dir / "z.csv").string()});
+  CHECK(same.exit_code == 2);
+  CHECK_THAT(same.err, Catch::Contains("z.csv") && Catch::Contains("same file"));
+  CHECK_FALSE(fs::exists(dir / "z.csv"));
 }

@@ -230,3 +230,17 @@ TEST_CASE("batches are bounded by bytes as well as rows: large rows come out who
   std::ostringstream progress;
   CHECK_THROWS_WITH(map_customers(bad, *index, gazetteer, progress), Catch::Contains("batch_bytes"));
 }
+
+TEST_CASE("-o - writes the mapped rows to standard output, rejects to rejects.csv") {
+  fs::path dir = test::fresh_dir("map_stdout");
+  const fs::path in = test::write_file(dir / "in.csv", "id,lat,lon\n1,40.7831,-73.9712\n2,x,1\n");
+  const fs::path rejects = dir / "rejects.csv";
+  auto r = test::run_cli({"map", in.string(), "-o", "-", "--rejects", rejects.string()});
+  CHECK(r.exit_code == 1);
+  const auto lines = test::lines_of(r.out);
+  REQUIRE(lines.size() == 2);
+  CHECK_THAT(lines[0], Catch::StartsWith("id,lat,lon,geo_lat"));
+  CHECK_THAT(lines[1], Catch::StartsWith("1,40.7831,-73.9712,40.7831,-73.9712,US,US-NY,US-36061"));
+  CHECK_FALSE(fs::exists(dir / "-"));
+  CHECK_THAT(test::read_file(rejects), Catch::Contains("lat 'x' is not a number"));
+}
