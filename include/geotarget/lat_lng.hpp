@@ -55,6 +55,10 @@ enum class CoordinateStatus : std::uint8_t {
 /// Parses both texts into `out` and checks the range (latitude first). Never allocates.
 [[nodiscard]] CoordinateStatus parse_lat_lng(std::string_view lat, std::string_view lon, LatLng& out) noexcept;
 
+/// Splits one text holding a point, "lat,lon", "lat;lon" or "lat lon" (blanks around either part
+/// allowed), into its two parts. False when it does not hold exactly two parts.
+[[nodiscard]] bool split_lat_lng(std::string_view text, std::string_view& lat, std::string_view& lon) noexcept;
+
 /// Why the texts gave `status`, naming the value as given (trimmed): "latitude '4o.7' is not a
 /// number", "longitude 190 is outside [-180, 180]". `lat_name` and `lon_name` are the names the
 /// caller's input uses (a CSV column, a query parameter). Empty for ok.

@@ -1,5 +1,7 @@
 // geotarget locate [--geodata M] LAT LON, or "lat,lon" lines on stdin: the places of a point.
+#include <cctype>
 #include <cstdlib>
+#include <utility>
 #include <iostream>
 
 #include "commands.hpp"
@@ -43,6 +45,58 @@ std::string default_geodata() {
   return GEOTARGET_DEFAULT_GEODATA;
 }
 
+namespace {
+
+// A first line naming the columns ("lat,lon", "latitude longitude") rather than giving a point.
+bool is_header(std::string_view lat, std::string_view lon) {
+  const auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  const std::string a = lower(lat), b = lower(lon);
+  return (a == "lat" || a == "latitude") && (b == "lon" || b == "lng" || b == "long" || b == "longitude");
+}
+
+// Points from stdin, one a line, in the forms split_lat_lng accepts, after an optional header.
+// Returns the number of rejected lines.
+std::size_t locate_lines(std::istream& in, const PlaceIndex& index, const PlacesJson& places) {
+  std::size_t rejected = 0, line_number = 0;
+  bool first = true;
+  std::string out;
+  for (std::string line; std::getline(in, line);) {
+    ++line_number;
+    if (trim(line).empty()) continue;
+    std::string_view lat, lon;
+    const bool split = split_lat_lng(line, lat, lon);
+    if (std::exchange(first, false) && split && is_header(lat, lon)) continue;
+    out.clear();
+    JsonWriter w(out);
+    if (!split) {
+      write_rejected(w, line, "invalid_input", "line " + std::to_string(line_number) + ": expected lat,lon or lat lon");
+      ++rejected;
+    } else {
+      rejected += answer(w, index, places, lat, lon) ? 0 : 1;
+    }
+    std::cout << out << '\n';
+  }
+  return rejected;
+}
+
+// LAT LON as two arguments, or "LAT,LON" / "LAT LON" as one.
+void point_of(const std::vector<std::string>& args, std::string_view& lat, std::string_view& lon) {
+  if (args.size() == 2) {
+    lat = args[0], lon = args[1];
+  } else if (!split_lat_lng(args[0], lat, lon)) {
+    throw Error("locate: give LAT LON, or one LAT,LON, not '" + args[0] + "'", ErrorCode::invalid_option);
+  }
+  LatLng point;
+  if (const CoordinateStatus s = parse_lat_lng(lat, lon, point); s != CoordinateStatus::ok)
+    throw Error("locate: " + explain(s, lat, lon), ErrorCode::invalid_option);
+}
+
+}  // namespace
+
 void add_locate_command(CLI::App& app, int& exit_code) {
   struct Args {
     std::string geodata;
@@ -51,42 +105,24 @@ void add_locate_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("locate", "Places (country ▸ region ▸ district ▸ town, postal) of points");
   cmd->add_option("--geodata", args->geodata, "Geodata manifest (default: geodata/default.yaml)");
-  cmd->add_option("coordinates", args->coordinates, "LAT LON; without them, lat,lon lines on stdin")
-      ->expected(0, 2);
+  // At least one when given, so that `--` before a negative latitude belongs to this command.
+  cmd->add_option("coordinates", args->coordinates,
+                  "LAT LON or LAT,LON; without them, points on stdin (lat,lon or lat lon a line, optional header)")
+      ->expected(1, 2);
   cmd->callback([args, &exit_code] {
-    if (args->coordinates.size() == 1) throw Error("locate: give both LAT and LON");
-    if (args->coordinates.size() == 2) {
-      const auto& c = args->coordinates;
-      LatLng point;
-      if (const CoordinateStatus s = parse_lat_lng(c[0], c[1], point); s != CoordinateStatus::ok)
-        throw Error("locate: " + explain(s, c[0], c[1]));
-    }
+    std::string_view lat, lon;
+    if (!args->coordinates.empty()) point_of(args->coordinates, lat, lon);
     auto index = PlaceIndex::load(args->geodata.empty() ? default_geodata() : args->geodata);
     const PlacesJson places(*index);
-    std::string out;
-    if (args->coordinates.size() == 2) {
+    if (!args->coordinates.empty()) {
+      std::string out;
       JsonWriter w(out);
-      (void)answer(w, *index, places, args->coordinates[0], args->coordinates[1]);
+      (void)answer(w, *index, places, lat, lon);
       std::cout << out << '\n';
       exit_code = 0;
       return;
     }
-    std::size_t rejected = 0, line_number = 0;
-    for (std::string line; std::getline(std::cin, line);) {
-      ++line_number;
-      if (trim(line).empty()) continue;
-      out.clear();
-      JsonWriter w(out);
-      const std::size_t comma = line.find(',');
-      const std::string_view text(line);
-      if (comma == std::string::npos) {
-        write_rejected(w, text, "invalid_input", "line " + std::to_string(line_number) + ": expected lat,lon");
-        ++rejected;
-      } else {
-        rejected += answer(w, *index, places, text.substr(0, comma), text.substr(comma + 1)) ? 0 : 1;
-      }
-      std::cout << out << '\n';
-    }
+    const std::size_t rejected = locate_lines(std::cin, *index, places);
     if (rejected > 0) std::cerr << "geotarget locate: " << rejected << " invalid line(s)\n";
     exit_code = rejected > 0 ? 1 : 0;
   });

@@ -32,6 +32,20 @@ CoordinateStatus parse_lat_lng(std::string_view lat, std::string_view lon, LatLn
   return s;
 }
 
+bool split_lat_lng(std::string_view text, std::string_view& lat, std::string_view& lon) noexcept {
+  text = detail::trim(text);
+  std::size_t cut = text.find_first_of(",;");
+  std::size_t next = cut + 1;
+  if (cut == std::string_view::npos) {
+    cut = text.find_first_of(" \t");
+    if (cut == std::string_view::npos) return false;
+    next = text.find_first_not_of(" \t", cut);
+  }
+  lat = detail::trim(text.substr(0, cut));
+  lon = detail::trim(text.substr(next));
+  return !lat.empty() && !lon.empty() && lon.find_first_of(",; \t") == std::string_view::npos;
+}
+
 std::string explain(CoordinateStatus status, std::string_view lat, std::string_view lon, std::string_view lat_name,
                     std::string_view lon_name) {
   if (status == CoordinateStatus::ok) return {};

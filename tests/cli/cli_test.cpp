@@ -77,7 +77,7 @@ TEST_CASE("geotarget locate answers the chain for LAT LON and for stdin lines") 
   CHECK(one["places"]["district"]["id"] == "US-36061");
   CHECK(one["places"]["postal"]["id"] == "US-ZIP-10024");
 
-  auto s = run_cli({"locate"}, "-29.3167,27.4833\n91,0\nfoo,1\n10,nan\n0,-180.5\nno comma\n0,0\n");
+  auto s = run_cli({"locate"}, "-29.3167,27.4833\n91,0\nfoo,1\n10,nan\n0,-180.5\nnocomma\n0,0\n");
   CHECK(s.exit_code == 1);
   auto lines = lines_of(s.out);
   REQUIRE(lines.size() == 7);
@@ -144,4 +144,25 @@ TEST_CASE("geotarget allocate: exact sums per campaign, CSV beside the JSON, inf
   CHECK(same.exit_code == 2);
   CHECK_THAT(same.err, Catch::Contains("z.csv") && Catch::Contains("same file"));
   CHECK_FALSE(fs::exists(dir / "z.csv"));
+}
+
+TEST_CASE("geotarget locate: -- before a negative coordinate, LAT,LON as one argument, lat lon lines with a header") {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"locate", "--", "40.7831", "-73.9712"}, {"locate", "40.7831,-73.9712"}, {"locate", "40.7831 -73.9712"}}) {
+    auto r = run_cli(args);
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(Json::parse(r.out)["places"]["district"]["id"] == "US-36061");
+  }
+  auto r = run_cli({"locate"}, "lat,lon\n40.7831 -73.9712\n40.7831;-73.9712\n\nnowhere\n91,0\n");
+  CHECK(r.exit_code == 1);
+  const auto lines = lines_of(r.out);
+  REQUIRE(lines.size() == 4);  // the header is skipped, the blank line too
+  CHECK(Json::parse(lines[0])["places"]["district"]["id"] == "US-36061");
+  CHECK(Json::parse(lines[1])["places"]["district"]["id"] == "US-36061");
+  CHECK(Json::parse(lines[2])["error"] == "invalid_input");
+  CHECK(Json::parse(lines[3])["error"] == "invalid_latitude");
+  auto one = run_cli({"locate", "40.7831"});
+  CHECK(one.exit_code == 2);
+  CHECK_THAT(one.err, Catch::Contains("give LAT LON"));
 }
