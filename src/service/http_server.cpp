@@ -1,9 +1,15 @@
 #include "http_server.hpp"
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <optional>
+#include <sstream>
 #include <thread>
 #include <unordered_set>
 
@@ -21,14 +27,6 @@ using Executor = net::io_context::executor_type;
 using Socket = net::basic_stream_socket<tcp, Executor>;
 using Stream = beast::basic_stream<tcp, Executor>;
 
-struct HttpShared {
-  HttpShared(const HttpLimits& l, HttpHandler& h) : limits(l), handler(h) {}
-  HttpLimits limits;
-  HttpHandler& handler;
-  std::atomic<std::size_t> open{0};
-  std::atomic<std::uint64_t> rejected{0};
-};
-
 namespace {
 
 class Session;
@@ -38,7 +36,7 @@ IpAddress to_ip_address(const net::ip::address& a) {
   return IpAddress::v6(a.to_v6().to_bytes());
 }
 
-// The answer the server itself gives to a request it could not parse.
+// The answer the server itself gives to a request it could not parse, or could not take.
 Response protocol_error(unsigned version, http::status status, std::string_view code) {
   Response res{status, version};
   res.set(http::field::content_type, "application/json");
@@ -47,12 +45,35 @@ Response protocol_error(unsigned version, http::status status, std::string_view 
   return res;
 }
 
+std::string serialized(Response response) {
+  response.prepare_payload();
+  std::ostringstream out;
+  out << response;
+  return out.str();
+}
+
 }  // namespace
+
+struct HttpShared {
+  HttpShared(const HttpLimits& l, HttpHandler& h) : limits(l), handler(h) {}
+  HttpLimits limits;
+  HttpHandler& handler;
+  std::atomic<std::size_t> open{0};
+  std::atomic<std::uint64_t> rejected{0};
+  /// What a connection taken only to be closed is told (when out of file descriptors).
+  const std::string unavailable = serialized(protocol_error(11, http::status::service_unavailable, "overloaded"));
+};
 
 // Members in this order so that handlers still queued in ioc, destroyed with it, find the
 // session registry alive.
 struct HttpServer::Worker {
   explicit Worker(HttpShared& s) : shared(s) {}
+  ~Worker() {
+    if (reserve >= 0) ::close(reserve);
+  }
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
   HttpShared& shared;
   std::unordered_set<Session*> sessions;
   bool stopping = false;
@@ -60,8 +81,18 @@ struct HttpServer::Worker {
   // stays locked. So the reactor may skip its own locking.
   net::io_context ioc{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   tcp::acceptor acceptor{ioc};
+  net::steady_timer accept_retry{ioc};
+  /// A descriptor held in reserve (/dev/null) so that a connection can still be taken, and
+  /// told 503, when the process has no other descriptor left; -1 while another thread holds
+  /// the one it freed.
+  int reserve = -1;
 
+  void keep_reserve() {
+    if (reserve < 0) reserve = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
   void accept();
+  void retry_accept(const beast::error_code& ec);
+  void shed_pending();
   void stop();
 };
 
@@ -109,6 +140,7 @@ class Session : public std::enable_shared_from_this<Session> {
         ec != http::error::end_of_stream && ec != http::error::partial_message)
       return reject(http::status::bad_request, "malformed_request");
     if (ec) return close();
+    if (!framed_safely()) return reject(http::status::bad_request, "malformed_request");
     const Request& request = parser_->get();
     response_ = Response{};
     response_.version(request.version());
@@ -121,6 +153,17 @@ class Session : public std::enable_shared_from_this<Session> {
       });
     };
     if (worker_.shared.handler.handle(request, peer_, response_, later)) write();
+  }
+
+  // RFC 9112 sections 6.1 and 6.3: a request's Transfer-Encoding must end in chunked, and
+  // HTTP/1.0 has none. Otherwise the parser has taken the body as empty while a proxy in front
+  // may have framed it otherwise, and what follows could be a request smuggled past it; so the
+  // request is refused and the connection closed. (Beast itself refuses chunked beside
+  // Content-Length, and chunked twice.)
+  [[nodiscard]] bool framed_safely() const {
+    const Request& request = parser_->get();
+    if (request.find(http::field::transfer_encoding) == request.end()) return true;
+    return parser_->chunked() && request.version() >= 11;
   }
 
   void reject(http::status status, std::string_view code) {
@@ -179,25 +222,57 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void HttpServer::Worker::accept() {
+  keep_reserve();
   acceptor.async_accept(ioc, [this](beast::error_code ec, Socket socket) {
     if (!acceptor.is_open()) return;
-    if (!ec) {
-      if (shared.open.fetch_add(1, std::memory_order_relaxed) >= shared.limits.max_connections) {
-        shared.open.fetch_sub(1, std::memory_order_relaxed);
-        shared.rejected.fetch_add(1, std::memory_order_relaxed);
-        socket.close(ec);
-      } else {
-        std::make_shared<Session>(std::move(socket), *this)->start();
-      }
+    if (ec) return retry_accept(ec);
+    if (shared.open.fetch_add(1, std::memory_order_relaxed) >= shared.limits.max_connections) {
+      shared.open.fetch_sub(1, std::memory_order_relaxed);
+      shared.rejected.fetch_add(1, std::memory_order_relaxed);
+      socket.close(ec);
+    } else {
+      std::make_shared<Session>(std::move(socket), *this)->start();
     }
     accept();
   });
+}
+
+// A failed accept leaves the connection pending, so accepting again at once fails again: the
+// loop would spin on a core and starve the open connections. Out of file descriptors, the
+// pending connections are told 503 and closed (clients learn it now instead of waiting in the
+// backlog); for any error, the next accept waits a moment.
+void HttpServer::Worker::retry_accept(const beast::error_code& ec) {
+  if (ec == boost::system::errc::too_many_files_open || ec == boost::system::errc::too_many_files_open_in_system)
+    shed_pending();
+  accept_retry.expires_after(std::chrono::milliseconds(50));
+  accept_retry.async_wait([this](beast::error_code) {
+    if (acceptor.is_open()) accept();
+  });
+}
+
+// Frees the reserve descriptor to take each pending connection in turn; stops when none is
+// left (EAGAIN: the listening socket is non-blocking under Asio) or the descriptor was taken
+// by another thread meanwhile (then the reserve is taken back by a later accept()).
+void HttpServer::Worker::shed_pending() {
+  if (reserve >= 0) ::close(reserve);
+  reserve = -1;
+  for (int fd; (fd = ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0;) {
+    shared.rejected.fetch_add(1, std::memory_order_relaxed);
+    // Read what already came, so that close() does not reset the connection under the answer.
+    char request[4096];
+    (void)::recv(fd, request, sizeof request, 0);
+    (void)::send(fd, shared.unavailable.data(), shared.unavailable.size(), MSG_NOSIGNAL);
+    ::shutdown(fd, SHUT_WR);
+    ::close(fd);
+  }
+  keep_reserve();
 }
 
 void HttpServer::Worker::stop() {
   stopping = true;
   beast::error_code ec;
   acceptor.close(ec);
+  accept_retry.cancel();
   std::vector<Session*> open(sessions.begin(), sessions.end());
   for (Session* s : open) s->shutdown();
 }

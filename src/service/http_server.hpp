@@ -4,8 +4,9 @@
 // on the same port (SO_REUSEPORT, the kernel spreads connections): a connection lives on one
 // thread from accept to close, so nothing is shared between workers but the handler, and no
 // strand or lock is needed. Keep-alive, a deadline per request (slow clients are cut off), a
-// cap on open connections, and limits on header and body sizes (431 and 413) are enforced
-// here; everything else is the handler's.
+// cap on open connections, limits on header and body sizes (431 and 413), a request framing
+// that no proxy can read otherwise (400), and a back-off with 503 answers when out of file
+// descriptors are enforced here; everything else is the handler's.
 //
 // stop() may be called from any thread: the workers stop accepting, close idle connections,
 // finish the requests in flight (without keep-alive), and run() returns.

@@ -59,6 +59,9 @@ void Metrics::lookup(LookupStatus status) noexcept {
 
 void Metrics::decision_cache(bool hit) noexcept { add(shard().cache[hit ? 1 : 0]); }
 void Metrics::reload(bool ok) noexcept { add(shard().reloads[ok ? 1 : 0]); }
+void Metrics::unknown_parameters(std::size_t n) noexcept {
+  if (n > 0) add(shard().unknown_parameters, n);  // most requests have none: no write to the shard
+}
 
 std::string Metrics::render(const Gauges& g) const {
   auto total = [&](auto pick) {
@@ -91,6 +94,10 @@ std::string Metrics::render(const Gauges& g) const {
     t.line("geotarget_http_request_duration_seconds_count{endpoint=\"%s\"} %llu\n", kEndpointNames[e].data(),
            cumulative);
   }
+  t.help("geotarget_http_unknown_parameters_total", "counter",
+         "Query parameters that the endpoint does not read, ignored.");
+  t.line("geotarget_http_unknown_parameters_total %llu\n",
+         total([](const Shard& s) -> auto& { return s.unknown_parameters; }));
   t.help("geotarget_lookups_total", "counter", "IP lookups, by result.");
   for (std::size_t i = 0; i < kLookupStatuses.size(); ++i)
     t.line("geotarget_lookups_total{result=\"%s\"} %llu\n", describe(kLookupStatuses[i]).data(),
@@ -116,7 +123,7 @@ std::string Metrics::render(const Gauges& g) const {
   t.line("geotarget_decision_table_load_seconds %.3f\n", g.table_load_seconds);
   t.help("geotarget_open_connections", "gauge", "Client connections open now.");
   t.line("geotarget_open_connections %zu\n", g.open_connections);
-  t.help("geotarget_rejected_connections_total", "counter", "Connections closed at accept: over max_connections.");
+  t.help("geotarget_rejected_connections_total", "counter", "Connections closed at accept: over max_connections, or told 503 when out of file descriptors.");
   t.line("geotarget_rejected_connections_total %llu\n", static_cast<unsigned long long>(g.rejected_connections));
   return std::move(t.out);
 }

@@ -39,6 +39,7 @@ class Metrics {
   void request(Endpoint endpoint, unsigned status, std::chrono::nanoseconds latency) noexcept;
   void lookup(LookupStatus status) noexcept;
   void decision_cache(bool hit) noexcept;
+  void unknown_parameters(std::size_t n) noexcept;
   void reload(bool ok) noexcept;
 
   [[nodiscard]] std::string render(const Gauges& gauges) const;
@@ -51,6 +52,7 @@ class Metrics {
     std::array<std::atomic<std::uint64_t>, 6> lookups{};
     std::array<std::atomic<std::uint64_t>, 2> cache{};  // miss, hit
     std::array<std::atomic<std::uint64_t>, 2> reloads{};  // failed, ok
+    std::atomic<std::uint64_t> unknown_parameters{};
   };
   static constexpr std::size_t kShards = 16;
   Shard& shard() noexcept;

@@ -1,7 +1,9 @@
 // Internal: the request target split into its path and its decoded query parameters.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -42,15 +44,12 @@ class Query {
       if (params_[i].first == name) return &params_[i].second;
     return nullptr;
   }
-  /// The first parameter whose name is not among `known`, or empty.
-  template <std::size_t N>
-  [[nodiscard]] std::string_view unknown(const std::array<std::string_view, N>& known) const noexcept {
-    for (std::size_t i = 0; i < count_; ++i) {
-      bool ok = false;
-      for (std::string_view k : known) ok = ok || params_[i].first == k;
-      if (!ok) return params_[i].first;
-    }
-    return {};
+  /// How many parameters have a name not among `known`.
+  [[nodiscard]] std::size_t count_unknown(std::span<const std::string_view> known) const noexcept {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < count_; ++i)
+      n += std::find(known.begin(), known.end(), params_[i].first) == known.end() ? 1 : 0;
+    return n;
   }
 
  private:

@@ -1,5 +1,6 @@
 #include "request_handler.hpp"
 
+#include <boost/container/small_vector.hpp>
 #include <charconv>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -32,12 +33,21 @@ Reply error(http::status status, std::string_view code, std::string_view detail 
 
 std::string_view to_view(boost::beast::string_view s) { return {s.data(), s.size()}; }
 
-
 bool same_token(std::string_view given, const std::string& expected) {
   unsigned char diff = given.size() == expected.size() ? 0 : 1;
   for (std::size_t i = 0; i < expected.size(); ++i)
     diff |= static_cast<unsigned char>(expected[i] ^ (i < given.size() ? given[i] : 0));
   return diff == 0;
+}
+
+// The visitor behind a trusted proxy, from every X-Forwarded-For line: reading only the first
+// would let a client write the hop a proxy is about to append as a line of its own.
+ForwardedStatus forwarded_visitor(const TrustedProxies& proxies, const Request& request, const IpAddress& peer,
+                                  IpAddress& out) {
+  boost::container::small_vector<std::string_view, 4> lines;  // Beast keeps them together, in order
+  const auto [first, last] = request.equal_range("X-Forwarded-For");
+  for (auto i = first; i != last; ++i) lines.push_back(to_view(i->value()));
+  return proxies.visitor(peer, {lines.data(), lines.size()}, out);
 }
 
 // Visitor attributes from the `segment` parameter; false with an error reply when malformed.
@@ -85,15 +95,12 @@ void Endpoints::answer(JsonWriter& w, const Snapshot& snapshot, const IpAddress&
 }
 
 Reply Endpoints::decide_one(const IpAddress& peer, IpAddress& visitor) {
-  if (auto u = query_.unknown(std::array<std::string_view, 2>{"ip", "segment"}); !u.empty())
-    return error(http::status::bad_request, "unknown_parameter", u);
   if (const std::string* ip = query_.get("ip")) {
     if (!parse_ip(*ip, visitor)) {
       context_.metrics().lookup(LookupStatus::invalid_ip);
       return error(http::status::bad_request, "invalid_ip", "ip: not an IPv4 or IPv6 address");
     }
-  } else if (context_.trusted_proxies().visitor(peer, to_view(request_["X-Forwarded-For"]), visitor) !=
-             ForwardedStatus::ok) {
+  } else if (forwarded_visitor(context_.trusted_proxies(), request_, peer, visitor) != ForwardedStatus::ok) {
     return error(http::status::bad_request, "invalid_forwarded_for", "X-Forwarded-For: a hop is not an address");
   }
   Attributes storage;
@@ -133,7 +140,8 @@ void Endpoints::answer_item(JsonWriter& w, const Snapshot& snapshot, const nlohm
     values.reserve(segment->size());
     std::size_t count = 0;
     for (const auto& [name, value] : segment->items()) {
-      if (!value.is_string() && !value.is_number()) return fail("invalid_segment", "segment." + name + ": not text or a number");
+      // The column's name is not quoted back: it is the client's text, and may be anything.
+      if (!value.is_string() && !value.is_number()) return fail("invalid_segment", "segment: a value is not text or a number");
       values.push_back(value.is_string() ? value.get<std::string>() : value.dump());
       storage[count++] = {name, values.back()};
     }
@@ -161,8 +169,6 @@ Reply Endpoints::decide_batch() {
 }
 
 Reply Endpoints::locate() {
-  if (auto u = query_.unknown(std::array<std::string_view, 3>{"lat", "lon", "segment"}); !u.empty())
-    return error(http::status::bad_request, "unknown_parameter", u);
   const std::string* lat_text = query_.get("lat");
   const std::string* lon_text = query_.get("lon");
   LatLng point;
@@ -227,6 +233,21 @@ constexpr std::array<Route, 5> kRoutes = {{
     {"/admin/reload", Endpoint::other, Endpoint::admin_reload, "POST"},
 }};
 
+const Route* find_route(std::string_view path) {
+  const auto route = std::find_if(kRoutes.begin(), kRoutes.end(), [&](const Route& r) { return r.path == path; });
+  return route == kRoutes.end() ? nullptr : &*route;
+}
+
+// The query parameters an endpoint reads. Others are ignored (a cache-buster such as `_=123`
+// is common) and only counted.
+std::span<const std::string_view> parameters(Endpoint endpoint) {
+  static constexpr std::array<std::string_view, 2> kDecide = {"ip", "segment"};
+  static constexpr std::array<std::string_view, 3> kLocate = {"lat", "lon", "segment"};
+  if (endpoint == Endpoint::decide) return kDecide;
+  if (endpoint == Endpoint::locate) return kLocate;
+  return {};
+}
+
 void fill(Response& res, Reply& r) {
   res.result(r.status);
   res.set(http::field::content_type, r.content_type);
@@ -234,15 +255,18 @@ void fill(Response& res, Reply& r) {
   res.body() = std::move(r.body);
 }
 
-// Metrics and the access log for one answered request. The log names the visitor only by
-// its /24 or /48 network and the path without its query, which may hold an address.
+// Metrics and the access log for one answered request. The log names the visitor only by its
+// /24 or /48 network, and the request by its route (the endpoint's path, or `other`) and a
+// known method: the path and the query as sent, and a method token, may hold anything,
+// an address included.
 void finish(ServiceContext& context, Endpoint endpoint, unsigned status, Clock::time_point start,
-                   const IpAddress& visitor, std::string_view method, std::string_view path) {
+            const IpAddress& visitor, http::verb verb, std::string_view route) {
   const auto latency = Clock::now() - start;
   context.metrics().request(endpoint, status, latency);
   if (!context.config().access_log) return;
+  const std::string_view method = verb == http::verb::unknown ? "other" : to_view(http::to_string(verb));
   std::fprintf(stderr, "%s %.*s %.*s %u %.3fms\n", visitor.to_private_string().c_str(), static_cast<int>(method.size()),
-               method.data(), static_cast<int>(path.size()), path.data(), status,
+               method.data(), static_cast<int>(route.size()), route.data(), status,
                std::chrono::duration<double, std::milli>(latency).count());
 }
 
@@ -255,13 +279,14 @@ bool RequestHandler::handle(const Request& request, const IpAddress& peer, Respo
   IpAddress visitor = peer;
   Endpoint endpoint = Endpoint::other;
   Reply reply;
-  const std::string_view method = to_view(request.method_string());
-  if (query.parse(to_view(request.target())) != Query::Status::ok) {
+  const bool parsed = query.parse(to_view(request.target())) == Query::Status::ok;  // the path is set either way
+  const Route* route = find_route(query.path());
+  if (!parsed) {
     reply = error(http::status::bad_request, "invalid_query", "the query string is malformed or has over 8 parameters");
   } else {
-    const auto route = std::find_if(kRoutes.begin(), kRoutes.end(), [&](const Route& r) { return r.path == query.path(); });
     const bool get = request.method() == http::verb::get, post = request.method() == http::verb::post;
-    endpoint = route == kRoutes.end() ? Endpoint::other : get ? route->get : post ? route->post : Endpoint::other;
+    endpoint = !route ? Endpoint::other : get ? route->get : post ? route->post : Endpoint::other;
+    if (endpoint != Endpoint::other) context_.metrics().unknown_parameters(query.count_unknown(parameters(endpoint)));
     Endpoints e(context_, request, query);
     switch (endpoint) {
       case Endpoint::decide: reply = e.decide_one(peer, visitor); break;
@@ -271,7 +296,7 @@ bool RequestHandler::handle(const Request& request, const IpAddress& peer, Respo
       case Endpoint::metrics: reply = e.metrics(); break;
       case Endpoint::admin_reload: return reload(request, peer, response, later, start);
       case Endpoint::other:
-        if (route == kRoutes.end()) {
+        if (!route) {
           reply = error(http::status::not_found, "not_found", "no such endpoint");
         } else {
           reply = error(http::status::method_not_allowed, "method_not_allowed", route->allow);
@@ -281,7 +306,8 @@ bool RequestHandler::handle(const Request& request, const IpAddress& peer, Respo
     }
   }
   fill(response, reply);
-  finish(context_, endpoint, static_cast<unsigned>(reply.status), start, visitor, method, query.path());
+  finish(context_, endpoint, static_cast<unsigned>(reply.status), start, visitor, request.method(),
+         route ? route->path : "other");
   return true;
 }
 
@@ -290,7 +316,7 @@ bool RequestHandler::reload(const Request& request, const IpAddress& peer, Respo
   auto reject = [&](http::status status, std::string_view code, std::string_view detail) {
     Reply r = error(status, code, detail);
     fill(response, r);
-    finish(context_, Endpoint::admin_reload, static_cast<unsigned>(status), start, peer, "POST", "/admin/reload");
+    finish(context_, Endpoint::admin_reload, static_cast<unsigned>(status), start, peer, http::verb::post, "/admin/reload");
     return true;
   };
   const std::string& token = context_.token();
@@ -312,7 +338,7 @@ bool RequestHandler::reload(const Request& request, const IpAddress& peer, Respo
       w.key("load_seconds").number(s.table->stats().load_seconds).end_object();
     }
     fill(res, r);
-    finish(context_, Endpoint::admin_reload, res.result_int(), start, peer, "POST", "/admin/reload");
+    finish(context_, Endpoint::admin_reload, res.result_int(), start, peer, http::verb::post, "/admin/reload");
     later(std::move(res));
   });
   return false;

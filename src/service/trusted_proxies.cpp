@@ -48,13 +48,17 @@ bool TrustedProxies::trusts(const IpAddress& peer) const noexcept {
   return false;
 }
 
-ForwardedStatus TrustedProxies::visitor(const IpAddress& peer, std::string_view forwarded_for,
+ForwardedStatus TrustedProxies::visitor(const IpAddress& peer, std::span<const std::string_view> lines,
                                         IpAddress& out) const noexcept {
   out = peer;
-  while (trusts(out) && !forwarded_for.empty()) {
-    const std::size_t comma = forwarded_for.rfind(',');
-    const std::string_view hop = trim(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
-    forwarded_for = comma == std::string_view::npos ? std::string_view{} : forwarded_for.substr(0, comma);
+  std::size_t line = lines.size();
+  std::string_view rest;  // what is left of the line being read, from its left end
+  while (trusts(out)) {
+    while (trim(rest).empty() && line > 0) rest = lines[--line];  // an empty line adds no hop
+    if (trim(rest).empty()) break;
+    const std::size_t comma = rest.rfind(',');
+    const std::string_view hop = trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(0, comma);
     if (!parse_ip(hop, out)) return ForwardedStatus::malformed;
   }
   return ForwardedStatus::ok;

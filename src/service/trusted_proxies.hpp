@@ -1,12 +1,15 @@
 // Internal: which peers may tell the visitor's address in X-Forwarded-For.
 //
 // Each proxy appends the address it received the request from, so the header reads
-// "client, proxy1, proxy2" and only its right end is trustworthy. The visitor is found by
-// walking from the right: while the address at hand (first the peer itself) is a trusted proxy,
-// step to the hop it appended; the first address that is not a trusted proxy is the visitor.
-// A peer that is not trusted is the visitor, whatever the header says.
+// "client, proxy1, proxy2" and only its right end is trustworthy. A proxy may append a header
+// line of its own instead of extending the last one; the lines are one list, in order (RFC 9110
+// section 5.3), so the right end is the last line's end. The visitor is found by walking from
+// the right: while the address at hand (first the peer itself) is a trusted proxy, step to the
+// hop it appended; the first address that is not a trusted proxy is the visitor. A peer that is
+// not trusted is the visitor, whatever the header says.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,9 +36,9 @@ class TrustedProxies {
   explicit TrustedProxies(const std::vector<std::string>& cidrs);
 
   [[nodiscard]] bool trusts(const IpAddress& peer) const noexcept;
-  /// The visitor behind `peer`, given the X-Forwarded-For header (empty when absent).
-  /// `malformed` when a hop that had to be read is not an address.
-  [[nodiscard]] ForwardedStatus visitor(const IpAddress& peer, std::string_view forwarded_for,
+  /// The visitor behind `peer`, given the X-Forwarded-For header lines in the order received
+  /// (none when absent). `malformed` when a hop that had to be read is not an address.
+  [[nodiscard]] ForwardedStatus visitor(const IpAddress& peer, std::span<const std::string_view> lines,
                                         IpAddress& out) const noexcept;
 
  private:

@@ -1,5 +1,9 @@
 // `geotarget serve` as users run it: the real binary on a loopback port, driven over HTTP.
+#include <arpa/inet.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,8 +14,10 @@
 #include <boost/beast/http.hpp>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "test_support.hpp"
@@ -43,10 +49,11 @@ campaigns:
       - {id: member-5}
 )yaml";
 
-// The running server; killed (if still alive) when the test ends.
+// The running server; killed (if still alive) when the test ends. `max_files` > 0 lowers its
+// limit of open file descriptors (RLIMIT_NOFILE).
 class Server {
  public:
-  explicit Server(const std::vector<std::string>& extra, const std::string& name = "service") {
+  explicit Server(const std::vector<std::string>& extra, const std::string& name = "service", rlim_t max_files = 0) {
     dir_ = test::fresh_dir(name + "-" + std::to_string(getpid()));  // test cases run in parallel
     log_ = test::write_file(dir_ / "stderr.log", "");
     std::vector<std::string> args = {GEOTARGET_CLI, "serve", "--listen", "127.0.0.1:0", "--threads", "2",
@@ -56,6 +63,8 @@ class Server {
     if (pid_ == 0) {
       freopen(log_.c_str(), "w", stderr);
       freopen("/dev/null", "w", stdout);
+      const rlimit files{max_files, max_files};
+      if (max_files > 0 && setrlimit(RLIMIT_NOFILE, &files) != 0) _exit(126);
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
@@ -81,6 +90,7 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   [[nodiscard]] std::uint16_t port() const { return port_; }
+  [[nodiscard]] pid_t pid() const { return pid_; }
   [[nodiscard]] std::string log() const { return test::read_file(log_); }
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
   void signal(int sig) const { kill(pid_, sig); }
@@ -118,7 +128,7 @@ class Client {
              const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     http::request<http::string_body> req{verb, target, 11};
     req.set(http::field::host, "localhost");
-    for (const auto& [k, v] : headers) req.set(k, v);
+    for (const auto& [k, v] : headers) req.insert(k, v);  // insert: a name may come twice
     if (!body.empty()) req.body() = body;
     req.prepare_payload();
     http::write(socket_, req);
@@ -147,6 +157,50 @@ class Client {
   tcp::socket socket_;
   beast::flat_buffer buffer_;
 };
+
+// A plain socket, for when a test needs many connections or a read that can time out.
+int connect_raw(std::uint16_t port) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
+  return fd;
+}
+
+// What the server sends until it closes the connection (end of stream or reset); `timed_out`
+// when it has done neither within `wait`.
+std::string read_until_closed(int fd, std::chrono::milliseconds wait, bool& timed_out) {
+  std::string received;
+  const auto end = std::chrono::steady_clock::now() + wait;
+  timed_out = true;
+  for (auto now = std::chrono::steady_clock::now(); now < end; now = std::chrono::steady_clock::now()) {
+    pollfd p{fd, POLLIN, 0};
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - now);
+    if (poll(&p, 1, static_cast<int>(left.count()) + 1) <= 0) continue;
+    char buf[4096];
+    const ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+      timed_out = false;
+      break;
+    }
+    received.append(buf, static_cast<std::size_t>(n));
+  }
+  return received;
+}
+
+// User plus system CPU time a process has used, from /proc/PID/stat.
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));  // after the command name
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 13; ++i) fields >> field;  // state ... cmajflt: fields 3 to 13
+  fields >> utime >> stime;
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
 
 std::string campaigns_file(const std::filesystem::path& dir) {
   return test::write_file(dir / "campaigns.yaml", kCampaigns).string();
@@ -206,7 +260,6 @@ TEST_CASE("malformed requests are 400 with a JSON error, and the connection keep
   Reply bad_ip = c.get("/v1/decide?ip=300.1.2.3");
   CHECK(bad_ip.status == 400);
   CHECK(bad_ip.json()["error"] == "invalid_ip");
-  CHECK(c.get("/v1/decide?ip=1.2.3.4&colour=red").json()["error"] == "unknown_parameter");
   CHECK(c.get("/v1/decide?ip=1.2.3.4&segment=tier").json()["error"] == "invalid_segment");
   CHECK(c.get("/v1/decide?ip=%zz").json()["error"] == "invalid_query");
   CHECK(c.get("/v1/locate?lat=91&lon=0").json()["error"] == "invalid_latitude");
@@ -274,6 +327,46 @@ TEST_CASE("oversized headers are 431 and oversized bodies 413") {
   CHECK(garbage.receive().status == 400);
 }
 
+TEST_CASE("Transfer-Encoding not ending in chunked, or beside Content-Length, is 400 and closes") {
+  // Each of these once answered the request with an empty body and read the next bytes as a
+  // request of their own: a request smuggled past any proxy that framed the body otherwise.
+  const std::string smuggled = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string length = "Content-Length: " + std::to_string(smuggled.size()) + "\r\n";
+  const std::string head = "GET /v1/decide?ip=63.140.7.9 HTTP/1.1\r\nHost: x\r\n";
+  for (const std::string& request :
+       {head + "Transfer-Encoding: xchunked\r\n\r\n" + smuggled,
+        head + "Transfer-Encoding: chunked, identity\r\n\r\n" + smuggled,
+        head + "Transfer-Encoding: gzip\r\n\r\n" + smuggled,
+        head + "Transfer-Encoding: gzip\r\n" + length + "\r\n" + smuggled,
+        head + length + "Transfer-Encoding: chunked\r\n\r\n" + smuggled,
+        head + "Transfer-Encoding: chunked\r\n" + length + "\r\n" + smuggled,
+        head + "Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n" + smuggled,
+        std::string("GET /v1/decide?ip=63.140.7.9 HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")}) {
+    INFO(request);
+    Client c(shared_server().port());
+    c.write_raw(request);
+    Reply r = c.receive();
+    CHECK(r.status == 400);
+    CHECK_FALSE(r.raw.keep_alive());
+    CHECK(c.closed_by_server());
+  }
+
+  Client chunked(shared_server().port());
+  const std::string body = R"([{"ip": "63.140.7.9"}, {"ip": "66.0.1.2"}])";
+  auto chunk = [](std::string_view s) {
+    char size[16];
+    std::snprintf(size, sizeof size, "%zx\r\n", s.size());
+    return size + std::string(s) + "\r\n";
+  };
+  chunked.write_raw("POST /v1/decide HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                    chunk(body.substr(0, 10)) + chunk(body.substr(10)) + "0\r\n\r\n");
+  Reply r = chunked.receive();
+  REQUIRE(r.status == 200);
+  CHECK(r.raw.keep_alive());
+  CHECK(r.json()[1]["places"]["district"]["id"] == "US-36061");
+  CHECK(chunked.get("/healthz").status == 200);
+}
+
 TEST_CASE("without ip: the peer, or X-Forwarded-For only from a trusted proxy") {
   Client c(shared_server().port());  // the peer, 127.0.0.1, is the trusted proxy here
   Json j = c.get("/v1/decide", {{"X-Forwarded-For", "198.51.100.7, 63.140.7.9"}}).json();
@@ -281,6 +374,15 @@ TEST_CASE("without ip: the peer, or X-Forwarded-For only from a trusted proxy") 
   CHECK(j["location"]["city"] == "Los Angeles");
   CHECK(c.get("/v1/decide").json()["reason"] == "loopback");
   CHECK(c.get("/v1/decide", {{"X-Forwarded-For", "junk"}}).json()["error"] == "invalid_forwarded_for");
+
+  // Several header lines are one list in order (RFC 9110): the client wrote the first one, the
+  // trusted proxy appended the second with the client's real address.
+  Json two = c.get("/v1/decide", {{"X-Forwarded-For", "63.140.7.9"}, {"X-Forwarded-For", "66.0.1.2"}}).json();
+  CHECK(two["places"]["district"]["id"] == "US-36061");  // New York County, not Los Angeles
+  Json hop = c.get("/v1/decide", {{"X-Forwarded-For", "198.51.100.7, 63.140.7.9"}, {"X-Forwarded-For", "127.0.0.1"}}).json();
+  CHECK(hop["ip"] == "63.140.7.0/24");  // a trusted hop at the end of a line steps into the line before
+  CHECK(c.get("/v1/decide", {{"X-Forwarded-For", "63.140.7.9"}, {"X-Forwarded-For", "junk"}}).json()["error"] ==
+        "invalid_forwarded_for");
 
   Server untrusting({}, "service-untrusting");
   Client u(untrusting.port());
@@ -410,6 +512,69 @@ TEST_CASE("slow clients time out, connections are capped, logs never hold a full
   CHECK(log.find("63.140.7.0/24 GET /v1/decide 200") != std::string::npos);
   CHECK(log.find("63.140.7.9") == std::string::npos);
   CHECK(log.find("63.140.200.201") == std::string::npos);
+}
+
+TEST_CASE("out of file descriptors: the accept loop backs off and sheds extra connections with 503") {
+  Server s({}, "service-fds", 64);
+  std::vector<int> held;
+  for (int i = 0; i < 100; ++i) held.push_back(connect_raw(s.port()));  // more than 64 descriptors hold
+  std::this_thread::sleep_for(300ms);
+  const double cpu_before = cpu_seconds(s.pid());
+  std::this_thread::sleep_for(1s);
+  const double cpu = cpu_seconds(s.pid()) - cpu_before;
+  CHECK(cpu < 0.3);  // a loop retrying accept() burns a core per worker
+
+  const int extra = connect_raw(s.port());
+  const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  CHECK(send(extra, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
+  bool timed_out = false;
+  const std::string answer = read_until_closed(extra, 3000ms, timed_out);
+  CHECK_FALSE(timed_out);
+  CHECK((answer.empty() || answer.starts_with("HTTP/1.1 503")));
+  close(extra);
+
+  for (int fd : held) close(fd);
+  unsigned status = 0;
+  for (int i = 0; i < 50 && status != 200; ++i) {
+    std::this_thread::sleep_for(100ms);
+    const int fd = connect_raw(s.port());
+    CHECK(send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
+    const std::string healthz = read_until_closed(fd, 500ms, timed_out);
+    if (healthz.starts_with("HTTP/1.1 200")) status = 200;
+    close(fd);
+  }
+  CHECK(status == 200);
+}
+
+TEST_CASE("unknown query parameters are ignored and counted, request text is never echoed or logged") {
+  const auto dir = test::fresh_dir("service-privacy-files-" + std::to_string(getpid()));
+  Server s({"--config", test::write_file(dir / "serve.yaml", "access_log: true\n").string()}, "service-privacy");
+  Client c(s.port());
+  std::vector<Reply> replies;
+  replies.push_back(c.get("/v1/decide/9.9.9.9"));
+  CHECK(replies.back().status == 404);
+  replies.push_back(c.get("/v1/decide?ip=9.9.9.9&9.9.9.8=1"));
+  CHECK(replies.back().status == 200);
+  CHECK(replies.back().json()["ip"] == "9.9.9.0/24");
+  replies.push_back(c.get("/v1/locate?lat=34.05&lon=-118.25&_=123"));  // a cache-buster
+  CHECK(replies.back().status == 200);
+  replies.push_back(c.send(http::verb::post, "/v1/decide", R"([{"ip": "63.140.7.9", "segment": {"9.9.9.9": [1]}}])"));
+  CHECK(replies.back().json()[0]["error"] == "invalid_segment");
+  Client odd(s.port());
+  odd.write_raw("9.9.9.9 /v1/decide HTTP/1.1\r\nHost: x\r\n\r\n");  // a method is any token
+  replies.push_back(odd.receive());
+  CHECK(replies.back().status == 405);
+  CHECK(c.get("/metrics").raw.body().find("geotarget_http_unknown_parameters_total 2\n") != std::string::npos);
+
+  for (const Reply& r : replies) {
+    CHECK(r.raw.body().find("9.9.9.9") == std::string::npos);
+    CHECK(r.raw.body().find("9.9.9.8") == std::string::npos);
+  }
+  const std::string log = s.log();
+  CHECK(log.find("9.9.9.9") == std::string::npos);
+  CHECK(log.find("9.9.9.8") == std::string::npos);
+  CHECK(log.find("127.0.0.0/24 GET other 404") != std::string::npos);
+  CHECK(log.find("9.9.9.0/24 GET /v1/decide 200") != std::string::npos);
 }
 
 TEST_CASE("bad configuration stops the service with one line naming the field") {
