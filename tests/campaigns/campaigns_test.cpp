@@ -291,7 +291,7 @@ TEST_CASE("campaign polygons: longitude 180 is -180, so a zone cut at the antime
   });
 }
 
-TEST_CASE("money is exact decimal text within the currency's decimals and a maximum; currencies are ISO codes") {
+TEST_CASE("money is exact decimal text within the currency's decimals and a maximum, currencies are ISO codes") {
   auto dir = test::fresh_dir("campaign_money");
   auto load = [&](const std::string& currency, const std::string& budget, const std::string& extra = "") {
     return load_campaigns(test::write_file(dir / "c.yaml", "currency: " + currency + "\ncampaigns:\n  - id: a\n"

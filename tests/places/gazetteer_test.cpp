@@ -102,7 +102,7 @@ TEST_CASE("ambiguous town names are not guessed: what the candidates share, at l
   });
 }
 
-TEST_CASE("regions and countries when nothing finer is known; nothing when nothing is") {
+TEST_CASE("regions and countries when nothing finer is known, nothing when nothing is") {
   check_table({
       {fields("", "New York"), MatchLevel::region, "US-NY", 0.45, 0.55},
       {fields("", "ny"), MatchLevel::region, "US-NY", 0.45, 0.55},

@@ -217,7 +217,7 @@ TEST_CASE("manifest errors name the file, the line and the field") {
                     Catch::Contains("m.yaml:3: levels[0].source") && Catch::Contains("not allowed"));
 }
 
-TEST_CASE("point levels from CSV with lat/lon fields, gzipped or not; bad rows reported by line") {
+TEST_CASE("point levels from CSV with lat/lon fields, gzipped or not, bad rows reported by line") {
   fs::path dir = test::fresh_dir("point_csv");
   test::write_file(dir / "d.csv", csv_of({{"D", "", "POLYGON((0 0,2 0,2 2,0 2,0 0))"}}));
   test::write_file(dir / "towns.csv", "id,name,parent_id,lat,lon\nT1,One,D,0.5,0.5\nT2,Two,D,north,0.5\n"
@@ -252,7 +252,7 @@ TEST_CASE("a duplicate id keeps the first feature in file order and reports the 
   check_level(*index, PlaceLevel::district, {{0.5, 0.5, "A"}, {0.5, 2.5, ""}, {0.5, 3.5, ""}, {0.5, 5.5, "B"}});
 }
 
-TEST_CASE("a gzipped point CSV reads like the plain one; a damaged one is an error naming it") {
+TEST_CASE("a gzipped point CSV reads like the plain one, a damaged one is an error naming it") {
   fs::path dir = test::fresh_dir("point_csv_gz");
   test::write_file(dir / "d.csv", csv_of({{"D", "", "POLYGON((0 0,2 0,2 2,0 2,0 0))"}}));
   std::string towns = "id,name,parent_id,lat,lon\n";

@@ -127,7 +127,7 @@ std::string rendered_dom(const fs::path& dir, const fs::path& html) {
 
 }  // namespace
 
-TEST_CASE("markup in every field of an allocation is shown as text; no script of it runs", "[browser]") {
+TEST_CASE("markup in every field of an allocation is shown as text, no script of it runs", "[browser]") {
   if (!fs::exists(kChromium)) GEOTARGET_SKIP(kChromium << " is missing: apt-get install chromium (tools/debian-packages.txt)");
   fs::path dir = test::fresh_dir("report_browser_xss");
   const std::string geodata = test::source_path("geodata/default.yaml").string();

@@ -279,7 +279,7 @@ TEST_CASE("unknown paths are 404, wrong methods 405 with Allow") {
   CHECK(c.get("/admin/reload").status == 405);
 }
 
-TEST_CASE("POST /v1/decide answers a batch in order; a bad item does not spoil the others") {
+TEST_CASE("POST /v1/decide answers a batch in order, a bad item does not spoil the others") {
   Client c(shared_server().port());
   Reply r = c.send(http::verb::post, "/v1/decide",
                    R"([{"ip": "63.140.7.9"}, {"ip": "nonsense"}, {"ip": "63.140.7.9", "segment": {"tier": "gold"}},
@@ -418,7 +418,7 @@ TEST_CASE("/healthz and /metrics report the snapshot and the traffic") {
   CHECK(std::stol(found[1]) == before + 1);
 }
 
-TEST_CASE("POST /admin/reload needs the bearer token; reloads never fail a request in flight") {
+TEST_CASE("POST /admin/reload needs the bearer token, reloads never fail a request in flight") {
   Server& s = shared_server();
   Client c(s.port());
   CHECK(c.send(http::verb::post, "/admin/reload").status == 401);
@@ -448,7 +448,7 @@ TEST_CASE("POST /admin/reload needs the bearer token; reloads never fail a reque
   CHECK(c.get("/healthz").json()["generation"] == generation + 3);
 }
 
-TEST_CASE("a snapshot that fails to load leaves the old one serving; SIGHUP reloads") {
+TEST_CASE("a snapshot that fails to load leaves the old one serving, SIGHUP reloads") {
   const auto dir = test::fresh_dir("service-reload-files-" + std::to_string(getpid()));
   const std::string campaigns = campaigns_file(dir);
   Server s({"--campaigns", campaigns, "--admin-token-file", test::write_file(dir / "token", "another-token-0123456789").string()},
