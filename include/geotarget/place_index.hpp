@@ -73,6 +73,13 @@ struct PlaceIndexOptions {
   /// 400,000 cells at 1/32 degree (70 MB, 0.6 s to build) and 97,000 at 1/8 (19 MB, 0.15 s),
   /// and most points reach a district first anyway. DEFAULT: {8, 32, 32}.
   std::array<int, 3> fine_cells = {8, 32, 32};
+  /// Places one level may hold; a source with more is an error (limit_exceeded), so that a small
+  /// gzip that inflates to tens of millions of rows cannot take the memory. GeoNames' cities1000
+  /// has 150,000 towns, all ZIP codes of the world about 1.5 million. DEFAULT: 5,000,000.
+  std::size_t max_places_per_level = 5'000'000;
+  /// Vertices one place's polygons may have; a feature with more is reported and left out.
+  /// Natural Earth's largest country at 1:10m has about 100,000. DEFAULT: 2,000,000.
+  std::size_t max_vertices_per_place = 2'000'000;
 };
 
 /// What loading did, for the load summary: counts per level, repairs, unusable features.
@@ -80,8 +87,13 @@ struct PlaceLoadSummary {
   std::array<std::size_t, kPlaceLevels> places{};
   std::size_t repaired_polygons = 0;   ///< invalid polygons made valid with GEOS
   std::size_t linked_spatially = 0;    ///< parents found by containment, not by a field
-  std::vector<std::string> problems;   ///< "source:layer:fid: reason", one per unusable feature
+  std::vector<std::string> problems;   ///< "source:layer:fid: reason", the first kMaxListed
+  std::size_t problems_not_listed = 0; ///< problems beyond those
   double load_seconds = 0;
+
+  static constexpr std::size_t kMaxListed = 1000;
+  /// Lists a problem, or only counts it once kMaxListed are listed.
+  void add_problem(std::string problem);
 };
 
 /// One polygon ring as loaded: (lon, lat) pairs, closed (first point repeated last).

@@ -145,9 +145,25 @@ bool polygon_rings(OGRGeometry& geometry, SourcePlace& place, bool& repaired) {
   return true;
 }
 
+// Vertices of a (multi)polygon or collection, counted before anything costly is done with it.
+std::size_t vertex_count(const OGRGeometry& g) {
+  const OGRwkbGeometryType type = wkbFlatten(g.getGeometryType());
+  if (type == wkbPolygon) {
+    std::size_t n = 0;
+    for (const OGRLinearRing* ring : *g.toPolygon()) n += static_cast<std::size_t>(ring->getNumPoints());
+    return n;
+  }
+  if (OGR_GT_IsSubClassOf(type, wkbGeometryCollection)) {
+    std::size_t n = 0;
+    for (const OGRGeometry* part : *g.toGeometryCollection()) n += vertex_count(*part);
+    return n;
+  }
+  return 1;
+}
+
 // Fills the geometry of one feature; returns the reason when it cannot be used.
-std::string read_geometry(const LevelSource& l, OGRFeature& f, int lat_i, int lon_i,
-                          OGRCoordinateTransformation* to_wgs84, SourcePlace& p, bool& repaired) {
+std::string read_geometry(const LevelSource& l, OGRFeature& f, int lat_i, int lon_i, OGRCoordinateTransformation* to_wgs84,
+                          std::size_t max_vertices, SourcePlace& p, bool& repaired) {
   if (lat_i >= 0) {
     if (!f.IsFieldSetAndNotNull(lat_i) || !f.IsFieldSetAndNotNull(lon_i)) return "no coordinates";
     p.lat = f.GetFieldAsDouble(lat_i);
@@ -155,6 +171,9 @@ std::string read_geometry(const LevelSource& l, OGRFeature& f, int lat_i, int lo
   } else {
     OGRGeometry* g = f.GetGeometryRef();
     if (!g || g->IsEmpty()) return "no geometry";
+    if (const std::size_t n = vertex_count(*g); n > max_vertices)
+      return std::to_string(n) + " vertices, more than " + std::to_string(max_vertices) +
+             " (PlaceIndexOptions::max_vertices_per_place)";
     if (to_wgs84 && g->transform(to_wgs84) != OGRERR_NONE) return "cannot reproject";
     if (wkbFlatten(g->getGeometryType()) == wkbPoint) {
       p.lon = g->toPoint()->getX();
@@ -228,7 +247,14 @@ class GzipStreamBuf : public std::streambuf {
 
 // Point levels given as CSV with lat/lon fields are read directly: OGR's CSV driver costs
 // about 2.5 us a feature, which for 171,000 towns was most of the index build.
-SourcePlaces read_point_csv(const LevelSource& l, PlaceLoadSummary& summary) {
+void check_place_count(const LevelSource& l, const SourcePlaces& places, const LevelLimits& limits) {
+  if (places.size() >= limits.places)
+    throw Error(l.source + ": more than " + std::to_string(limits.places) + " places in the " +
+                    std::string(describe(l.level)) + " level (PlaceIndexOptions::max_places_per_level)",
+                ErrorCode::limit_exceeded);
+}
+
+SourcePlaces read_point_csv(const LevelSource& l, const LevelLimits& limits, PlaceLoadSummary& summary) {
   const std::string path = l.source.rfind("/vsigzip/", 0) == 0 ? l.source.substr(9) : l.source;
   GzipStreamBuf file(path);
   if (!file.is_open()) throw Error(path + ": cannot read", ErrorCode::io);
@@ -261,19 +287,20 @@ SourcePlaces read_point_csv(const LevelSource& l, PlaceLoadSummary& summary) {
       problem = "coordinates outside WGS84 range";
     if (number(field(pop), population)) p.population = static_cast<std::int64_t>(population);
     if (!problem.empty()) {
-      summary.problems.push_back(path + ":" + std::to_string(r.line) + ": " + problem);
+      summary.add_problem(path + ":" + std::to_string(r.line) + ": " + problem);
       continue;
     }
+    check_place_count(l, places, limits);
     places.push_back(std::move(p));
   }
   if (!file.complete()) throw Error(path + ": cannot decompress");
   return places;
 }
 
-SourcePlaces read_level(const LevelSource& l, PlaceLoadSummary& summary) {
+SourcePlaces read_level(const LevelSource& l, const LevelLimits& limits, PlaceLoadSummary& summary) {
   const bool point_csv = (l.level == PlaceLevel::town || l.level == PlaceLevel::postal) && !l.lat_field.empty() &&
                          (l.source.ends_with(".csv") || l.source.ends_with(".csv.gz"));
-  if (point_csv) return read_point_csv(l, summary);
+  if (point_csv) return read_point_csv(l, limits, summary);
   static std::once_flag registered;  // levels are read on several threads at once
   std::call_once(registered, [] { GDALAllRegister(); });
   QuietGdal quiet;
@@ -306,12 +333,14 @@ SourcePlaces read_level(const LevelSource& l, PlaceLoadSummary& summary) {
     if (parent_i >= 0 && f->IsFieldSetAndNotNull(parent_i)) p.parent_id = f->GetFieldAsString(parent_i);
     if (pop_i >= 0 && f->IsFieldSetAndNotNull(pop_i)) p.population = f->GetFieldAsInteger64(pop_i);
     bool repaired = false;
-    std::string problem = p.id.empty() ? "empty id" : read_geometry(l, *f, lat_i, lon_i, to_wgs84.get(), p, repaired);
+    std::string problem = p.id.empty() ? "empty id" : read_geometry(l, *f, lat_i, lon_i, to_wgs84.get(),
+                                                                          limits.vertices_per_place, p, repaired);
     if (!problem.empty()) {
-      summary.problems.push_back(feature_where(l, *layer, *f) + ": " + problem);
+      summary.add_problem(feature_where(l, *layer, *f) + ": " + problem);
       continue;
     }
     summary.repaired_polygons += repaired;
+    check_place_count(l, places, limits);
     places.push_back(std::move(p));
   }
   return places;

@@ -45,6 +45,12 @@ using SourcePlaces = std::vector<SourcePlace, HugePageAllocator<SourcePlace>>;
 /// Reads every feature of a level; unusable features are appended to summary.problems and
 /// skipped, invalid polygons are repaired (counted in summary.repaired_polygons).
 /// Throws Error when the source or layer cannot be opened or a named field does not exist.
-SourcePlaces read_level(const LevelSource& level, PlaceLoadSummary& summary);
+/// Bounds on what one level may hold (PlaceIndexOptions).
+struct LevelLimits {
+  std::size_t places = 0;
+  std::size_t vertices_per_place = 0;
+};
+
+SourcePlaces read_level(const LevelSource& level, const LevelLimits& limits, PlaceLoadSummary& summary);
 
 }  // namespace geotarget::detail

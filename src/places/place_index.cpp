@@ -56,7 +56,7 @@ struct PreparedLevel {
 PreparedLevel prepare_level(const detail::LevelSource& source, const PlaceIndexOptions& options) {
   PreparedLevel out;
   out.level = source.level;
-  out.places = detail::read_level(source, out.summary);
+  out.places = detail::read_level(source, {options.max_places_per_level, options.max_vertices_per_place}, out.summary);
   const auto& places = out.places;
   std::vector<std::uint32_t> order(places.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -66,7 +66,7 @@ PreparedLevel prepare_level(const detail::LevelSource& source, const PlaceIndexO
   for (std::size_t k = 0; k < order.size(); ++k) {
     const detail::SourcePlace& p = places[order[k]];
     if (kept > 0 && p.id == places[order[kept - 1]].id) {
-      out.summary.problems.push_back(source.source + ": duplicate id '" + p.id + "' (kept the first)");
+      out.summary.add_problem(source.source + ": duplicate id '" + p.id + "' (kept the first)");
       continue;
     }
     order[kept++] = order[k];
@@ -124,8 +124,8 @@ void PlaceIndex::Impl::add_level(PreparedLevel&& level, std::vector<std::string>
   tables[lvl] = std::move(level.table);
   summary.places[lvl] = level.order.size();
   summary.repaired_polygons += level.summary.repaired_polygons;
-  summary.problems.insert(summary.problems.end(), level.summary.problems.begin(),
-                          level.summary.problems.end());
+  for (std::string& problem : level.summary.problems) summary.add_problem(std::move(problem));
+  summary.problems_not_listed += level.summary.problems_not_listed;
 }
 
 std::uint32_t PlaceIndex::Impl::deepest_polygon_place(double lon, double lat,
@@ -164,7 +164,7 @@ void PlaceIndex::Impl::link_parents(const std::vector<std::string>& parent_ids) 
         p.parent = found;
         continue;
       }
-      summary.problems.push_back(std::string(describe(p.level)) + " " + p.id + ": parent '" +
+      summary.add_problem(std::string(describe(p.level)) + " " + p.id + ": parent '" +
                                  parent_ids[i] + "' not found at a higher level; linked spatially");
     }
     if (p.level == PlaceLevel::country) continue;
@@ -182,7 +182,7 @@ void PlaceIndex::Impl::build_point_levels(const detail::Manifest& manifest) {
       const Place& p = places[i];
       if (p.level != source.level) continue;
       if (p.parent == Place::none) {
-        summary.problems.push_back(std::string(describe(p.level)) + " " + p.id +
+        summary.add_problem(std::string(describe(p.level)) + " " + p.id +
                                    ": no parent place contains it; never answered");
         continue;
       }
@@ -227,6 +227,14 @@ std::shared_ptr<const PlaceIndex> PlaceIndex::load(const std::string& manifest_p
   impl->summary.load_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return std::shared_ptr<const PlaceIndex>(new PlaceIndex(std::move(impl)));
+}
+
+void PlaceLoadSummary::add_problem(std::string problem) {
+  if (problems.size() < kMaxListed) {
+    problems.push_back(std::move(problem));
+  } else {
+    ++problems_not_listed;
+  }
 }
 
 PlaceIndex::PlaceIndex(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

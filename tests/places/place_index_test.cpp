@@ -279,3 +279,46 @@ TEST_CASE("a gzipped point CSV reads like the plain one, a damaged one is an err
   CHECK_THROWS_WITH(PlaceIndex::load(manifest("cut.csv.gz")),
                     Catch::Contains("cut.csv.gz") && Catch::Contains("cannot decompress"));
 }
+
+TEST_CASE("resource bounds: places per level, vertices per place, problems listed") {
+  fs::path dir = test::fresh_dir("place_limits");
+  test::write_file(dir / "d.csv", csv_of({{"D", "", "POLYGON((0 0,2 0,2 2,0 2,0 0))"}}));
+  // A gzip that inflates to many rows: 300,000 towns, 2,000 of them without coordinates.
+  std::string towns = "id,name,parent_id,lat,lon\n";
+  for (int i = 0; i < 300'000; ++i)
+    towns += "T" + std::to_string(i) + ",Town,D," + (i % 150 == 0 ? std::string("x") : "1") + ",1\n";
+  test::write_file(dir / "towns.csv.gz", gzip(towns));
+  const std::string manifest = test::write_file(dir / "m.yaml",
+      "levels:\n  - level: district\n    source: d.csv\n    id: id\n    name: name\n"
+      "  - level: town\n    source: towns.csv.gz\n    id: id\n    name: name\n    parent: parent_id\n"
+      "    lat: lat\n    lon: lon\n").string();
+  PlaceIndexOptions small;
+  small.max_places_per_level = 100'000;
+  try {
+    (void)PlaceIndex::load(manifest, small);
+    FAIL("a level above max_places_per_level was loaded");
+  } catch (const Error& e) {
+    CHECK(e.code() == ErrorCode::limit_exceeded);
+    CHECK_THAT(e.what(), Catch::Contains("towns.csv.gz") && Catch::Contains("more than 100000 places"));
+  }
+  // Within the limit: loaded, the bad rows listed up to 1,000 and counted beyond.
+  auto index = PlaceIndex::load(manifest);
+  const auto& s = index->summary();
+  CHECK(s.places[static_cast<int>(PlaceLevel::town)] == 298'000);
+  CHECK(s.problems.size() == PlaceLoadSummary::kMaxListed);
+  CHECK(s.problems.size() + s.problems_not_listed == 2'000);
+
+  // A polygon with more vertices than allowed is left out and reported.
+  std::string ring = "POLYGON((";
+  for (int i = 0; i < 1000; ++i) ring += std::to_string(5 + i * 0.001) + " 5,";
+  ring += "6 6,5 6,5 5))";
+  test::write_file(dir / "big.csv", csv_of({{"BIG", "", ring}, {"D", "", "POLYGON((0 0,2 0,2 2,0 2,0 0))"}}));
+  PlaceIndexOptions few;
+  few.max_vertices_per_place = 500;
+  auto bounded = PlaceIndex::load(test::write_file(dir / "big.yaml",
+      "levels:\n  - level: district\n    source: big.csv\n    id: id\n    name: name\n").string(), few);
+  CHECK(bounded->find("BIG") == nullptr);
+  CHECK(bounded->find("D") != nullptr);
+  REQUIRE(bounded->summary().problems.size() == 1);
+  CHECK_THAT(bounded->summary().problems[0], Catch::Contains("1003 vertices, more than 500"));
+}
