@@ -114,6 +114,8 @@ struct CampaignSet {
 inline constexpr std::int64_t kMaxMoneyCents = 100'000'000'000'000;
 /// The most campaigns one file may declare.
 inline constexpr std::size_t kMaxCampaigns = 10'000;
+/// The most vertices one polygon file of a campaign target may hold.
+inline constexpr std::size_t kMaxZoneVertices = 1'000'000;
 
 /// True for an ISO 4217 alphabetic code: exactly three capital letters A-Z ("USD", "ILS", "GEL").
 [[nodiscard]] bool is_currency_code(std::string_view text) noexcept;

@@ -63,11 +63,15 @@ std::vector<Polygon> read_polygons(const std::string& file, const YamlReader& r,
   static std::once_flag registered;
   std::call_once(registered, [] { GDALAllRegister(); });
   std::vector<Polygon> out;
+  std::size_t vertices = 0;
   auto add = [&](const OGRGeometry* g) {
     std::unique_ptr<OGRGeometry> multi(OGRGeometryFactory::forceToMultiPolygon(g->clone()));
     for (const OGRGeometry* part : *multi->toMultiPolygon()) {
       Polygon p;
       for (const OGRLinearRing* ring : *part->toPolygon()) {
+        vertices += static_cast<std::size_t>(ring->getNumPoints());
+        if (vertices > kMaxZoneVertices)
+          r.fail(at, field, file + ": more than " + std::to_string(kMaxZoneVertices) + " vertices");
         Ring pts;
         for (const auto& pt : *ring) pts.push_back({pt.getX(), pt.getY()});
         p.push_back(std::move(pts));
