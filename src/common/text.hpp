@@ -25,6 +25,10 @@ using geotarget::trim;
 
 namespace geotarget::detail {
 
+/// Optimal string alignment distance (Damerau-Levenshtein without repeated edits of a
+/// substring), or limit + 1 as soon as it must exceed `limit`.
+[[nodiscard]] int edit_distance(std::string_view a, std::string_view b, int limit) noexcept;
+
 /// `s` with every byte sequence that is not well-formed UTF-8 (RFC 3629: no overlongs, no
 /// surrogates, nothing above U+10FFFF) replaced by U+FFFD.
 [[nodiscard]] std::string valid_utf8(std::string_view s);

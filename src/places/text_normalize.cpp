@@ -86,32 +86,6 @@ std::vector<std::string_view> words_of(std::string_view normalized) {
   return words;
 }
 
-int edit_distance(std::string_view a, std::string_view b, int limit) noexcept {
-  const int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());
-  if (std::abs(n - m) > limit) return limit + 1;
-  if (n > 62 || m > 62) return a == b ? 0 : limit + 1;  // names are short; keep the rows fixed
-  std::array<int, 64> before{}, previous{}, current{};
-  for (int j = 0; j <= m; ++j) previous[static_cast<std::size_t>(j)] = j;
-  for (int i = 1; i <= n; ++i) {
-    current[0] = i;
-    int row_best = i;
-    for (int j = 1; j <= m; ++j) {
-      const auto J = static_cast<std::size_t>(j);
-      const int cost = a[static_cast<std::size_t>(i - 1)] == b[J - 1] ? 0 : 1;
-      int d = std::min({previous[J] + 1, current[J - 1] + 1, previous[J - 1] + cost});
-      if (i > 1 && j > 1 && a[static_cast<std::size_t>(i - 1)] == b[J - 2] &&
-          a[static_cast<std::size_t>(i - 2)] == b[J - 1])
-        d = std::min(d, before[J - 2] + 1);  // transposition
-      current[J] = d;
-      row_best = std::min(row_best, d);
-    }
-    if (row_best > limit) return limit + 1;
-    before = previous;
-    previous = current;
-  }
-  return std::min(previous[static_cast<std::size_t>(m)], limit + 1);
-}
-
 int typo_budget(std::size_t length) noexcept { return length <= 4 ? 0 : length <= 8 ? 1 : 2; }
 
 }  // namespace geotarget::detail

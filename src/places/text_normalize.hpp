@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "text.hpp"  // edit_distance
+
 namespace geotarget::detail {
 
 /// Lowercase ASCII words separated by single spaces: accents removed and case folded with
@@ -18,10 +20,6 @@ namespace geotarget::detail {
 
 /// Splits normalised text into its words.
 [[nodiscard]] std::vector<std::string_view> words_of(std::string_view normalized);
-
-/// Optimal string alignment distance (Damerau-Levenshtein without repeated edits of a
-/// substring), or limit + 1 as soon as it must exceed `limit`.
-[[nodiscard]] int edit_distance(std::string_view a, std::string_view b, int limit) noexcept;
 
 /// The typo budget for a name of this length: 0 up to four letters, 1 up to eight, else 2.
 [[nodiscard]] int typo_budget(std::size_t length) noexcept;

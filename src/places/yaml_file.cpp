@@ -1,10 +1,11 @@
 #include "yaml_file.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
 #include "geotarget/error.hpp"
-#include "text_normalize.hpp"
+#include "geotarget/text.hpp"
 
 namespace geotarget::detail {
 
@@ -105,17 +106,8 @@ void YamlReader::only_keys(const YAML::Node& map, std::initializer_list<std::str
   if (!map.IsMap()) fail(map, field, "must be a mapping");
   for (const auto& kv : map) {
     const std::string key = kv.first.Scalar();
-    std::string_view closest;
-    int best = 3;  // suggest only names within two edits
-    for (std::string_view k : known) {
-      if (k == key) {
-        closest = k;
-        best = -1;
-        break;
-      }
-      if (const int d = edit_distance(key, k, 2); d < best) best = d, closest = k;
-    }
-    if (best < 0) continue;
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    const std::string_view closest = closest_name(key, std::span<const std::string_view>(known.begin(), known.size()));
     fail(kv.first, field_of(field, key),
          "unknown setting" + (closest.empty() ? std::string() : " (did you mean '" + std::string(closest) + "'?)"));
   }

@@ -166,3 +166,24 @@ TEST_CASE("geotarget locate: -- before a negative coordinate, LAT,LON as one arg
   CHECK(one.exit_code == 2);
   CHECK_THAT(one.err, Catch::Contains("give LAT LON"));
 }
+
+TEST_CASE("a misspelt command or flag is named, with the closest known one") {
+  struct Row {
+    std::vector<std::string> args;
+    std::string expected;
+  };
+  const Row rows[] = {
+      {{"mapp", "x.csv"}, "unknown command 'mapp' (did you mean 'map'?)"},
+      {{"map", "x.csv", "--ouput", "y.csv"}, "unknown option '--ouput' for 'map' (did you mean '--output'?)"},
+      {{"bench", "locat"}, "unknown command 'locat' (did you mean 'locate'?)"},
+      {{"serve", "--lisen=127.0.0.1:0"}, "unknown option '--lisen' for 'serve' (did you mean '--listen'?)"},
+      {{"frobnicate"}, "unknown command 'frobnicate'; see geotarget --help"},
+  };
+  for (const Row& row : rows) {
+    auto r = run_cli(row.args);
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::StartsWith("geotarget: " + row.expected));
+    CHECK(lines_of(r.err).size() == 1);
+  }
+}
