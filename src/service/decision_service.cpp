@@ -1,5 +1,7 @@
 #include "geotarget/decision_service.hpp"
 
+#include <malloc.h>
+
 #include <charconv>
 #include <condition_variable>
 #include <cstdio>
@@ -107,6 +109,9 @@ std::string DecisionService::Impl::reload() {
     snapshots_.publish(DecisionTable::load(options.sources));
     metrics_.reload(true);
     log_line("reloaded " + describe_snapshot(snapshots_.current()));
+    // The previous snapshot's hundreds of MB went back to the allocator, not to the system;
+    // without this, RSS after 20 reloads was 2.7 times the RSS after start.
+    ::malloc_trim(0);
     return {};
   } catch (const std::exception& e) {  // geotarget::Error, or std::bad_alloc on a huge file
     metrics_.reload(false);
