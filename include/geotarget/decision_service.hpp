@@ -42,6 +42,10 @@ struct ServiceOptions {
   std::uint64_t max_body_bytes = 1 << 20;   ///< DEFAULT 1 MiB; above: 413
   std::chrono::milliseconds request_timeout{30'000};  ///< DEFAULT 30 s per request or idle wait
   bool access_log = false;  ///< DEFAULT off: one stderr line per request (truncated address)
+  /// Web page origins ("https://shop.example") allowed to call /v1/decide and /v1/locate from a
+  /// browser: their Origin is answered with Access-Control-Allow-Origin, and OPTIONS preflights
+  /// with 204. "*" allows any origin. DEFAULT: none, no CORS headers (server-to-server use).
+  std::vector<std::string> cors_origins;
 };
 
 /// Reads a YAML config file (docs/operations.md). Throws geotarget::Error naming the file, the

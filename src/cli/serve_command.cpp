@@ -14,7 +14,7 @@ namespace {
 struct ServeArgs {
   std::string config, listen, db, geodata, campaigns, admin_token_file;
   int threads = -1;
-  std::vector<std::string> trusted_proxies;
+  std::vector<std::string> trusted_proxies, cors_origins;
 };
 
 ServiceOptions resolve_options(const ServeArgs& a) {
@@ -29,6 +29,7 @@ ServiceOptions resolve_options(const ServeArgs& a) {
   override_with(a.admin_token_file, o.admin_token_file);
   if (a.threads >= 0) o.threads = a.threads;
   if (!a.trusted_proxies.empty()) o.trusted_proxies = a.trusted_proxies;
+  if (!a.cors_origins.empty()) o.cors_origins = a.cors_origins;
   if (o.sources.ip_database.empty()) o.sources.ip_database = default_database();
   if (o.sources.geodata.empty()) o.sources.geodata = default_geodata();
   return o;
@@ -64,6 +65,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", a->threads, "Worker threads (default: one per core)")->check(CLI::Range(0, 1024));
   cmd->add_option("--admin-token-file", a->admin_token_file, "File with the bearer token for POST /admin/reload");
   cmd->add_option("--trusted-proxy", a->trusted_proxies, "CIDR whose X-Forwarded-For is believed (repeatable)");
+  cmd->add_option("--cors-origin", a->cors_origins, "Web page origin allowed to call from a browser, or * (repeatable)");
   cmd->callback([a, &exit_code] {
     const ServiceOptions options = resolve_options(*a);
     sigset_t signals;

@@ -248,6 +248,29 @@ std::span<const std::string_view> parameters(Endpoint endpoint) {
   return {};
 }
 
+// Sets Access-Control-Allow-Origin when the request's Origin is one the config allows, for the
+// endpoints a web page may call. The Origin is echoed only when it equals a configured one.
+bool allow_origin(const Request& request, const Route* route, const std::vector<std::string>& allowed, Response& res) {
+  const std::string_view origin = to_view(request[http::field::origin]);
+  if (origin.empty() || !route || (route->path != "/v1/decide" && route->path != "/v1/locate")) return false;
+  const bool any = std::find(allowed.begin(), allowed.end(), "*") != allowed.end();
+  if (!any && std::find(allowed.begin(), allowed.end(), origin) == allowed.end()) return false;
+  res.set(http::field::access_control_allow_origin, any ? std::string("*") : std::string(origin));
+  res.set(http::field::vary, "Origin");
+  return true;
+}
+
+// OPTIONS: 204 with the methods and headers a browser may use, when the origin is allowed.
+Reply preflight(bool cors, const Route& route, Response& res) {
+  res.set(http::field::allow, std::string(route.allow) + ", OPTIONS");
+  if (cors) {
+    res.set(http::field::access_control_allow_methods, route.allow);
+    res.set(http::field::access_control_allow_headers, "Content-Type");
+    res.set(http::field::access_control_max_age, "600");
+  }
+  return Reply{http::status::no_content, {}, "text/plain"};
+}
+
 void fill(Response& res, Reply& r) {
   res.result(r.status);
   res.set(http::field::content_type, r.content_type);
@@ -281,7 +304,10 @@ bool RequestHandler::handle(const Request& request, const IpAddress& peer, Respo
   Reply reply;
   const bool parsed = query.parse(to_view(request.target())) == Query::Status::ok;  // the path is set either way
   const Route* route = find_route(query.path());
-  if (!parsed) {
+  const bool cors = allow_origin(request, route, context_.config().cors_origins, response);
+  if (parsed && route && request.method() == http::verb::options) {
+    reply = preflight(cors, *route, response);
+  } else if (!parsed) {
     reply = error(http::status::bad_request, "invalid_query", "the query string is malformed or has over 8 parameters");
   } else {
     const bool get = request.method() == http::verb::get, post = request.method() == http::verb::post;

@@ -13,7 +13,8 @@ ServiceOptions load_service_config(const std::string& path) {
   const detail::YamlReader r(path);
   r.only_keys(root,
               {"listen", "db", "geodata", "campaigns", "threads", "admin_token_file", "trusted_proxies", "max_batch",
-               "max_connections", "max_header_bytes", "max_body_bytes", "request_timeout_ms", "access_log"},
+               "max_connections", "max_header_bytes", "max_body_bytes", "request_timeout_ms", "access_log",
+               "cors_origins"},
               "");
   ServiceOptions o;
   if (const std::string listen = r.text(root, "listen", "", false); !listen.empty()) o.listen = listen;
@@ -32,6 +33,10 @@ ServiceOptions load_service_config(const std::string& path) {
     for (const auto& c : n) o.trusted_proxies.push_back(c.Scalar());
   }
   o.access_log = r.boolean(root, "access_log", "", o.access_log);
+  if (const YAML::Node n = root["cors_origins"]) {
+    if (!n.IsSequence()) r.fail(n, "cors_origins", "must be a list of origins such as https://shop.example, or [\"*\"]");
+    for (const auto& c : n) o.cors_origins.push_back(c.Scalar());
+  }
   return o;
 }
 

@@ -592,3 +592,24 @@ TEST_CASE("bad configuration stops the service with one line naming the field") 
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("absent.mmdb") != std::string::npos);
 }
+
+TEST_CASE("CORS: configured origins may call decide and locate from a web page, others get no CORS headers") {
+  Server s({"--cors-origin", "https://shop.example"}, "service-cors");
+  Client c(s.port());
+  const std::vector<std::pair<std::string, std::string>> shop = {{"Origin", "https://shop.example"}};
+  Reply r = c.get("/v1/decide?ip=63.140.7.9&_=1733131", shop);  // a cache-buster is ignored
+  CHECK(r.status == 200);
+  CHECK(r.raw[http::field::access_control_allow_origin] == "https://shop.example");
+  CHECK(r.raw[http::field::vary] == "Origin");
+  r = c.send(http::verb::options, "/v1/decide", "", {{"Origin", "https://shop.example"},
+                                                      {"Access-Control-Request-Method", "POST"}});
+  CHECK(r.status == 204);
+  CHECK(r.raw[http::field::access_control_allow_origin] == "https://shop.example");
+  CHECK(r.raw[http::field::access_control_allow_methods] == "GET, POST");
+  CHECK(r.raw[http::field::access_control_allow_headers] == "Content-Type");
+  r = c.get("/v1/locate?lat=40.78&lon=-73.97", {{"Origin", "https://evil.example"}});
+  CHECK(r.status == 200);
+  CHECK(r.raw.find(http::field::access_control_allow_origin) == r.raw.end());
+  r = c.get("/metrics", shop);  // not an endpoint for web pages
+  CHECK(r.raw.find(http::field::access_control_allow_origin) == r.raw.end());
+}
