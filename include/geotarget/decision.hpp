@@ -99,6 +99,8 @@ class DecisionTable {
 
   /// Today's day number in UTC, for choose().
   [[nodiscard]] static std::int64_t today() noexcept;
+  /// How many campaigns run on `day` (their dates include it), whatever the visitor.
+  [[nodiscard]] std::size_t active_campaigns(std::int64_t day) const noexcept;
 
   [[nodiscard]] const IpResolver& resolver() const noexcept;
   [[nodiscard]] const PlaceIndex& places() const noexcept;

@@ -297,6 +297,12 @@ std::size_t DecisionTable::choose(const Decision& decision, std::int64_t day,
   return n;
 }
 
+std::size_t DecisionTable::active_campaigns(std::int64_t day) const noexcept {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < impl_->first_day.size(); ++i) n += day >= impl_->first_day[i] && day <= impl_->last_day[i];
+  return n;
+}
+
 std::int64_t DecisionTable::today() noexcept {
   return std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()).time_since_epoch().count();
 }

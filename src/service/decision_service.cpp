@@ -49,10 +49,15 @@ void log_line(const std::string& text) { std::fprintf(stderr, "geotarget serve: 
 
 std::string describe_snapshot(const service::Snapshot& s) {
   const DecisionTableStats& st = s.table->stats();
-  char buf[200];
-  std::snprintf(buf, sizeof buf, "snapshot %llu: %zu records, %zu campaign sets, %.1f MB table, loaded in %.2f s",
-                static_cast<unsigned long long>(s.generation), st.records, st.distinct_campaign_sets,
-                static_cast<double>(st.bytes) / 1e6, st.load_seconds);
+  const std::size_t campaigns = s.table->campaigns().campaigns.size();
+  const std::size_t active = s.table->active_campaigns(DecisionTable::today());
+  char buf[300];
+  std::snprintf(buf, sizeof buf,
+                "snapshot %llu: %zu records, %zu campaign sets, %zu of %zu campaigns active today, %.1f MB table, "
+                "loaded in %.2f s%s",
+                static_cast<unsigned long long>(s.generation), st.records, st.distinct_campaign_sets, active, campaigns,
+                static_cast<double>(st.bytes) / 1e6, st.load_seconds,
+                campaigns > 0 && active == 0 ? "; warning: no campaign is active today" : "");
   return buf;
 }
 

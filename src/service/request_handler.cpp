@@ -210,8 +210,13 @@ Reply Endpoints::healthz() {
   w.key("snapshot_age_seconds").number(g.snapshot_age_seconds);
   w.key("database_type").string(s.table->resolver().info().database_type);
   w.key("records").integer(static_cast<std::int64_t>(s.table->stats().records));
-  w.key("campaigns").integer(static_cast<std::int64_t>(s.table->campaigns().campaigns.size()));
-  w.end_object();
+  const std::size_t campaigns = s.table->campaigns().campaigns.size();
+  const std::size_t active = s.table->active_campaigns(DecisionTable::today());
+  w.key("campaigns").integer(static_cast<std::int64_t>(campaigns));
+  w.key("campaigns_active_today").integer(static_cast<std::int64_t>(active));
+  w.key("warnings").begin_array();
+  if (campaigns > 0 && active == 0) w.string("no campaign is active today: every decision answers places only");
+  w.end_array().end_object();
   return r;
 }
 

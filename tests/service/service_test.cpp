@@ -613,3 +613,21 @@ TEST_CASE("CORS: configured origins may call decide and locate from a web page, 
   r = c.get("/metrics", shop);  // not an endpoint for web pages
   CHECK(r.raw.find(http::field::access_control_allow_origin) == r.raw.end());
 }
+
+TEST_CASE("/healthz and the load log warn when no campaign is active today") {
+  const auto dir = test::fresh_dir("service-inactive-files-" + std::to_string(getpid()));
+  const auto campaigns = test::write_file(dir / "old.yaml",
+      "campaigns:\n  - id: last-year\n    budget: 10\n    dates: {start: 2001-01-01, end: 2001-12-31}\n"
+      "    target: {include: [US]}\n").string();
+  Server s({"--campaigns", campaigns}, "service-inactive");
+  Client c(s.port());
+  const Json h = c.get("/healthz").json();
+  CHECK(h["campaigns"] == 1);
+  CHECK(h["campaigns_active_today"] == 0);
+  REQUIRE(h["warnings"].size() == 1);
+  CHECK_THAT(h["warnings"][0].get<std::string>(), Catch::Contains("no campaign is active today"));
+  CHECK_THAT(s.log(), Catch::Contains("0 of 1 campaigns active today") &&
+                          Catch::Contains("warning: no campaign is active today"));
+  const Json shared = Client(shared_server().port()).get("/healthz").json();
+  CHECK(shared["warnings"].empty());
+}
