@@ -85,7 +85,8 @@ struct AllocatorOptions {
 
 /// Allocates `campaign.budget_cents` over `areas`. Throws geotarget::Error naming the field for
 /// infeasible input: "min_per_area: 3 areas x 100.00 exceed the budget 250.00", no area with
-/// any audience, a maximum below the minimum.
+/// any audience, a maximum below the minimum; and for areas that overlap (an area whose
+/// ancestors include another area of `areas`).
 CampaignAllocation allocate_budget(const Campaign& campaign, const std::vector<AllocationArea>& areas,
                                    const AllocatorOptions& options = {});
 

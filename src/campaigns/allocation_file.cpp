@@ -125,15 +125,20 @@ CampaignAllocation read_campaign(const std::string& file, const Fields& f) {
   c.targeted_customers = static_cast<std::size_t>(f.optional_count("targeted_customers"));
   c.customers_without_area = static_cast<std::size_t>(f.optional_count("customers_without_area"));
   const json& areas = f.array("areas");
+  // Every term is at least 0, so once the sum passes budget_cents it can never add up: stop
+  // there, before it can overflow.
   std::int64_t allocated = 0;
+  bool over = false;
   for (std::size_t i = 0; i < areas.size(); ++i) {
     c.areas.push_back(read_area(Fields(file, f.path("areas") + "[" + std::to_string(i) + "]", areas[i])));
-    allocated += c.areas.back().budget_cents;  // each <= kMaxMoneyCents: no overflow before the check
-    if (allocated > c.budget_cents) break;
+    const std::int64_t budget = c.areas.back().budget_cents;
+    over = over || budget > c.budget_cents - allocated;
+    if (!over) allocated += budget;
   }
-  if (allocated + c.unspent_cents != c.budget_cents)
-    f.fail("areas", "area budgets " + std::to_string(allocated) + " + unspent_cents " + std::to_string(c.unspent_cents) +
-                        " do not add up to budget_cents " + std::to_string(c.budget_cents));
+  if (over || c.unspent_cents != c.budget_cents - allocated)
+    f.fail("areas", "area budgets " + (over ? "over " + std::to_string(c.budget_cents) : std::to_string(allocated)) +
+                        " + unspent_cents " + std::to_string(c.unspent_cents) + " do not add up to budget_cents " +
+                        std::to_string(c.budget_cents));
   return c;
 }
 
@@ -144,7 +149,7 @@ json parse_file(const std::string& path) {
   text << in.rdbuf();
   try {
     return json::parse(text.str());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     throw Error(path + ": not valid JSON (" + e.what() + ")");
   }
 }

@@ -5,7 +5,9 @@
 #include <deque>
 #include <limits>
 #include <numeric>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "geotarget/error.hpp"
 
@@ -243,16 +245,31 @@ class AreaPool {
 
 namespace {
 
+// Fails when an area lies in another area of the input (one of its ancestors, or itself, is an
+// area too): its customers would count twice, and rolling it up would merge it into an input
+// area, which the pool references but does not own.
+void check_disjoint(const Campaign& c, const std::vector<AllocationArea>& areas) {
+  std::unordered_set<std::string_view> ids;
+  for (const AllocationArea& a : areas) ids.insert(a.id);
+  for (const AllocationArea& a : areas)
+    for (const AreaRef& up : a.ancestors)
+      if (ids.count(up.id))
+        throw Error("campaign " + c.id + ": area " + a.id + " lies in " + up.id +
+                    ", which is an area too; the areas must not overlap");
+}
+
 // Fails when the minimums cannot all be paid or the bounds contradict each other.
 void check_feasible(const Campaign& c, std::size_t areas) {
   const AllocationSpec& a = c.allocation;
   if (a.max_per_area_cents >= 0 && a.max_per_area_cents < a.min_per_area_cents)
     throw Error("campaign " + c.id + ": max_per_area " + money(a.max_per_area_cents) + " is below min_per_area " +
                 money(a.min_per_area_cents));
-  const auto needed = static_cast<std::int64_t>(areas) * a.min_per_area_cents;
-  if (needed > c.budget_cents)
+  std::int64_t needed = 0;
+  const bool overflow = __builtin_mul_overflow(static_cast<std::int64_t>(areas), a.min_per_area_cents, &needed);
+  if (overflow || needed > c.budget_cents)
     throw Error("campaign " + c.id + ": min_per_area: " + std::to_string(areas) + " areas x " +
-                money(a.min_per_area_cents) + " = " + money(needed) + " exceed the budget " + money(c.budget_cents));
+                money(a.min_per_area_cents) + (overflow ? "" : " = " + money(needed)) + " exceed the budget " +
+                money(c.budget_cents));
 }
 
 Solution solve(const Campaign& c, const AreaPool& pool, const std::vector<std::uint32_t>& live,
@@ -291,6 +308,7 @@ AreaAllocation describe_area(const Campaign& c, const AllocationArea& area, std:
 CampaignAllocation allocate_budget(const Campaign& c, const std::vector<AllocationArea>& input,
                                    const AllocatorOptions& o) {
   const AllocationSpec& spec = c.allocation;
+  check_disjoint(c, input);
   AreaPool pool(input);  // sorted by id: the order of the input does not matter
   if (pool.live().empty()) throw Error("campaign " + c.id + ": target: no area has any audience");
   std::vector<AreaAllocation> gone;

@@ -23,6 +23,7 @@ namespace fs = std::filesystem;
 
 // ------------------------------------------------------------------ reading YAML with places
 
+using detail::field_of;
 using detail::YamlReader;
 
 // The cents of a money text ("1000", "1000.5", "1000.50"), or why it is not one. Parsed as
@@ -101,19 +102,33 @@ std::vector<Polygon> read_polygons(const std::string& file, const YamlReader& r,
   return out;
 }
 
+// node[key] when it is a list, an empty node when absent; anything else is an error naming the
+// field (yaml-cpp would iterate a mapping's pairs as invalid nodes and throw its own error).
+YAML::Node list_of(const YamlReader& r, const YAML::Node& node, const char* key, const std::string& field) {
+  YAML::Node list = node[key];
+  if (list && !list.IsSequence() && !list.IsNull()) r.fail(list, field_of(field, key), "must be a list");
+  return list;
+}
+
+// The place ids of a list, each a scalar.
+void read_place_ids(const YamlReader& r, const YAML::Node& list, const std::string& field, const PlaceIndex* places,
+                    std::vector<std::string>& out) {
+  for (const auto& id : list) {
+    if (!id.IsScalar()) r.fail(id, field, "must be a list of place ids");
+    if (places && !places->find(id.Scalar())) r.fail(id, field, "unknown place id '" + id.Scalar() + "'");
+    out.push_back(id.Scalar());
+  }
+}
+
 TargetAreas read_targets(const YamlReader& r, const YAML::Node& node, const std::string& field,
                          const PlaceIndex* places) {
   TargetAreas t;
   if (!node) return t;
   if (!node.IsMap()) r.fail(node, field, "must be a mapping with places, radius and/or polygons");
   r.only_keys(node, {"include", "places", "radius", "polygons", "exclude"}, field);
-  for (const char* key : {"include", "places"}) {
-    for (const auto& id : node[key]) {
-      if (places && !places->find(id.Scalar())) r.fail(id, field + "." + key, "unknown place id '" + id.Scalar() + "'");
-      t.places.push_back(id.Scalar());
-    }
-  }
-  for (const auto& c : node["radius"]) {
+  for (const char* key : {"include", "places"})
+    read_place_ids(r, list_of(r, node, key, field), field_of(field, key), places, t.places);
+  for (const auto& c : list_of(r, node, "radius", field)) {
     r.only_keys(c, {"lat", "lon", "km", "name"}, field + ".radius");
     RadiusArea a{{r.number(c, "lat", field + ".radius", NAN), r.number(c, "lon", field + ".radius", NAN)},
                  r.number(c, "km", field + ".radius", NAN), r.text(c, "name", field + ".radius", false)};
@@ -122,7 +137,7 @@ TargetAreas read_targets(const YamlReader& r, const YAML::Node& node, const std:
     if (!(a.km > 0)) r.fail(c, field + ".radius.km", "must be a positive number");
     t.radius.push_back(a);
   }
-  for (const auto& p : node["polygons"]) {
+  for (const auto& p : list_of(r, node, "polygons", field)) {
     auto polygons = read_polygons(r.file(p, field + ".polygons"), r, p, field + ".polygons");
     t.polygons.insert(t.polygons.end(), polygons.begin(), polygons.end());
   }
@@ -207,10 +222,7 @@ Campaign read_campaign(const YamlReader& r, const YAML::Node& node, std::size_t 
   if (target && target["exclude"]) {
     YAML::Node ex = target["exclude"];
     if (ex.IsSequence()) {  // a plain list of place ids
-      for (const auto& id : ex) {
-        if (places && !places->find(id.Scalar())) r.fail(id, field + ".target.exclude", "unknown place id '" + id.Scalar() + "'");
-        c.exclude.places.push_back(id.Scalar());
-      }
+      read_place_ids(r, ex, field + ".target.exclude", places, c.exclude.places);
     } else {
       c.exclude = read_targets(r, ex, field + ".target.exclude", places);
     }
@@ -218,7 +230,7 @@ Campaign read_campaign(const YamlReader& r, const YAML::Node& node, std::size_t 
   if (c.include.empty()) r.fail(node, field + ".target", "names no place, radius or polygon to include");
   c.segment = read_segment(r, node, field);
   std::size_t k = 0;
-  for (const auto& o : node["offers"]) {
+  for (const auto& o : list_of(r, node, "offers", field)) {
     const std::string f = field + ".offers[" + std::to_string(k++) + "]";
     r.only_keys(o, {"id", "text", "segment"}, f);
     c.offers.push_back(Offer{r.text(o, "id", f, true), r.text(o, "text", f, false), read_segment(r, o, f)});

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <random>
 
 #include "geotarget/allocator.hpp"
@@ -174,4 +175,27 @@ TEST_CASE("infeasible input names the field") {
                     Catch::Contains("max_per_area 50.00 is below min_per_area 60.00"));
   CHECK_THROWS_WITH(allocate_budget(campaign(10'000), {area("A", 0)}), Catch::Contains("no area has any audience"));
   CHECK_THROWS_WITH(allocate_budget(campaign(10'000), {}), Catch::Contains("no area has any audience"));
+}
+
+// fuzz_campaigns: a small area whose parent was also an input area rolled up into it, and the
+// pool, which owns only the parents it creates, indexed its deque of those with a negative
+// offset (ASan: SEGV in AreaPool::merge_into_parent). Areas that contain one another would
+// count their customers twice anyway; they are an error.
+TEST_CASE("areas that contain one another are an error naming both, not a merge") {
+  Campaign c = campaign(100'000);
+  c.allocation.min_audience = 5;
+  CHECK_THROWS_WITH(allocate_budget(c, {area("US-06075", 100, "US-CA"), area("US-94103", 2, "US-06075")}),
+                    Catch::Contains("area US-94103 lies in US-06075, which is an area too"));
+  CHECK_THROWS_WITH(allocate_budget(c, {area("US-CA", 100, ""), area("US-06075", 100, "US-CA")}),
+                    Catch::Contains("area US-06075 lies in US-CA"));
+  CHECK_THROWS_WITH(allocate_budget(c, {area("Loop", 2, "Loop")}), Catch::Contains("area Loop lies in Loop"));
+  CHECK_NOTHROW(allocate_budget(c, {area("US-06075", 100, "US-CA"), area("US-06001", 2, "US-CA")}));
+}
+
+// Found in review while writing fuzz_campaigns: areas x min_per_area overflowed int64 (undefined
+// behaviour; it wrapped negative, so impossible minimums passed the feasibility check).
+TEST_CASE("minimums whose total overflows 64 bits are infeasible, not wrapped") {
+  const std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  CHECK_THROWS_WITH(allocate_budget(campaign(max, 4'000'000'000'000'000'000), {area("A", 10), area("B", 10), area("C", 10)}),
+                    Catch::Contains("min_per_area: 3 areas x 40000000000000000.00 exceed the budget"));
 }

@@ -128,6 +128,51 @@ TEST_CASE("campaign files: an unknown key is an error with a suggestion, not a s
   CHECK_NOTHROW(load(head + "    priority: 3\n    allocation:\n      min_audience: 50\n"));
 }
 
+// fuzz_campaigns: a mapping where a list belongs made yaml-cpp throw InvalidNode through
+// load_campaigns ("geotarget: internal error: invalid node; ..." from the CLI).
+TEST_CASE("campaign files: a mapping or scalar where a list belongs is an error naming the field") {
+  auto dir = test::fresh_dir("campaign_lists");
+  auto load = [&](const std::string& text) { return load_campaigns(test::write_file(dir / "c.yaml", text).string()); };
+  const std::string head = "campaigns:\n  - id: a\n    budget: 100\n";
+  const std::string target = head + "    target:\n      include: [US-CA]\n";
+  CHECK_THROWS_WITH(load(head + "    target: {include: {US-CA: 1}}\n"),
+                    Catch::Contains("c.yaml:4: campaigns[0].target.include: must be a list"));
+  CHECK_THROWS_WITH(load(head + "    target: {places: US-CA}\n"),
+                    Catch::Contains("c.yaml:4: campaigns[0].target.places: must be a list"));
+  CHECK_THROWS_WITH(load(head + "    target:\n      radius: {lat: 41.9, lon: -87.6, km: 10}\n"),
+                    Catch::Contains("c.yaml:5: campaigns[0].target.radius: must be a list"));
+  CHECK_THROWS_WITH(load(target + "      polygons: {zone: z.geojson}\n"),
+                    Catch::Contains("c.yaml:6: campaigns[0].target.polygons: must be a list"));
+  CHECK_THROWS_WITH(load(target + "      exclude: {places: {US-06075: 1}}\n"),
+                    Catch::Contains("c.yaml:6: campaigns[0].target.exclude.places: must be a list"));
+  CHECK_THROWS_WITH(load(target + "      exclude: [[US-06075]]\n"),
+                    Catch::Contains("c.yaml:6: campaigns[0].target.exclude: must be a list of place ids"));
+  CHECK_THROWS_WITH(load(head + "    target: {include: [US-CA, {US-NY: 1}]}\n"),
+                    Catch::Contains("c.yaml:4: campaigns[0].target.include: must be a list of place ids"));
+  CHECK_THROWS_WITH(load(target + "    offers: {id: o, text: hi}\n"),
+                    Catch::Contains("c.yaml:6: campaigns[0].offers: must be a list"));
+  CHECK_NOTHROW(load(target + "      radius: []\n    offers: []\n"));
+}
+
+// Found in review while writing fuzz_campaigns, confirmed there under UBSan: priority 1e300 was
+// cast to int (undefined behaviour), and llround of more cents than int64 holds gave INT64_MIN,
+// so a huge budget read as "missing" and a huge min_per_area as a negative one.
+TEST_CASE("campaign files: amounts and priorities too large to hold are errors naming the field") {
+  auto dir = test::fresh_dir("campaign_huge");
+  auto load = [&](const std::string& text) { return load_campaigns(test::write_file(dir / "c.yaml", text).string()); };
+  const std::string id = "campaigns:\n  - id: a\n    target: {include: [US-CA]}\n";
+  const std::string head = id + "    budget: 100\n";
+  CHECK_THROWS_WITH(load(id + "    budget: 100000000000000000\n"),
+                    Catch::Contains("c.yaml:4: campaigns[0].budget: '100000000000000000' is above the maximum"));
+  CHECK_THROWS_WITH(load(head + "    allocation: {min_per_area: 1e300}\n"),
+                    Catch::Contains("campaigns[0].allocation.min_per_area: must be an amount"));
+  CHECK_THROWS_WITH(load(head + "    priority: 1e300\n"), Catch::Contains("c.yaml:5: campaigns[0].priority: must be a whole number"));
+  CHECK_THROWS_WITH(load(head + "    priority: -3000000000\n"), Catch::Contains("campaigns[0].priority"));
+  const CampaignSet ok = load(head + "    priority: -5\n    allocation: {max_per_area: 1000000000000}\n");
+  CHECK(ok.campaigns[0].priority == -5);
+  CHECK(ok.campaigns[0].allocation.max_per_area_cents == kMaxMoneyCents);
+}
+
 TEST_CASE("campaign files: polygon files are plain local files, never URLs or GDAL virtual file systems") {
   auto dir = test::fresh_dir("campaign_paths");
   auto load = [&](const std::string& polygon) {

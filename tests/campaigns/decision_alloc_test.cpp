@@ -45,22 +45,56 @@ class AllocationCount {
 
 }  // namespace
 
-// The array and nothrow forms of libstdc++ call these two.
-void* operator new(std::size_t size) { return allocate(size, alignof(std::max_align_t)); }
-void* operator new(std::size_t size, std::align_val_t alignment) {
-  return allocate(size, static_cast<std::size_t>(alignment));
+// Every form, not only the two that libstdc++ routes the array and nothrow forms through: a
+// sanitizer's runtime replaces those forms itself, so under ASan they were neither counted nor
+// paired with the deletes here (ASan reported alloc-dealloc-mismatch on Catch's nothrow new).
+namespace {
+void* allocate_nothrow(std::size_t size, std::size_t alignment) noexcept {
+  try {
+    return allocate(size, alignment);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+constexpr std::size_t kDefault = alignof(std::max_align_t);
+std::size_t value(std::align_val_t a) { return static_cast<std::size_t>(a); }
+}  // namespace
+
+void* operator new(std::size_t size) { return allocate(size, kDefault); }
+void* operator new[](std::size_t size) { return allocate(size, kDefault); }
+void* operator new(std::size_t size, std::align_val_t a) { return allocate(size, value(a)); }
+void* operator new[](std::size_t size, std::align_val_t a) { return allocate(size, value(a)); }
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return allocate_nothrow(size, kDefault); }
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return allocate_nothrow(size, kDefault); }
+void* operator new(std::size_t size, std::align_val_t a, const std::nothrow_t&) noexcept {
+  return allocate_nothrow(size, value(a));
+}
+void* operator new[](std::size_t size, std::align_val_t a, const std::nothrow_t&) noexcept {
+  return allocate_nothrow(size, value(a));
 }
 void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
 
 using namespace geotarget;
 
-TEST_CASE("the allocation count sees an allocation") {
+TEST_CASE("the allocation count sees an allocation, in every form of operator new") {
   AllocationCount count;
   ::operator delete(::operator new(16));  // a call, not a new-expression: it cannot be elided
   CHECK(count.seen() == 1);
+  ::operator delete[](::operator new[](16));
+  ::operator delete(::operator new(16, std::nothrow), std::nothrow);
+  ::operator delete(::operator new(16, std::align_val_t{64}), std::align_val_t{64});
+  CHECK(count.seen() == 4);
 }
 
 TEST_CASE("decide() and choose() allocate nothing, with and without visitor attributes") {
