@@ -60,6 +60,9 @@ struct HttpShared {
   HttpHandler& handler;
   std::atomic<std::size_t> open{0};
   std::atomic<std::uint64_t> rejected{0};
+  /// Set by stop() before it posts to the workers, so that a response written on a worker that
+  /// has not run its stop yet already says Connection: close.
+  std::atomic<bool> stopping{false};
   /// What a connection taken only to be closed is told (when out of file descriptors).
   const std::string unavailable = serialized(protocol_error(11, http::status::service_unavailable, "overloaded"));
 };
@@ -76,7 +79,6 @@ struct HttpServer::Worker {
 
   HttpShared& shared;
   std::unordered_set<Session*> sessions;
-  bool stopping = false;
   // Only this worker's thread touches its sockets; other threads only post() to it, which
   // stays locked. So the reactor may skip its own locking.
   net::io_context ioc{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
@@ -174,7 +176,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write() {
-    response_.keep_alive(keep_alive_ && !worker_.stopping);
+    response_.keep_alive(keep_alive_ && !worker_.shared.stopping.load(std::memory_order_acquire));
     response_.prepare_payload();
     stream_.expires_after(worker_.shared.limits.request_timeout);
     http::async_write(stream_, response_, beast::bind_front_handler(&Session::on_write, shared_from_this()));
@@ -269,7 +271,6 @@ void HttpServer::Worker::shed_pending() {
 }
 
 void HttpServer::Worker::stop() {
-  stopping = true;
   beast::error_code ec;
   acceptor.close(ec);
   accept_retry.cancel();
@@ -321,6 +322,7 @@ void HttpServer::run() {
 }
 
 void HttpServer::stop() {
+  shared_->stopping.store(true, std::memory_order_release);
   for (auto& w : workers_) net::post(w->ioc, [w = w.get()] { w->stop(); });
 }
 
