@@ -49,14 +49,6 @@ bool parse_double(std::string_view text, double& out) noexcept {
   return true;
 }
 
-bool parse_int64(std::string_view text, std::int64_t& out) noexcept {
-  std::int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return false;
-  out = v;
-  return true;
-}
-
 }  // namespace geotarget::detail
 
 namespace geotarget::detail {

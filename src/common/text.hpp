@@ -18,9 +18,6 @@ using geotarget::trim;
 /// The whole text as a finite double (an optional leading '+'; no blanks, no trailing bytes).
 [[nodiscard]] bool parse_double(std::string_view text, double& out) noexcept;
 
-/// The whole text as a decimal integer (no sign other than a leading '-', no blanks).
-[[nodiscard]] bool parse_int64(std::string_view text, std::int64_t& out) noexcept;
-
 }  // namespace geotarget::detail
 
 namespace geotarget::detail {

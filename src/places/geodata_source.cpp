@@ -7,7 +7,6 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <charconv>
 #include <filesystem>
 #include <istream>
 #include <streambuf>
@@ -16,6 +15,8 @@
 #include <mutex>
 
 #include "csv_reader.hpp"
+#include "geotarget/lat_lng.hpp"
+#include "text.hpp"
 #include "geotarget/error.hpp"
 #include "yaml_file.hpp"
 
@@ -182,8 +183,7 @@ std::string read_geometry(const LevelSource& l, OGRFeature& f, int lat_i, int lo
       if (!polygon_rings(*g, p, repaired)) return "not a usable polygon";
     }
   }
-  if (!(p.lat >= -90 && p.lat <= 90 && p.lon >= -180 && p.lon <= 180))
-    return "coordinates outside WGS84 range";
+  if (!LatLng{p.lat, p.lon}.is_valid()) return "coordinates outside WGS84 range";
   bool point_level = l.level == PlaceLevel::town || l.level == PlaceLevel::postal;
   if (point_level != p.parts.empty()) return point_level ? "polygon on a point level" : "point on a polygon level";
   return {};
@@ -277,15 +277,11 @@ SourcePlaces read_point_csv(const LevelSource& l, const LevelLimits& limits, Pla
     SourcePlace p;
     p.id = field(id), p.name = field(name), p.parent_id = field(parent);
     std::string problem = s != CsvStatus::ok ? std::string(describe(s)) : p.id.empty() ? "empty id" : "";
-    auto number = [&](std::string_view t, double& out) {
-      auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
-      return !t.empty() && ec == std::errc() && end == t.data() + t.size();
-    };
     double population = 0;
-    if (problem.empty() && !(number(field(lat), p.lat) && number(field(lon), p.lon))) problem = "no coordinates";
-    if (problem.empty() && !(p.lat >= -90 && p.lat <= 90 && p.lon >= -180 && p.lon <= 180))
-      problem = "coordinates outside WGS84 range";
-    if (number(field(pop), population)) p.population = static_cast<std::int64_t>(population);
+    if (problem.empty() && !(parse_coordinate(field(lat), p.lat) && parse_coordinate(field(lon), p.lon)))
+      problem = "no coordinates";
+    if (problem.empty() && !LatLng{p.lat, p.lon}.is_valid()) problem = "coordinates outside WGS84 range";
+    if (parse_double(field(pop), population)) p.population = static_cast<std::int64_t>(population);
     if (!problem.empty()) {
       summary.add_problem(path + ":" + std::to_string(r.line) + ": " + problem);
       continue;
