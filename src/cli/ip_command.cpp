@@ -59,7 +59,8 @@ void add_ip_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("ip", "Resolve IP addresses to locations (JSON lines)");
   cmd->add_option("--db", args->databases,
                   "MMDB database; repeatable, the first that has an address answers (default: $GEOTARGET_DB or the "
-                  "demo database)");
+                  "demo database)")
+      ->allow_extra_args(false);  // one file a --db: addresses after it stay addresses
   cmd->add_option("--geodata", args->geodata, "Geodata manifest: add the places of each location");
   cmd->add_option("addresses", args->addresses, "Addresses; read from stdin (one a line) if none");
   cmd->callback([args, &exit_code] {

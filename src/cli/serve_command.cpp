@@ -61,7 +61,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--listen", a->listen, "ADDR:PORT (default 127.0.0.1:8080; port 0: any free port)");
   cmd->add_option("--db", a->databases,
                   "MMDB database; repeatable, the first that has an address answers (default: $GEOTARGET_DB or the "
-                  "demo database)");
+                  "demo database)")
+      ->allow_extra_args(false);  // one file a --db: addresses after it stay addresses
   cmd->add_option("--geodata", a->geodata, "Geodata manifest (default: geodata/default.yaml)");
   cmd->add_option("--campaigns", a->campaigns, "Campaigns file (default: none)");
   cmd->add_option("--threads", a->threads, "Worker threads (default: one per core)")->check(CLI::Range(0, 1024));
