@@ -132,6 +132,26 @@ def _as_text(column):
     return list(text)
 
 
+def _map_frame(df, index, columns, source):
+    """The geo_ columns of every row of `df` (empty for rejected rows) and the reason of each
+    rejected row (None for mapped rows), from the engine's CustomerMapper."""
+    header = [str(c) for c in df.columns]
+    names = dict(columns or {})
+    plan = index._geodata.plan_columns(header, names, source)
+    read = {c for c in plan.values() if c >= 0}
+    fields = [_as_text(df.iloc[:, c]) if c in read else None for c in range(len(header))]
+    found = index._geodata.map_rows(header, names, fields, len(df), source)
+    geo = {"geo_lat": found["lat"], "geo_lon": found["lon"]}
+    for level in LEVELS:
+        geo["geo_" + level] = index._take(found[level])
+    geo["geo_match"] = _MATCH_LEVELS[found["match"]]
+    geo["geo_confidence"] = np.round(found["confidence"], 2)
+    reasons = np.full(len(df), None, dtype=object)
+    for row, why in found["rejected"]:
+        reasons[row] = why
+    return geo, reasons
+
+
 def map_dataframe(df, index, columns=None, source="dataframe"):
     """Maps a pandas DataFrame as `geotarget map` maps a CSV file: the same column detection (or
     `columns`, e.g. {"lat": "y", "lon": "x"}), the same geo_ columns appended, the same rejects.
@@ -144,29 +164,13 @@ def map_dataframe(df, index, columns=None, source="dataframe"):
     """
     import pandas as pd
 
-    header = [str(c) for c in df.columns]
-    names = dict(columns or {})
-    plan = index._geodata.plan_columns(header, names, source)
-    read = {c for c in plan.values() if c >= 0}
-    fields = [_as_text(df.iloc[:, c]) if c in read else None for c in range(len(header))]
-    found = index._geodata.map_rows(header, names, fields, len(df), source)
-
-    rejected = np.zeros(len(df), dtype=bool)
-    reasons = []
-    for row, why in found["rejected"]:
-        rejected[row] = True
-        reasons.append(why)
-    kept = ~rejected
-    mapped = df.loc[kept].copy()
-    geo = {"geo_lat": found["lat"][kept], "geo_lon": found["lon"][kept]}
-    for level in LEVELS:
-        geo["geo_" + level] = index._take(found[level][kept])
-    geo["geo_match"] = _MATCH_LEVELS[found["match"][kept]]
-    geo["geo_confidence"] = np.round(found["confidence"][kept], 2)
+    geo, reasons = _map_frame(df, index, columns, source)
+    rejected = np.array([r is not None for r in reasons], dtype=bool)
+    mapped = df.loc[~rejected].copy()
     for name in GEO_COLUMNS:
-        mapped[name] = geo[name]
+        mapped[name] = geo[name][~rejected]
     rejects = df.loc[rejected].copy()
-    rejects.insert(0, "geo_reason", pd.Series(reasons, index=rejects.index, dtype=object))
+    rejects.insert(0, "geo_reason", pd.Series(reasons[rejected], index=rejects.index, dtype=object))
     return mapped, rejects
 
 

@@ -46,6 +46,36 @@ def geodata_of(manifest):
         return _geodata[manifest]
 
 
+def map_dask_dataframe(ddf, manifest, columns=None):
+    """Maps a dask DataFrame (e.g. from dask.dataframe.read_csv(..., dtype=str,
+    keep_default_na=False)) partition by partition with geotarget.map_dataframe on the workers,
+    the index loaded once per worker process. Returns a dask DataFrame of every row with the
+    geo_ columns and geo_reason: None for mapped rows, the reason for rejected ones (whose geo_
+    columns are empty). dask.dataframe parses with pandas, so rows are not passed through
+    verbatim and CSV-level rejects cannot be reported: for files, `map` below is exact."""
+    import numpy as np
+    import pandas as pd
+
+    import geotarget
+
+    manifest = os.path.abspath(manifest)
+    meta = ddf._meta.copy()
+    for name in geotarget.GEO_COLUMNS + ("geo_reason",):
+        meta[name] = pd.Series(dtype=np.float64 if name in ("geo_lat", "geo_lon", "geo_confidence") else object)
+    return ddf.map_partitions(_map_partition, manifest, columns, meta=meta)
+
+
+def _map_partition(df, manifest, columns):
+    import geotarget
+
+    geo, reasons = geotarget._map_frame(df, geodata_of(manifest), columns, "partition")
+    out = df.copy()
+    for name in geotarget.GEO_COLUMNS:
+        out[name] = geo[name]
+    out["geo_reason"] = reasons
+    return out
+
+
 # ------------------------------------------------------------------ planning
 
 
@@ -58,9 +88,9 @@ def scan_block(path, cut, next_cut):
     with open(path, "rb") as f:
         f.seek(cut - before)
         data = f.read(next_cut - cut + before + 1)  # a byte before (a line end?), one after (CRLF?)
-    n = next_cut - cut
-    body = data[before:before + n]
-    ends = body.count(b"\n") + body.count(b"\r") - data.count(b"\r\n", before, before + n + 1)
+    n = next_cut - cut  # counted in place: no copy of the block
+    ends = data.count(b"\n", before, before + n) + data.count(b"\r", before, before + n) - \
+        data.count(b"\r\n", before, before + n + 1)
     if cut == 0:
         return 0, 0, ends
     i = data.find(b"\n")  # data[i] is the first line end: the record after it starts at cut + i
@@ -174,7 +204,7 @@ def _client(args):
     if args.scheduler:
         return Client(args.scheduler), None
     cluster = LocalCluster(n_workers=args.workers or os.cpu_count(), threads_per_worker=1, processes=True,
-                           dashboard_address=None)
+                           dashboard_address=":0")
     return Client(cluster), cluster
 
 

@@ -82,6 +82,24 @@ class DaskMapTest(unittest.TestCase):
         self.assertRegex(r.stderr, r"\(([1-9][0-9]*) mapped again\)")
         self.assert_same_as_geotarget_map(out)
 
+    def test_a_dask_dataframe_mapped_on_workers(self):
+        import dask.dataframe as dd
+        import pandas as pd
+        from dask.distributed import Client, LocalCluster
+
+        import geotarget
+        import geotarget.dask
+
+        columns = dict(dtype=str, keep_default_na=False)
+        expected, _ = geotarget.map_dataframe(pd.read_csv(support.CUSTOMERS, nrows=4000, **columns),
+                                              geotarget.PlaceIndex(support.MANIFEST))
+        with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster, Client(cluster):
+            ddf = dd.from_pandas(pd.read_csv(support.CUSTOMERS, nrows=4000, **columns), npartitions=5)
+            got = geotarget.dask.map_dask_dataframe(ddf, support.MANIFEST).compute()
+        self.assertEqual(len(got), 4000)
+        mapped = got[got["geo_reason"].isna()].drop(columns="geo_reason")
+        pd.testing.assert_frame_equal(mapped, expected)
+
     def test_scheduler_and_two_workers_one_killed_mid_job(self):
         from dask.distributed import Client
 
