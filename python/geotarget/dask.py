@@ -170,7 +170,10 @@ def map_files(client, inputs, out_dir, manifest, blocksize, threads=1, log=None)
             continue  # the first part of another file
         while tuple(results[k]["first"]) != tuple(results[k - 1]["next"]):
             offset, line = results[k - 1]["next"]
-            parts[k]["begin"], parts[k]["first_line"] = offset, max(line, 1)
+            part = parts[k]  # begins where the part before ended; empty when that is past its end
+            part["begin"], part["first_line"] = offset, max(line, 1)
+            if part["end"] is not None and part["end"] < offset:
+                part["end"] = offset
             results[k] = submit(parts[k]).result()
             remapped += 1
     _remove(glob.glob(os.path.join(out_dir, "part-*.tmp-*")))  # left by a task on a killed worker

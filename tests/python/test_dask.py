@@ -50,9 +50,9 @@ class DaskMapTest(unittest.TestCase):
         status, cls.cli_summary = support.geotarget_map(cls.input, cls.expected)
         assert status == 1, cls.cli_summary  # the input has rejects
 
-    def run_driver(self, out, *flags):
+    def run_driver(self, out, *flags, blocksize="16KB"):
         r = subprocess.run([support.PYTHON, "-m", "geotarget.dask", "map", self.input, "-o", out,
-                            "--geodata", support.MANIFEST, "--blocksize", "16KB", *flags],
+                            "--geodata", support.MANIFEST, "--blocksize", blocksize, *flags],
                            capture_output=True, text=True, timeout=300)
         return r
 
@@ -75,7 +75,8 @@ class DaskMapTest(unittest.TestCase):
 
     def test_local_cluster(self):
         out = os.path.join(self.folder, "local")
-        r = self.run_driver(out, "--workers", "2")
+        # Blocks of 2,500 bytes: the quoted field of 40 lines (3,000 bytes) spans whole blocks.
+        r = self.run_driver(out, "--workers", "2", blocksize="2500")
         self.assertEqual(r.returncode, 1, r.stderr)  # rows were rejected, as with geotarget map
         self.assert_summary(r.stderr)
         # Some blocks were cut inside the long quoted field: their parts were mapped again.
