@@ -129,11 +129,12 @@ class DaskMapTest(unittest.TestCase):
             for held in loaded.values():
                 self.assertEqual(list(held), [support.MANIFEST])
 
-            # Again, and one worker killed while it maps a part: its parts are mapped again elsewhere.
+            # Again, and one worker killed while it has parts to map: they are mapped again elsewhere.
+            # Small blocks (150 parts) keep the job long enough to see a worker with parts.
             pids = watcher.run(os.getpid)
             out = os.path.join(self.folder, "killed")
             driver = subprocess.Popen([support.PYTHON, "-m", "geotarget.dask", "map", self.input, "-o", out,
-                                       "--geodata", support.MANIFEST, "--blocksize", "16KB", "--scheduler", address],
+                                       "--geodata", support.MANIFEST, "--blocksize", "2500", "--scheduler", address],
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             victim = None
             deadline = time.monotonic() + 120
