@@ -94,7 +94,9 @@ class DaskMapTest(unittest.TestCase):
         columns = dict(dtype=str, keep_default_na=False)
         expected, _ = geotarget.map_dataframe(pd.read_csv(support.CUSTOMERS, nrows=4000, **columns),
                                               geotarget.PlaceIndex(support.MANIFEST))
-        with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster, Client(cluster):
+        # Workers as threads of this process (worker processes are the other tests' business).
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster, \
+                Client(cluster):
             ddf = dd.from_pandas(pd.read_csv(support.CUSTOMERS, nrows=4000, **columns), npartitions=5)
             got = geotarget.dask.map_dask_dataframe(ddf, support.MANIFEST).compute()
         self.assertEqual(len(got), 4000)
