@@ -83,6 +83,16 @@ class DaskMapTest(unittest.TestCase):
         self.assertRegex(r.stderr, r"\(([1-9][0-9]*) mapped again\)")
         self.assert_same_as_geotarget_map(out)
 
+    def test_an_engine_error_on_a_worker_is_the_drivers_error(self):
+        bad = os.path.join(self.folder, "no-location.csv")
+        with open(bad, "w") as f:
+            f.write("name,x\na,1\n")
+        r = subprocess.run([support.PYTHON, "-m", "geotarget.dask", "map", bad, "-o", os.path.join(self.folder, "bad"),
+                            "--geodata", support.MANIFEST, "--workers", "1"], capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("geotarget.dask: %s:1: no location column (lat/lon, address, city, state, zip or country)\n" % bad,
+                      r.stderr)
+
     def test_a_dask_dataframe_mapped_on_workers(self):
         import dask.dataframe as dd
         import pandas as pd
