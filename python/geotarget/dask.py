@@ -5,12 +5,12 @@
 
 Each input file is cut into blocks of --blocksize bytes, as dask.dataframe.read_csv cuts CSV
 files; each block is mapped on a worker by the engine (map_customers, the code of
-`geotarget map`) into OUT_DIR/part-NNNNN.csv and OUT_DIR/part-NNNNN.rejects.csv. Only the first
+`geotarget map`) into OUT_DIR/part-NNNNN.csv and OUT_DIR/rejects-NNNNN.csv. Only the first
 part of a file carries the header rows, so the parts of a file, concatenated in order, are
 byte for byte what `geotarget map` writes for it, rejects included (docs/scaling.md):
 
-    cat OUT_DIR/part-*.csv          # == geotarget map INPUT -o mapped.csv
-    cat OUT_DIR/part-*.rejects.csv  # == mapped.csv.rejects.csv
+    cat OUT_DIR/part-*.csv     # == geotarget map INPUT -o mapped.csv
+    cat OUT_DIR/rejects-*.csv  # == mapped.csv.rejects.csv
 
 How a file is cut (docs/architecture.md D26). A block starts just after the first line end at
 or after its nominal offset; a first, cheap pass over the blocks (on the workers) finds those
@@ -127,10 +127,10 @@ def block_cuts(size, blocksize):
 # ------------------------------------------------------------------ mapping
 
 
-def map_part(manifest, path, output, begin, end, first_line, header, threads):
+def map_part(manifest, path, output, rejects, begin, end, first_line, header, threads):
     """Maps one part of `path` on this worker; the engine's summary (with first and next)."""
     index = geodata_of(manifest)
-    return index._geodata.map_file(path, output, output[:-len(".csv")] + ".rejects.csv", threads,
+    return index._geodata.map_file(path, output, rejects, threads,
                                    begin=begin, end=end if end is not None else 2**64 - 1,
                                    first_line=first_line, header=header)
 
@@ -147,7 +147,7 @@ def map_files(client, inputs, out_dir, manifest, blocksize, threads=1, log=None)
     """Maps every input file in parts on the cluster of `client`. Returns the summary dict."""
     started = time.monotonic()
     os.makedirs(out_dir, exist_ok=True)
-    _remove(glob.glob(os.path.join(out_dir, "part-*")))  # a previous run's parts
+    _remove(glob.glob(os.path.join(out_dir, "part-*")) + glob.glob(os.path.join(out_dir, "rejects-*")))  # an earlier run's
     blocks = [(path, cut, next_cut) for path in inputs for cut, next_cut in block_cuts(os.path.getsize(path), blocksize)]
     scans = client.gather(client.map(scan_block, *zip(*blocks), pure=False)) if blocks else []
     parts = []
@@ -157,9 +157,10 @@ def map_files(client, inputs, out_dir, manifest, blocksize, threads=1, log=None)
             parts.append({"input": path, "begin": begin, "end": end, "first_line": first_line, "header": k == 0})
     for n, part in enumerate(parts):
         part["output"] = os.path.join(out_dir, "part-%05d.csv" % n)
+        part["rejects"] = os.path.join(out_dir, "rejects-%05d.csv" % n)
 
     def submit(part):
-        return client.submit(map_part, manifest, part["input"], part["output"], part["begin"], part["end"],
+        return client.submit(map_part, manifest, part["input"], part["output"], part["rejects"], part["begin"], part["end"],
                              part["first_line"], part["header"], threads, pure=False)
 
     futures = [submit(p) for p in parts]
@@ -176,7 +177,7 @@ def map_files(client, inputs, out_dir, manifest, blocksize, threads=1, log=None)
                 part["end"] = offset
             results[k] = submit(parts[k]).result()
             remapped += 1
-    _remove(glob.glob(os.path.join(out_dir, "part-*.tmp-*")))  # left by a task on a killed worker
+    _remove(glob.glob(os.path.join(out_dir, "*.tmp-*")))  # left by a task on a killed worker
     seconds = time.monotonic() - started
     summary = {key: sum(r[key] for r in results) for key in ("rows_in", "rows_out", "rejected")}
     summary.update(parts=len(parts), remapped=remapped, seconds=seconds,
@@ -187,7 +188,7 @@ def map_files(client, inputs, out_dir, manifest, blocksize, threads=1, log=None)
 def describe(summary, out_dir):
     text = "%d rows in, %d rows out, %d rejected" % (summary["rows_in"], summary["rows_out"], summary["rejected"])
     if summary["rejected"]:
-        text += " (see %s)" % os.path.join(out_dir, "part-*.rejects.csv")
+        text += " (see %s)" % os.path.join(out_dir, "rejects-*.csv")
     return text + "; %d parts (%d mapped again); %.2f s, %.0f rows/s" % (
         summary["parts"], summary["remapped"], summary["seconds"], summary["rows_per_second"])
 
@@ -218,7 +219,7 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     m = commands.add_parser("map", help="Map customer CSV files into places on a Dask cluster")
     m.add_argument("input_glob", help="Customer CSV file(s), a glob pattern; mapped in sorted order")
-    m.add_argument("-o", "--output", required=True, help="Folder for part-NNNNN.csv and part-NNNNN.rejects.csv")
+    m.add_argument("-o", "--output", required=True, help="Folder for part-NNNNN.csv and rejects-NNNNN.csv")
     m.add_argument("--geodata", help="Geodata manifest, readable at this path on every worker "
                    "(default: the source tree's geodata/default.yaml, as geotarget map)")
     m.add_argument("--scheduler", help="Address of a running dask-scheduler, e.g. tcp://10.0.0.5:8786 "

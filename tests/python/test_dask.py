@@ -57,15 +57,13 @@ class DaskMapTest(unittest.TestCase):
         return r
 
     def assert_same_as_geotarget_map(self, out):
-        parts = sorted(glob.glob(os.path.join(out, "part-*.csv")))
-        outputs = [p for p in parts if not p.endswith(".rejects.csv")]
-        rejects = [p for p in parts if p.endswith(".rejects.csv")]
+        outputs = sorted(glob.glob(os.path.join(out, "part-*.csv")))
+        rejects = sorted(glob.glob(os.path.join(out, "rejects-*.csv")))
         self.assertGreater(len(outputs), 10)  # the file really was cut
-        self.assertEqual(len(outputs), len(rejects))
-        self.assertEqual([os.path.basename(p)[:10] for p in outputs], [os.path.basename(p)[:10] for p in rejects])
+        self.assertEqual([p[-9:] for p in outputs], [p[-9:] for p in rejects])  # NNNNN.csv: one of each per part
+        self.assertEqual(sorted(os.listdir(out)), sorted(os.path.basename(p) for p in outputs + rejects))
         self.assertEqual(b"".join(support.read(p) for p in outputs), support.read(self.expected))
         self.assertEqual(b"".join(support.read(p) for p in rejects), support.read(self.expected + ".rejects.csv"))
-        self.assertEqual(glob.glob(os.path.join(out, "*.tmp-*")), [])
 
     def assert_summary(self, stderr):
         # "30... rows in, ... rows out, N rejected" as geotarget map counts them
