@@ -384,11 +384,11 @@ PYBIND11_MODULE(_geotarget, m) {
       .def("allocate", &allocate, py::arg("campaigns"), py::arg("mapped_csv"), py::arg("output"), py::arg("manifest"));
 
   py::class_<IpResolver>(m, "IpResolver")
-      .def(py::init([](const std::string& path) {
+      .def(py::init([](const std::vector<std::string>& paths) {
              py::gil_scoped_release unlocked;
-             return std::make_unique<IpResolver>(path);
+             return std::make_unique<IpResolver>(paths);
            }),
-           py::arg("db"))
+           py::arg("dbs"))
       .def("lookup", &lookup, py::arg("addresses"))
       .def("record_fields", &record_fields, py::arg("record"));
 

@@ -103,10 +103,12 @@ class Gazetteer:
 
 
 class IpResolver:
-    """IP addresses -> locations, from an MMDB database (GeoIP2-City or the flat DB-IP schema)."""
+    """IP addresses -> locations, from an MMDB database (GeoIP2-City or the flat DB-IP schema), or
+    from several as one (a list: the first file that has the address answers)."""
 
     def __init__(self, db):
-        self._resolver = _geotarget.IpResolver(os.fspath(db))
+        paths = [db] if isinstance(db, (str, os.PathLike)) else list(db)
+        self._resolver = _geotarget.IpResolver([os.fspath(p) for p in paths])
 
     def lookup(self, addresses):
         """A dict of arrays: status ("found", "not_found", "invalid_ip", "special_range", ...),

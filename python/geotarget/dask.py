@@ -12,7 +12,7 @@ byte for byte what `geotarget map` writes for it, rejects included (docs/scaling
     cat OUT_DIR/part-*.csv     # == geotarget map INPUT -o mapped.csv
     cat OUT_DIR/rejects-*.csv  # == mapped.csv.rejects.csv
 
-How a file is cut (docs/architecture.md D26). A block starts just after the first line end at
+How a file is cut (docs/architecture.md D29). A block starts just after the first line end at
 or after its nominal offset; a first, cheap pass over the blocks (on the workers) finds those
 starts and counts the line ends before each, so that rejects carry the line numbers of the
 whole file. That start is a guess: a quoted field may hold line ends. Each part reports where

@@ -87,6 +87,8 @@ class ModuleTest(unittest.TestCase):
         self.assertEqual(found["prefix_length"][0], 16)
         self.assertIsNone(found["city"][1])
         self.assertTrue(np.isnan(found["lat"][1]))
+        both = geotarget.IpResolver([support.DEMO_DB, support.DEMO_DB]).lookup(["66.0.12.34"])
+        self.assertEqual(both["city"][0], "New York")
 
     def test_map_dataframe_gives_what_geotarget_map_writes(self):
         folder = support.fresh_dir("map_dataframe")
