@@ -287,7 +287,7 @@ std::string area_title(const CampaignView& view, const ShownArea& s, const std::
     if (s.merged_children.size() > kListed) text += " and " + format_count(std::int64_t(s.merged_children.size() - kListed)) + " more";
     if (s.hidden_children > 0)
       text += std::string(s.merged_children.empty() ? "" : "; ") + format_count(std::int64_t(s.hidden_children)) +
-              " areas below the minimum audience";
+              (s.hidden_children == 1 ? " area" : " areas") + " below the minimum audience";
   }
   return "<title>" + html_escape(text) + "</title>";
 }
@@ -380,10 +380,10 @@ Legend quantile_legend(std::vector<std::int64_t> budgets, int classes) {
   std::erase_if(budgets, [](std::int64_t b) { return b <= 0; });
   std::sort(budgets.begin(), budgets.end());
   classes = std::clamp(classes, 1, 8);
-  // Runs of budgets each within a cent of the one before are one value: [lowest, highest].
+  // Budgets within a cent of the lowest of a run are one value: [lowest, highest].
   std::vector<std::pair<std::int64_t, std::int64_t>> values;
   for (std::int64_t b : budgets) {
-    if (!values.empty() && b - values.back().second <= 1) values.back().second = b;
+    if (!values.empty() && b - values.back().first <= 1) values.back().second = b;
     else values.emplace_back(b, b);
   }
   const std::size_t n = values.size(), k = std::min<std::size_t>(n, static_cast<std::size_t>(classes));

@@ -18,8 +18,8 @@ struct Legend {
   [[nodiscard]] const std::string& colour_of(std::int64_t cents) const;
 };
 
-/// Up to `classes` (1 to 8) quantile classes of the distinct positive budgets, budgets one cent
-/// apart counting as equal (largest-remainder rounding splits equal shares by a cent): equal
+/// Up to `classes` (1 to 8) quantile classes of the distinct positive budgets, budgets at most
+/// one cent above the lowest of their run counting as equal (largest-remainder rounding splits equal shares by a cent): equal
 /// budgets always share a class, and all-equal budgets make one class.
 Legend quantile_legend(std::vector<std::int64_t> budgets, int classes);
 
