@@ -215,6 +215,10 @@ class AreaPool {
     return out;
   }
   [[nodiscard]] const AllocationArea& operator[](std::uint32_t i) const { return *areas_[i]; }
+  [[nodiscard]] bool is_live(const std::string& id) const {
+    auto it = by_id_.find(id);
+    return it != by_id_.end() && alive_[it->second];
+  }
   [[nodiscard]] std::size_t size() const { return areas_.size(); }
 
   // Moves the live areas that fail (a reason) up to their parents; true if any moved.
@@ -371,17 +375,6 @@ std::vector<std::int64_t> cents_of(const Campaign& c, const Solution& s, const A
       c.allocation.max_per_area_cents);
 }
 
-// A parent excluded in one round comes back when a later round merges another child into it:
-// only its last record counts, and none when it is allocated in the end.
-void drop_revived(std::vector<AreaAllocation>& gone, const std::vector<AreaAllocation>& allocated) {
-  std::unordered_set<std::string> seen;
-  for (const AreaAllocation& a : allocated) seen.insert(a.area_id);
-  std::vector<AreaAllocation> kept;
-  for (auto it = gone.rbegin(); it != gone.rend(); ++it)
-    if (seen.insert(it->area_id).second) kept.push_back(std::move(*it));
-  gone = std::move(kept);
-}
-
 // The campaign's settings that travel with its allocation, for the report.
 CampaignAllocation header_of(const Campaign& c) {
   const AllocationSpec& spec = c.allocation;
@@ -454,8 +447,12 @@ CampaignAllocation allocate_budget(const Campaign& c, const std::vector<Allocati
   }
   if (result.unspent_cents > 0)
     result.unspent_reason = all_at_max ? UnspentReason::max_per_area : UnspentReason::saturated;
-  drop_revived(gone, result.areas);
-  std::sort(gone.begin(), gone.end(), [](const auto& x, const auto& y) { return x.area_id < y.area_id; });
+  // A parent excluded in one round comes back when a later round merges another child into it:
+  // only its last record counts, and none when it is allocated in the end.
+  std::erase_if(gone, [&](const AreaAllocation& g) { return pool.is_live(g.area_id); });
+  std::stable_sort(gone.begin(), gone.end(), [](const auto& x, const auto& y) { return x.area_id < y.area_id; });
+  const auto same_id = [](const auto& x, const auto& y) { return x.area_id == y.area_id; };
+  gone.erase(gone.begin(), std::unique(gone.rbegin(), gone.rend(), same_id).base());  // keeps the last of each id
   result.areas.insert(result.areas.end(), std::make_move_iterator(gone.begin()), std::make_move_iterator(gone.end()));
   return result;
 }

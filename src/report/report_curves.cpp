@@ -9,7 +9,7 @@ namespace geotarget::detail {
 
 namespace {
 
-constexpr int kWidth = 640, kHeight = 260, kLeft = 90, kRight = 20, kTop = 16, kBottom = 40;
+constexpr int kWidth = 640, kHeight = 260, kLeft = 90, kRight = 50, kTop = 16, kBottom = 40;
 constexpr int kPoints = 80;
 
 struct Frontier {
