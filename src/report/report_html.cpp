@@ -41,13 +41,13 @@ constexpr const char* kSortScript = R"(document.querySelectorAll('details.area')
 d.addEventListener('toggle',function(){if(!d.open||d.querySelector('svg'))return;var r=d.closest('tr'),
 m=d.closest('section').dataset.model,A=+r.dataset.a,s=+r.dataset.s,x0=+r.dataset.x,t=+d.closest('section').dataset.floor,
 R=function(x){return m==='hyperbolic'?A*x/(x+s):A*(1-Math.exp(-x/s));},xt=t>0&&A/s>t?(m==='hyperbolic'?Math.sqrt(A*s/t)-s:s*Math.log(A/(s*t))):0,
-X=Math.max(2*x0,2*xt,s),W=300,H=120,px=function(x){return 40+(W-50)*x/X;},py=function(y){return H-20-(H-30)*y/(A*1.05);},
+X=Math.max(2*x0,2*xt,s),W=380,H=120,px=function(x){return 40+(W-50)*x/X;},py=function(y){return H-20-(H-30)*y/(A*1.05);},
 p='';for(var i=0;i<=60;i++){var x=X*i/60;p+=(i?'L':'M')+px(x).toFixed(1)+' '+py(R(x)).toFixed(1);}
 var box=document.createElement('div');
 box.innerHTML='<svg class="curve" width="'+W+'" height="'+H+'"><path class="frontier" d="'+p+'"/><line class="budget" x1="40" x2="'+(W-10)+'" y1="'+py(A).toFixed(1)+'" y2="'+py(A).toFixed(1)+'"/>'+
 (xt>0?'<circle class="saturation" r="4" cx="'+px(xt).toFixed(1)+'" cy="'+py(R(xt)).toFixed(1)+'"/>':'')+
 '<circle class="planned" r="4" cx="'+px(x0).toFixed(1)+'" cy="'+py(R(x0)).toFixed(1)+'"/><text x="40" y="'+(H-4)+'">spend 0 to '+X.toFixed(0)+
-'; line: the most it can return ('+A.toFixed(0)+')</text></svg>';d.appendChild(box.firstChild);});});
+'; dashed: the most it can return, '+A.toFixed(0)+'</text></svg>';d.appendChild(box.firstChild);});});
 document.querySelectorAll('table.sortable th').forEach(function(th){
 th.addEventListener('click',function(){var body=th.closest('table').tBodies[0],i=th.cellIndex,
 num=th.dataset.sort==='num',dir=th.dataset.dir==='desc'?'asc':'desc';th.dataset.dir=dir;
