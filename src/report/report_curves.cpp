@@ -73,9 +73,9 @@ std::string axes_svg(const Axes& a, const std::string& currency) {
   return out;
 }
 
-std::string marker(const Axes& a, double x, double y, const char* cls, const std::string& label) {
+std::string marker(const Axes& a, double x, double y, const char* cls, int radius, const std::string& label) {
   return "<circle class=\"" + std::string(cls) + "\" cx=\"" + fixed_text(a.px(x), 1) + "\" cy=\"" + fixed_text(a.py(y), 1) +
-         "\" r=\"5\"><title>" + html_escape(label) + "</title></circle>";
+         "\" r=\"" + std::to_string(radius) + "\"><title>" + html_escape(label) + "</title></circle>";
 }
 
 }  // namespace
@@ -105,13 +105,13 @@ std::string campaign_curve_svg(const CampaignView& view, const std::string& curr
                     html_escape(format_money(c.budget_cents, currency)) + "</title></line><text class=\"budget\" x=\"" +
                     fixed_text(axes.px(budget) + 4, 1) + "\" y=\"" + std::to_string(kTop + 10) + "\">budget</text>\n" +
                     "<path class=\"frontier\" d=\"" + path + "\"/>\n";
-  if (floor && saturation > 0)
-    out += marker(axes, saturation, f.revenue_at(saturation), "saturation",
-                  "saturation: beyond " + money_label(saturation, currency) + " a further " + currency + " 1.00 returns less than " +
-                      currency + " " + fixed_text(c.target_marginal_return, 2));
-  out += marker(axes, planned, view.expected_response, "planned",
+  out += marker(axes, planned, view.expected_response, "planned", 5,
                 "planned: " + format_money(view.spent_cents, currency) + " for an expected revenue of " +
                     money_label(view.expected_response, currency));
+  if (floor && saturation > 0)  // a ring, drawn last: it often sits on the planned point
+    out += marker(axes, saturation, f.revenue_at(saturation), "saturation", 8,
+                  "saturation: beyond " + money_label(saturation, currency) + " a further " + currency + " 1.00 returns less than " +
+                      currency + " " + fixed_text(c.target_marginal_return, 2));
   return out + "</svg>\n";
 }
 

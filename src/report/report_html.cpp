@@ -24,7 +24,7 @@ table.sortable th{cursor:pointer}table.sortable th:hover{background:#eef}tfoot t
 .map .radius{fill:#b2182b;fill-opacity:.06;stroke:#b2182b;stroke-width:12}.map .pin{fill:#b2182b;stroke:#fff;stroke-width:6}
 .map .store{font-size:170px;fill:#67001f;paint-order:stroke;stroke:#fff;stroke-width:24px}
 .curve text{font-size:11px;fill:#444}.curve .grid{stroke:#e4e4e4}.curve .frontier{fill:none;stroke:#225ea8;stroke-width:2}
-.curve .budget{stroke:#888;stroke-dasharray:5 4;fill:#555}.curve .planned{fill:#e6843c}.curve .saturation{fill:#fff;stroke:#b2182b;stroke-width:2}
+.curve .budget{stroke:#888;stroke-dasharray:5 4;fill:#555}.curve .planned{fill:#e6843c}.curve .saturation{fill:none;stroke:#b2182b;stroke-width:2}
 .summary td,.summary th{padding:3px 10px}.warn{color:#b2182b}details.area summary{cursor:pointer}
 .curvekey span{display:inline-block;margin-right:14px}.k{display:inline-block;width:10px;height:10px;border-radius:5px;margin-right:4px}
 @page{size:A4;margin:10mm}
