@@ -159,6 +159,7 @@ std::string fixed_text(double v, int decimals, bool grouped) {
   if (!std::isfinite(v)) return "n/a";
   const double scale = std::pow(10.0, decimals);
   double rounded = std::round(std::abs(v) * scale) / scale;
+  if (!std::isfinite(rounded)) rounded = std::abs(v);  // beyond 1e300: printed as it is, still no exponent
   char buf[400];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, rounded);
   std::string text(buf);

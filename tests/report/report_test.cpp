@@ -335,7 +335,7 @@ const fs::path& extended_dir() {
 
 }  // namespace
 
-TEST_CASE("the page has no number in scientific notation; marginal returns have two decimals") {
+TEST_CASE("the page has no number in scientific notation, marginal returns have two decimals") {
   const std::string html = test::read_file(extended_dir() / "report.html");
   // A number with an exponent, not inside a colour (#e2e2e2) or another hexadecimal run.
   const std::vector<std::string> exponents = all_matches(html, "(?:^|[^#0-9a-fA-F])([0-9]+\\.?[0-9]*[eE][-+]?[0-9]+)");
@@ -344,6 +344,11 @@ TEST_CASE("the page has no number in scientific notation; marginal returns have 
   CHECK_THAT(html, Catch::Contains("<tr><th>Marginal return at the plan</th><td>0.00 per USD</td></tr>"));  // lambda 2.9e-27
   CHECK_THAT(html, Catch::Contains(">0.00</td><td>max</td>"));  // Santa Clara, 4.7e-104
   CHECK_THAT(html, Catch::Contains(">1.25</td><td>none</td>"));  // San Francisco
+  CHECK(detail::fixed_text(4.7e-104, 2) == "0.00");
+  CHECK(detail::fixed_text(-0.001, 2) == "0.00");
+  CHECK(detail::fixed_text(1234567.891, 2, true) == "1,234,567.89");
+  CHECK(detail::fixed_text(1e300, 0).find_first_of("eE") == std::string::npos);
+  CHECK(detail::fixed_text(1e300, 0).size() == 301);
   // The raw lambda stays in the files.
   CHECK_THAT(test::read_file(extended_dir() / "report.json"), Catch::Contains("e-27"));
 }
