@@ -86,6 +86,11 @@ std::string floor_text(const CampaignAllocation& c, const std::string& currency)
   return per_unit_text(c.target_marginal_return, currency);
 }
 
+// spend_all planned money past the point where it returns the target: said, never silent.
+bool spent_past_floor(const CampaignAllocation& c) {
+  return c.method == "optimal" && c.spend_all && c.response && c.lambda < c.target_marginal_return;
+}
+
 std::string campaign_totals(const CampaignView& v, const std::string& currency) {
   const CampaignAllocation& c = *v.campaign;
   auto row = [](const char* label, const std::string& value) { return "<tr><th>" + std::string(label) + "</th>" + cell(value) + "</tr>"; };
@@ -98,7 +103,13 @@ std::string campaign_totals(const CampaignView& v, const std::string& currency) 
          row("Expected revenue", revenue_text(v.expected_response, currency)) +
          row("Return on spend", v.spent_cents > 0 ? per_unit_text(v.return_on_spend(), currency) : "n/a (nothing planned)") +
          row("Marginal return at the plan", c.method == "optimal" ? per_unit_text(c.lambda, currency) : "n/a (proportional)") +
-         row("Target marginal return", floor_text(c, currency)) + detail("Method", c.method) +
+         row("Target marginal return", floor_text(c, currency)) +
+         (spent_past_floor(c) ? "<tr><th class=\"warn\">Warning</th><td class=\"warn\">" +
+                                    html_escape("spend_all: the last " + currency + " planned returns " +
+                                                per_unit_text(c.lambda, currency) + ", below the target " +
+                                                per_unit_text(c.target_marginal_return, currency)) + "</td></tr>"
+                              : std::string()) +
+         detail("Method", c.method) +
          detail("Level", std::string(describe(c.level))) + detail("Minimum audience shown", format_count(v.threshold)) +
          detail("Areas shown", format_count(static_cast<std::int64_t>(v.areas.size()))) +
          detail("Areas in \"other areas\"", format_count(static_cast<std::int64_t>(v.other.count))) + "</table>\n";
@@ -121,8 +132,10 @@ std::string summary_table(const ReportModel& model, const std::string& currency)
     out += "<tr><td><a href=\"#campaign-" + html_escape(c.campaign_id) + "\">" +
            html_escape(c.name.empty() ? c.campaign_id : c.name) + "</a></td>" + money_cell(c.budget_cents, currency) +
            money_cell(v.spent_cents, currency) + money_cell(c.unspent_cents, currency) +
-           (why.empty() ? cell("") : "<td class=\"warn\" title=\"" + html_escape(why) + "\">" +
-                                       html_escape(std::string(describe(c.unspent_reason))) + "</td>") +
+           (!why.empty() ? "<td class=\"warn\" title=\"" + html_escape(why) + "\">" +
+                               html_escape(std::string(describe(c.unspent_reason))) + "</td>"
+            : spent_past_floor(c) ? "<td class=\"warn\">spend_all: past saturation</td>"
+                                  : cell("")) +
            (c.response ? number_cell(v.expected_conversions, conversions_text(v.expected_conversions)) : cell("n/a")) +
            number_cell(v.expected_response, revenue_text(v.expected_response, currency)) +
            number_cell(v.return_on_spend(), v.spent_cents > 0 ? fixed_text(v.return_on_spend(), 2) : "n/a") +

@@ -408,6 +408,20 @@ TEST_CASE("the map tells the truth: roll-ups hatched with their children, stores
   CHECK_THAT(html, Catch::Contains("<td title=\"gold-10\">10% off for &lt;gold&gt; members</td>"));
 }
 
+TEST_CASE("spend_all past saturation is said on the page, in the summary and the campaign's totals") {
+  nlohmann::json j = nlohmann::json::parse(extended_fixture());
+  auto& c = j["campaigns"][0];
+  c["spend_all"] = true;
+  c["lambda"] = 0.004;
+  c["unspent_reason"] = nullptr;  // the fixture's 100.00 unspent left unexplained, as older files do
+  auto r = report_of("report_spend_all", j.dump());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string html = test::read_file(fs::path(GEOTARGET_TEST_TMP) / "report_spend_all/out/report.html");
+  CHECK_THAT(html, Catch::Contains("<td class=\"warn\">spend_all: past saturation</td>"));
+  CHECK_THAT(html, Catch::Contains("spend_all: the last USD planned returns 0.00 per USD, below the target 1.00 per USD"));
+}
+
 TEST_CASE("response curves: the campaign's frontier with the plan, the budget and the saturation point") {
   const std::string html = test::read_file(extended_dir() / "report.html");
   const std::size_t at = html.find("<svg class=\"curve\"");
