@@ -11,6 +11,15 @@
 // sum x_i(lambda) falls as lambda rises, so lambda is found by bisection ("water-filling").
 // Proportional: x_i proportional to audience or population, within the same bounds.
 //
+// The efficiency floor (optimal, unless spend_all): no cent is planned where its marginal return
+// is below target_marginal_return t. That is the same problem with sum x_i <= budget and the
+// objective sum R_i(x_i) - t sum x_i; its KKT conditions make the common marginal return
+// lambda = t + mu >= t, mu being the budget's multiplier: either the whole budget is spent at
+// some lambda >= t, or mu = 0, lambda = t and the rest stays unspent with reason "saturated".
+// min_per_area is bought whole or not at all: an area whose minimum returns less than t per unit
+// spent (R(min) < t min) rolls up like one below min_audience; above the minimum every cent
+// returns at least t at the margin (cents are rounded down when the floor binds).
+//
 // Micro to macro: an area whose audience is below min_audience, or whose expected response at
 // the optimum does not cover the fixed cost per area, is merged into its parent area (town >
 // district > region) and the allocation is solved again, until nothing changes. A region-level
@@ -22,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +55,21 @@ struct AllocationArea {
   std::string offer;               ///< the offer most of its audience gets
 };
 
+/// Why part of a campaign's budget is not planned.
+enum class UnspentReason : std::uint8_t {
+  none,          ///< everything is planned
+  saturated,     ///< the rest would return less than target_marginal_return
+  max_per_area,  ///< every area is at its maximum
+};
+[[nodiscard]] std::string_view describe(UnspentReason r) noexcept;  ///< "none", "saturated", ...
+/// Parses an unspent reason; false when unknown.
+[[nodiscard]] bool parse_unspent_reason(std::string_view text, UnspentReason& out) noexcept;
+
+/// An offer as a reader sees it.
+struct OfferLabel {
+  std::string id, text;
+};
+
 enum class Binding : std::uint8_t { none, min, max, merged, excluded };
 [[nodiscard]] std::string_view describe(Binding b) noexcept;  ///< "none", "min", ...
 /// Parses a binding name; false when unknown.
@@ -56,7 +81,8 @@ struct AreaAllocation {
   std::int64_t audience = 0;
   std::int64_t budget_cents = 0;
   std::string offer;
-  double expected_response = 0;  ///< R(x) in currency units
+  double expected_response = 0;  ///< R(x): the expected revenue, in currency units
+  double expected_conversions = 0;  ///< audience x conversion_rate x reach(x) = R(x) / value_per_conversion
   double marginal_return = 0;    ///< R'(x)
   Binding binding = Binding::none;
   std::string merged_into;       ///< for merged areas
@@ -69,7 +95,15 @@ struct CampaignAllocation {
   PlaceLevel level = PlaceLevel::district;  ///< the level the budget is split over
   std::int64_t budget_cents = 0, unspent_cents = 0;
   std::int64_t min_audience = 0;  ///< the campaign's; areas below it are never shown alone
-  double lambda = 0;  ///< the common marginal return (optimal only)
+  double lambda = 0;  ///< the common marginal return (optimal only; >= the floor unless spend_all)
+  UnspentReason unspent_reason = UnspentReason::none;
+  /// The campaign's settings the report shows and draws (copied by allocate_budget).
+  double target_marginal_return = 0;
+  bool spend_all = false;
+  std::int64_t min_per_area_cents = 0, max_per_area_cents = -1;  ///< -1: no maximum
+  std::optional<ResponseSpec> response;  ///< absent in files written before it was added
+  std::vector<OfferLabel> offers;
+  TargetAreas target;  ///< the included places, circles and polygons
   std::vector<AreaAllocation> areas;  ///< allocated areas by id, then merged/excluded ones
   /// Customers in the campaign's targets and segment, and those of them mapped too coarsely
   /// for its level (set by allocate_customers; 0 from allocate_budget).
@@ -100,5 +134,12 @@ struct ResponseCurve {
   [[nodiscard]] double marginal(double x) const noexcept;
   [[nodiscard]] double spend_at(double lambda) const noexcept;
 };
+
+/// The best split of `total` (currency units) over areas with these curves, each between `min`
+/// and `max` (currency units; infinity: none), with no floor: the spend per area, in the order of
+/// `curves`. `total` below the sum of the minimums gives every area its minimum. The report's
+/// response curves are drawn from it.
+std::vector<double> optimal_split(const std::vector<ResponseCurve>& curves, double min, double max, double total,
+                                  const AllocatorOptions& options = {});
 
 }  // namespace geotarget

@@ -75,6 +75,14 @@ struct AllocationSpec {
   std::int64_t fixed_cost_per_area_cents = 0;
   std::int64_t min_audience = 0;
   ResponseSpec response;
+  /// Optimal only: the efficiency floor. No cent is planned where its marginal return (currency
+  /// returned per currency unit spent) is below this; budget that cannot be spent at or above it
+  /// stays unspent ("saturated"). DEFAULT: 1.0 (with the response in money: a dollar returns at
+  /// least a dollar).
+  double target_marginal_return = 1.0;
+  /// Optimal only: spend the whole budget whatever it returns (no floor), as before the floor
+  /// existed. DEFAULT: false.
+  bool spend_all = false;
 };
 
 struct Campaign {

@@ -5,11 +5,13 @@
 //   geotarget::ReportSummary s = geotarget::write_report("out.json", "report/", options);
 //   // report/report.html, report.csv, report.json, report.gpkg
 //
-// report.html is one self-contained page (inline SVG, CSS and JS; nothing fetched): per
-// campaign a choropleth map of budget per area drawn from the geodata's polygons (towns and
+// report.html is one self-contained page (inline SVG, CSS and JS; nothing fetched): first a
+// summary table of every campaign, then per campaign its totals (budget, planned, unspent and
+// why, expected conversions and revenue, return on spend), a choropleth map of budget per area drawn from the geodata's polygons (towns and
 // postal areas as circles, area proportional to budget), a legend, totals per campaign and per
-// region, a table of areas sortable by budget, the merged areas and why, and a bar chart of
-// budget and expected response. The other three files hold the same areas for other tools; the
+// region, a response curve (total spend -> expected revenue), a table of areas sortable by
+// budget, the merged areas and why, and a bar chart of budget and expected revenue. With
+// ReportOptions::pdf_browser, report.pdf too (printed by headless Chromium). The other three files hold the same areas for other tools; the
 // GeoPackage layer `areas` is in EPSG:4326.
 //
 // Privacy rule: an area whose audience is below the campaign's min_audience (or below
@@ -46,6 +48,12 @@ struct ReportOptions {
   int legend_classes = 5;
   /// Areas in each campaign's bar chart, the largest budgets first. DEFAULT: 20.
   int chart_areas = 20;
+  /// Headless Chromium that prints report.pdf from report.html (A4: the summary on the first
+  /// page, then one page per campaign with its totals, map, response curve and largest areas).
+  /// DEFAULT: "" (no PDF).
+  std::string pdf_browser;
+  /// Seconds Chromium may take to print. DEFAULT: 120.
+  int pdf_timeout_s = 120;
 };
 
 /// What write_report wrote.
@@ -55,6 +63,7 @@ struct ReportSummary {
   std::size_t areas_hidden = 0;   ///< areas folded into "other areas" by the privacy rule
   std::size_t areas_unmapped = 0; ///< shown areas the geodata has no place for (not drawn)
   std::size_t html_bytes = 0;
+  bool pdf = false;               ///< report.pdf was written
 };
 
 /// Reads the allocation JSON and writes report.html, report.csv, report.json and report.gpkg

@@ -34,6 +34,25 @@ bool parse_binding(std::string_view text, Binding& out) noexcept {
   return false;
 }
 
+std::string_view describe(UnspentReason r) noexcept {
+  switch (r) {
+    case UnspentReason::none: return "none";
+    case UnspentReason::saturated: return "saturated";
+    case UnspentReason::max_per_area: return "max_per_area";
+  }
+  return "none";
+}
+
+bool parse_unspent_reason(std::string_view text, UnspentReason& out) noexcept {
+  for (UnspentReason r : {UnspentReason::none, UnspentReason::saturated, UnspentReason::max_per_area}) {
+    if (describe(r) == text) {
+      out = r;
+      return true;
+    }
+  }
+  return false;
+}
+
 ResponseCurve ResponseCurve::of(const ResponseSpec& spec, std::int64_t audience) {
   const auto n = static_cast<double>(audience);
   return ResponseCurve{n * spec.conversion_rate * spec.value_per_conversion, n * spec.cost_per_reach, spec.model};
@@ -67,10 +86,12 @@ std::string money(std::int64_t cents) {
   return buf;
 }
 
-// Spend per area (in currency units) for a budget, between bounds, and the lambda found.
+// Spend per area (in currency units) for a budget, between bounds, and the lambda found;
+// `at_floor` when lambda is the efficiency floor and the rest of the budget stays unspent.
 struct Solution {
   std::vector<double> spend;
   double lambda = 0;
+  bool at_floor = false;
 };
 
 // Bisection on a decreasing total: the t in [lo, hi] where total(t) == target.
@@ -86,8 +107,10 @@ double bisect(Total total, double lo, double hi, double target, const AllocatorO
 // Bisection on log(lambda), with each area's spend in closed form: exponential
 // x = s (ln(A/s) - ln lambda), hyperbolic x = sqrt(A s) lambda^(-1/2) - s, then clamped. The
 // per-area constants are computed once, so a step costs a few arithmetic operations per area.
+// With a floor, lambda never goes below it (KKT with sum x <= budget: lambda = floor + mu,
+// mu >= 0): when the spends at the floor fit the budget, they are the answer.
 Solution solve_optimal(const std::vector<ResponseCurve>& curves, double min, double max, double budget,
-                       const AllocatorOptions& o) {
+                       double floor, const AllocatorOptions& o) {
   const std::size_t n = curves.size();
   std::vector<double> k(n), s(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -105,6 +128,13 @@ Solution solve_optimal(const std::vector<ResponseCurve>& curves, double min, dou
     for (std::size_t i = 0; i < n; ++i) sum += spend(i, log_lambda);
     return sum;
   };
+  auto at = [&](double log_lambda, bool at_floor) {
+    Solution out{{}, std::exp(log_lambda), at_floor};
+    for (std::size_t i = 0; i < n; ++i) out.spend.push_back(spend(i, log_lambda));
+    return out;
+  };
+  if (floor > 0 && total(std::log(floor)) <= budget) return at(std::log(floor), true);
+  if (max * static_cast<double>(n) <= budget) return Solution{std::vector<double>(n, max), 0};
   double hi = -1e300;  // everyone at the minimum
   for (const auto& c : curves) hi = std::max(hi, std::log(c.marginal(min)));
   hi += 1;
@@ -114,10 +144,7 @@ Solution solve_optimal(const std::vector<ResponseCurve>& curves, double min, dou
     const double mid = lo + (hi - lo) / 2;
     (total(mid) > budget ? lo : hi) = mid;
   }
-  const double log_lambda = lo + (hi - lo) / 2;
-  Solution out{{}, std::exp(log_lambda)};
-  for (std::size_t i = 0; i < n; ++i) out.spend.push_back(spend(i, log_lambda));
-  return out;
+  return at(lo + (hi - lo) / 2, false);
 }
 
 Solution solve_proportional(const std::vector<double>& weights, double min, double max, double budget,
@@ -188,6 +215,10 @@ class AreaPool {
     return out;
   }
   [[nodiscard]] const AllocationArea& operator[](std::uint32_t i) const { return *areas_[i]; }
+  [[nodiscard]] bool is_live(const std::string& id) const {
+    auto it = by_id_.find(id);
+    return it != by_id_.end() && alive_[it->second];
+  }
   [[nodiscard]] std::size_t size() const { return areas_.size(); }
 
   // Moves the live areas that fail (a reason) up to their parents; true if any moved.
@@ -196,10 +227,16 @@ class AreaPool {
     std::vector<std::pair<std::uint32_t, std::string>> failing;
     for (std::uint32_t i : live())
       if (std::string why = fails(i); !why.empty()) failing.emplace_back(i, std::move(why));
+    // An area that receives a failing child this round is judged again next round, with the
+    // child's audience in it (its reason quoted the audience before the merge).
+    std::unordered_set<std::string_view> receiving;
+    for (const auto& [i, why] : failing)
+      if (!areas_[i]->ancestors.empty()) receiving.insert(areas_[i]->ancestors.front().id);
+    std::erase_if(failing, [&](const auto& f) { return receiving.count(areas_[f.first]->id) > 0; });
     for (auto& [i, why] : failing) {
       alive_[i] = false;
       const AllocationArea& a = *areas_[i];
-      AreaAllocation g{a.id, a.name, a.level, a.audience, 0, "", 0, 0, Binding::excluded, "", why};
+      AreaAllocation g{a.id, a.name, a.level, a.audience, 0, "", 0, 0, 0, Binding::excluded, "", why};
       if (!a.ancestors.empty()) {
         g.binding = Binding::merged;
         g.merged_into = a.ancestors.front().id;
@@ -272,13 +309,31 @@ void check_feasible(const Campaign& c, std::size_t areas) {
                 money(c.budget_cents));
 }
 
+// The floor the optimal method keeps lambda above; 0 (none) for proportional and spend_all.
+double efficiency_floor(const AllocationSpec& a) {
+  return a.method == AllocationMethod::optimal && !a.spend_all ? a.target_marginal_return : 0;
+}
+
+// Why an area rolls up under the floor: its minimum, which is bought whole or not at all,
+// returns less than the floor per unit spent (R(min) < floor x min).
+std::string below_floor(const AllocationSpec& a, const AllocationArea& area) {
+  const double floor = efficiency_floor(a), min = static_cast<double>(a.min_per_area_cents) / 100;
+  if (floor <= 0 || min <= 0) return {};
+  const double per_unit = ResponseCurve::of(a.response, area.audience).value(min) / min;
+  if (per_unit >= floor) return {};
+  char why[160];
+  std::snprintf(why, sizeof why, "min_per_area %s returns %.2f per unit spent, below target_marginal_return %.2f",
+                money(a.min_per_area_cents).c_str(), per_unit, floor);
+  return why;
+}
+
 Solution solve(const Campaign& c, const AreaPool& pool, const std::vector<std::uint32_t>& live,
                const AllocatorOptions& o) {
   const AllocationSpec& a = c.allocation;
   const double budget = static_cast<double>(c.budget_cents) / 100, min = static_cast<double>(a.min_per_area_cents) / 100;
   const double max = a.max_per_area_cents < 0 ? kInf : static_cast<double>(a.max_per_area_cents) / 100;
-  if (max * static_cast<double>(live.size()) <= budget) return Solution{std::vector<double>(live.size(), max), 0};
   if (a.method == AllocationMethod::proportional) {
+    if (max * static_cast<double>(live.size()) <= budget) return Solution{std::vector<double>(live.size(), max), 0};
     std::vector<double> w;
     for (std::uint32_t i : live)
       w.push_back(a.weight == AllocationWeight::population ? pool[i].population : static_cast<double>(pool[i].audience));
@@ -289,7 +344,7 @@ Solution solve(const Campaign& c, const AreaPool& pool, const std::vector<std::u
   }
   std::vector<ResponseCurve> curves;
   for (std::uint32_t i : live) curves.push_back(ResponseCurve::of(a.response, pool[i].audience));
-  return solve_optimal(curves, min, max, budget, o);
+  return solve_optimal(curves, min, max, budget, efficiency_floor(a), o);
 }
 
 AreaAllocation describe_area(const Campaign& c, const AllocationArea& area, std::int64_t cents) {
@@ -299,8 +354,45 @@ AreaAllocation describe_area(const Campaign& c, const AllocationArea& area, std:
   Binding b = Binding::none;
   if (a.max_per_area_cents >= 0 && cents >= a.max_per_area_cents) b = Binding::max;
   else if (cents <= a.min_per_area_cents && a.min_per_area_cents > 0) b = Binding::min;
+  const double revenue = curve.value(x);
   return AreaAllocation{area.id, area.name, area.level, area.audience, cents, area.offer,
-                        curve.value(x), curve.marginal(x), b, "", ""};
+                        revenue, revenue / a.response.value_per_conversion, curve.marginal(x), b, "", ""};
+}
+
+// Cents per area: rounded down when the floor binds (every planned cent returns at least the
+// floor; the remainders stay unspent), else by largest remainder to the spent total.
+std::vector<std::int64_t> cents_of(const Campaign& c, const Solution& s, const AreaPool& pool,
+                                   const std::vector<std::uint32_t>& live) {
+  if (s.at_floor) {
+    std::vector<std::int64_t> cents;
+    for (double x : s.spend) cents.push_back(static_cast<std::int64_t>(std::floor(x * 100 + 1e-9)));
+    return cents;
+  }
+  const double spent = std::accumulate(s.spend.begin(), s.spend.end(), 0.0);
+  const std::int64_t target = std::min<std::int64_t>(c.budget_cents, static_cast<std::int64_t>(std::llround(spent * 100)));
+  return round_cents(
+      s.spend, target, [&](std::size_t k) -> const std::string& { return pool[live[k]].id; },
+      c.allocation.max_per_area_cents);
+}
+
+// The campaign's settings that travel with its allocation, for the report.
+CampaignAllocation header_of(const Campaign& c) {
+  const AllocationSpec& spec = c.allocation;
+  CampaignAllocation result;
+  result.campaign_id = c.id;
+  result.name = c.name;
+  result.method = spec.method == AllocationMethod::optimal ? "optimal" : "proportional";
+  result.level = c.level;
+  result.budget_cents = result.unspent_cents = c.budget_cents;
+  result.min_audience = spec.min_audience;
+  result.target_marginal_return = spec.target_marginal_return;
+  result.spend_all = spec.spend_all;
+  result.min_per_area_cents = spec.min_per_area_cents;
+  result.max_per_area_cents = spec.max_per_area_cents;
+  result.response = spec.response;
+  for (const Offer& o : c.offers) result.offers.push_back({o.id, o.text});
+  result.target = c.include;
+  return result;
 }
 
 }  // namespace
@@ -311,9 +403,11 @@ CampaignAllocation allocate_budget(const Campaign& c, const std::vector<Allocati
   check_disjoint(c, input);
   AreaPool pool(input);  // sorted by id: the order of the input does not matter
   if (pool.live().empty()) throw Error("campaign " + c.id + ": target: no area has any audience");
+  CampaignAllocation result = header_of(c);
   std::vector<AreaAllocation> gone;
   std::vector<std::uint32_t> live;
   Solution s;
+  bool floor_rolled_up = false;
   const double fixed = static_cast<double>(spec.fixed_cost_per_area_cents) / 100;
   for (;;) {
     const auto small = [&](std::uint32_t i) {
@@ -322,7 +416,12 @@ CampaignAllocation allocate_budget(const Campaign& c, const std::vector<Allocati
                                                   : std::string();
     };
     if (pool.roll_up(gone, small)) continue;
+    if (pool.roll_up(gone, [&](std::uint32_t i) { return below_floor(spec, pool[i]); })) {
+      floor_rolled_up = true;
+      continue;
+    }
     live = pool.live();
+    if (live.empty() && floor_rolled_up) break;  // nothing returns the floor: all saturated
     if (live.empty()) throw Error("campaign " + c.id + ": min_audience: no area reaches " + std::to_string(spec.min_audience));
     check_feasible(c, live.size());
     s = solve(c, pool, live, o);
@@ -337,26 +436,32 @@ CampaignAllocation allocate_budget(const Campaign& c, const std::vector<Allocati
     };
     if (!pool.roll_up(gone, uneconomic)) break;
   }
-  const double spent = std::accumulate(s.spend.begin(), s.spend.end(), 0.0);
-  const std::int64_t target = std::min<std::int64_t>(c.budget_cents, static_cast<std::int64_t>(std::llround(spent * 100)));
-  const std::vector<std::int64_t> cents = round_cents(
-      s.spend, target, [&](std::size_t k) -> const std::string& { return pool[live[k]].id; }, spec.max_per_area_cents);
-  CampaignAllocation result;
-  result.campaign_id = c.id;
-  result.name = c.name;
-  result.method = spec.method == AllocationMethod::optimal ? "optimal" : "proportional";
-  result.level = c.level;
-  result.budget_cents = result.unspent_cents = c.budget_cents;
-  result.min_audience = spec.min_audience;
-  result.lambda = s.lambda;
+  result.lambda = live.empty() ? efficiency_floor(spec) : s.lambda;
+  const std::vector<std::int64_t> cents = live.empty() ? std::vector<std::int64_t>() : cents_of(c, s, pool, live);
   result.areas.reserve(live.size() + gone.size());
+  bool all_at_max = !live.empty() && spec.max_per_area_cents >= 0;
   for (std::size_t k = 0; k < live.size(); ++k) {
     result.areas.push_back(describe_area(c, pool[live[k]], cents[k]));
     result.unspent_cents -= cents[k];
+    all_at_max = all_at_max && cents[k] >= spec.max_per_area_cents;
   }
-  std::sort(gone.begin(), gone.end(), [](const auto& x, const auto& y) { return x.area_id < y.area_id; });
+  if (result.unspent_cents > 0)
+    result.unspent_reason = all_at_max ? UnspentReason::max_per_area : UnspentReason::saturated;
+  // A parent excluded in one round comes back when a later round merges another child into it:
+  // only its last record counts, and none when it is allocated in the end.
+  std::erase_if(gone, [&](const AreaAllocation& g) { return pool.is_live(g.area_id); });
+  std::stable_sort(gone.begin(), gone.end(), [](const auto& x, const auto& y) { return x.area_id < y.area_id; });
+  const auto same_id = [](const auto& x, const auto& y) { return x.area_id == y.area_id; };
+  gone.erase(gone.begin(), std::unique(gone.rbegin(), gone.rend(), same_id).base());  // keeps the last of each id
   result.areas.insert(result.areas.end(), std::make_move_iterator(gone.begin()), std::make_move_iterator(gone.end()));
   return result;
+}
+
+std::vector<double> optimal_split(const std::vector<ResponseCurve>& curves, double min, double max, double total,
+                                  const AllocatorOptions& options) {
+  if (curves.empty()) return {};
+  if (min * static_cast<double>(curves.size()) >= total) return std::vector<double>(curves.size(), min);
+  return solve_optimal(curves, min, max, total, 0, options).spend;
 }
 
 }  // namespace geotarget

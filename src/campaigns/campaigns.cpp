@@ -166,7 +166,8 @@ Segment read_segment(const YamlReader& r, const YAML::Node& map, const std::stri
 AllocationSpec read_allocation(const YamlReader& r, const YAML::Node& node, const std::string& field, int decimals) {
   AllocationSpec a;
   if (!node) return a;
-  r.only_keys(node, {"method", "weight", "min_per_area", "max_per_area", "fixed_cost_per_area", "min_audience", "response"},
+  r.only_keys(node, {"method", "weight", "min_per_area", "max_per_area", "fixed_cost_per_area", "min_audience", "response",
+                     "target_marginal_return", "spend_all"},
               field);
   std::string method = r.text(node, "method", field, false);
   if (method == "proportional") a.method = AllocationMethod::proportional;
@@ -180,6 +181,10 @@ AllocationSpec read_allocation(const YamlReader& r, const YAML::Node& node, cons
     r.fail(node["max_per_area"], field + ".max_per_area", "is below min_per_area");
   a.fixed_cost_per_area_cents = cents(r, node, "fixed_cost_per_area", field, 0, decimals);
   a.min_audience = r.whole_number(node, "min_audience", field, 0, 0);
+  a.target_marginal_return = r.number(node, "target_marginal_return", field, a.target_marginal_return);
+  if (!(a.target_marginal_return >= 0 && a.target_marginal_return <= 1e6))
+    r.fail(node["target_marginal_return"], field + ".target_marginal_return", "must be between 0 and 1000000");
+  a.spend_all = r.boolean(node, "spend_all", field, a.spend_all);
   if (YAML::Node resp = node["response"]) {
     const std::string f = field + ".response";
     r.only_keys(resp, {"model", "conversion_rate", "value_per_conversion", "cost_per_reach"}, f);

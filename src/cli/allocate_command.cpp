@@ -27,7 +27,8 @@ void add_allocate_command(CLI::App& app, int& exit_code) {
     write_allocation_file(allocation, args->output);
     for (const auto& a : allocation.campaigns)
       std::cerr << "geotarget allocate: " << a.campaign_id << ": " << a.areas.size() << " areas, unspent "
-                << a.unspent_cents << " cents of " << a.budget_cents << '\n';
+                << a.unspent_cents << " cents of " << a.budget_cents
+                << (a.unspent_cents > 0 ? " (" + std::string(describe(a.unspent_reason)) + ")" : "") << '\n';
     std::cerr << "geotarget allocate: wrote " << args->output << " and " << allocation_csv_path(args->output) << '\n';
     exit_code = 0;
   });

@@ -1,4 +1,4 @@
-// geotarget report --allocation OUT.json -o DIR [--geodata M] [--title T] [--min-audience N]
+// geotarget report --allocation OUT.json -o DIR [--geodata M] [--title T] [--min-audience N] [--pdf]
 #include <iostream>
 
 #include "commands.hpp"
@@ -9,7 +9,8 @@ namespace geotarget::cli {
 void add_report_command(CLI::App& app, int& exit_code) {
   struct Args {
     ReportOptions options;
-    std::string allocation, out_dir;
+    std::string allocation, out_dir, chromium = "/usr/bin/chromium";
+    bool pdf = false;
   };
   auto args = std::make_shared<Args>();
   auto& o = args->options;
@@ -21,12 +22,16 @@ void add_report_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--min-audience", o.min_audience_shown,
                   "Hide areas below this audience even where a campaign's min_audience is lower")->check(CLI::NonNegativeNumber);
   cmd->add_option("--top", o.chart_areas, "Areas in each bar chart")->capture_default_str()->check(CLI::Range(1, 1000));
+  cmd->add_flag("--pdf", args->pdf, "Also write report.pdf (A4, one campaign a page), printed by headless Chromium");
+  cmd->add_option("--chromium", args->chromium, "Chromium for --pdf")->capture_default_str();
   cmd->callback([args, &exit_code] {
     args->options.default_geodata = default_geodata();
+    if (args->pdf) args->options.pdf_browser = args->chromium;
     ReportSummary s = write_report(args->allocation, args->out_dir, args->options);
     std::cerr << "geotarget report: " << s.campaigns << " campaigns, " << s.areas_shown << " areas shown, " << s.areas_hidden
               << " below the minimum audience (in \"other areas\"), " << s.areas_unmapped << " not in the geodata; "
-              << args->out_dir << "/report.html (" << (s.html_bytes + 1023) / 1024 << " KiB)\n";
+              << args->out_dir << "/report.html (" << (s.html_bytes + 1023) / 1024 << " KiB)"
+              << (s.pdf ? " and report.pdf" : "") << '\n';
     exit_code = 0;
   });
 }

@@ -7,6 +7,7 @@
 #include "report_exports.hpp"
 #include "report_html.hpp"
 #include "report_model.hpp"
+#include "report_pdf.hpp"
 
 namespace geotarget {
 
@@ -53,6 +54,10 @@ ReportSummary write_report(const std::string& allocation_json, const std::string
   detail::write_report_gpkg(model, (dir / "report.gpkg").string());
   ReportSummary s = summary_of(model);
   s.html_bytes = html.size();
+  if (!options.pdf_browser.empty()) {
+    detail::print_pdf((dir / "report.html").string(), (dir / "report.pdf").string(), options.pdf_browser, options.pdf_timeout_s);
+    s.pdf = true;
+  }
   return s;
 }
 

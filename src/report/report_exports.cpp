@@ -72,7 +72,14 @@ nlohmann::ordered_json json_of(const CampaignView& v) {
                               {"budget_cents", c.budget_cents},
                               {"allocated_cents", v.spent_cents},
                               {"unspent_cents", c.unspent_cents},
+                              {"unspent_reason", c.unspent_reason == UnspentReason::none
+                                                     ? nlohmann::ordered_json()
+                                                     : nlohmann::ordered_json(std::string(describe(c.unspent_reason)))},
+                              {"lambda", c.lambda},
+                              {"target_marginal_return", c.target_marginal_return},
                               {"expected_response", v.expected_response},
+                              {"expected_conversions", c.response ? nlohmann::ordered_json(v.expected_conversions) : nlohmann::ordered_json()},
+                              {"return_on_spend", v.return_on_spend()},
                               {"min_audience_shown", v.threshold},
                               {"areas_hidden", v.other.count}};
   j["regions"] = nlohmann::ordered_json::array();

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "report_curves.hpp"
 #include "report_map.hpp"
 
 namespace geotarget::detail {
@@ -12,17 +13,42 @@ namespace {
 
 constexpr const char* kStyle = R"(body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}
 h2{border-top:2px solid #ccc;padding-top:12px}table{border-collapse:collapse;margin:8px 0}
-td,th{padding:2px 8px;border-bottom:1px solid #eee;text-align:left}td.n{text-align:right}
+td,th{padding:2px 8px;border-bottom:1px solid #eee;text-align:left}td.n{text-align:right;white-space:nowrap}
 table.sortable th{cursor:pointer}table.sortable th:hover{background:#eef}tfoot td{font-style:italic}
 .mapbox{display:flex;gap:16px;align-items:flex-start;flex-wrap:wrap}.note{color:#555}
 .map{background:#f4f8fb;border:1px solid #ccc}.map path{fill-rule:evenodd}
 .map .context{fill:#e2e2e2;stroke:#fff;stroke-width:6}.map .area{stroke:#555;stroke-width:2}
 .map circle.area{stroke:#222;stroke-width:6;fill-opacity:.85}.legend text,.chart text{font-size:12px}
 .chart .budget{fill:#225ea8}.chart .response{fill:#e6843c}
+.map .rolled{fill:url(#hatch);stroke:none;pointer-events:none}.map .zone{fill:none;stroke:#b2182b;stroke-width:12;stroke-dasharray:40 24}
+.map .radius{fill:#b2182b;fill-opacity:.06;stroke:#b2182b;stroke-width:12}.map .pin{fill:#b2182b;stroke:#fff;stroke-width:6}
+.map .store{font-size:170px;fill:#67001f;paint-order:stroke;stroke:#fff;stroke-width:24px}
+.curve text{font-size:11px;fill:#444}.curve .grid{stroke:#e4e4e4}.curve .frontier{fill:none;stroke:#225ea8;stroke-width:2}
+.curve .budget{stroke:#888;stroke-dasharray:5 4;fill:#555}.curve .planned{fill:#e6843c}.curve .saturation{fill:none;stroke:#b2182b;stroke-width:2}
+.summary td,.summary th{padding:3px 10px}.warn{color:#b2182b}details.area summary{cursor:pointer}
+.curvekey span{display:inline-block;margin-right:14px}.k{display:inline-block;width:10px;height:10px;border-radius:5px;margin-right:4px}
+@page{size:A4;margin:10mm}
+@media print{body{margin:0;max-width:none;font-size:10px}.noprint,tr.detail,tr.gone{display:none}h1{font-size:18px;margin:0 0 6px}
+section{height:276mm;overflow:hidden;break-before:page}section h2{margin:0 0 2mm;border:0;padding:0;font-size:15px}h3{font-size:11px;margin:2mm 0 1mm}
+.mapbox{flex-wrap:nowrap;gap:4mm}svg.map{flex:none;height:100mm;width:auto;max-width:125mm}.mapbox svg.legend{width:55mm;height:auto}
+svg.curve{width:105mm;height:auto}table.areas tbody tr:nth-child(n+9){display:none}table.areas tfoot{display:none}
+table{font-size:9px;margin:1mm 0}td,th{padding:0 4px}details.area svg{display:none}}
 )";
 
-// Sorts a table's body by the clicked column (numbers by data-v), toggling the direction.
-constexpr const char* kSortScript = R"(document.querySelectorAll('table.sortable th').forEach(function(th){
+// Sorts a table's body by the clicked column (numbers by data-v), toggling the direction; draws
+// an area's response curve (from its row's data-a, data-s, data-x) when its details open.
+constexpr const char* kSortScript = R"(document.querySelectorAll('details.area').forEach(function(d){
+d.addEventListener('toggle',function(){if(!d.open||d.querySelector('svg'))return;var r=d.closest('tr'),
+m=d.closest('section').dataset.model,A=+r.dataset.a,s=+r.dataset.s,x0=+r.dataset.x,t=+d.closest('section').dataset.floor,
+R=function(x){return m==='hyperbolic'?A*x/(x+s):A*(1-Math.exp(-x/s));},xt=t>0&&A/s>t?(m==='hyperbolic'?Math.sqrt(A*s/t)-s:s*Math.log(A/(s*t))):0,
+X=Math.max(2*x0,2*xt,s),W=380,H=120,px=function(x){return 40+(W-50)*x/X;},py=function(y){return H-20-(H-30)*y/(A*1.05);},
+p='';for(var i=0;i<=60;i++){var x=X*i/60;p+=(i?'L':'M')+px(x).toFixed(1)+' '+py(R(x)).toFixed(1);}
+var box=document.createElement('div');
+box.innerHTML='<svg class="curve" width="'+W+'" height="'+H+'"><path class="frontier" d="'+p+'"/><line class="budget" x1="40" x2="'+(W-10)+'" y1="'+py(A).toFixed(1)+'" y2="'+py(A).toFixed(1)+'"/>'+
+(xt>0?'<circle class="saturation" r="4" cx="'+px(xt).toFixed(1)+'" cy="'+py(R(xt)).toFixed(1)+'"/>':'')+
+'<circle class="planned" r="4" cx="'+px(x0).toFixed(1)+'" cy="'+py(R(x0)).toFixed(1)+'"/><text x="40" y="'+(H-4)+'">spend 0 to '+X.toFixed(0)+
+'; dashed: the most it can return, '+A.toFixed(0)+'</text></svg>';d.appendChild(box.firstChild);});});
+document.querySelectorAll('table.sortable th').forEach(function(th){
 th.addEventListener('click',function(){var body=th.closest('table').tBodies[0],i=th.cellIndex,
 num=th.dataset.sort==='num',dir=th.dataset.dir==='desc'?'asc':'desc';th.dataset.dir=dir;
 Array.from(body.rows).sort(function(a,b){var x=a.cells[i],y=b.cells[i],c=num?
@@ -32,12 +58,15 @@ return dir==='asc'?c:-c;}).forEach(function(r){body.appendChild(r);});});});
 
 std::string cell(const std::string& text) { return "<td>" + html_escape(text) + "</td>"; }
 std::string number_cell(double value, const std::string& shown) {
-  return "<td class=\"n\" data-v=\"" + number_text(value) + "\">" + html_escape(shown) + "</td>";
+  return "<td class=\"n\" data-v=\"" + fixed_text(value, 6) + "\">" + html_escape(shown) + "</td>";
 }
 std::string money_cell(std::int64_t cents, const std::string& currency) {
   return number_cell(static_cast<double>(cents), format_money(cents, currency));
 }
-std::string response_text(double r) { return format_count(static_cast<std::int64_t>(r + 0.5)); }
+std::string revenue_text(double r, const std::string& currency) { return currency + " " + fixed_text(r, 2, true); }
+std::string conversions_text(double n) { return fixed_text(n, n < 100 ? 1 : 0, true); }
+/// "1.08 per USD": the return of one currency unit, two decimals.
+std::string per_unit_text(double r, const std::string& currency) { return fixed_text(r, 2, true) + " per " + currency; }
 
 std::string header_row(std::initializer_list<std::pair<const char*, bool>> columns) {
   std::string out = "<thead><tr>";
@@ -46,52 +75,135 @@ std::string header_row(std::initializer_list<std::pair<const char*, bool>> colum
   return out + "</tr></thead>\n";
 }
 
+std::string unspent_text(const CampaignAllocation& c, const std::string& currency) {
+  const std::string why = unspent_reason_text(c, currency);
+  return format_money(c.unspent_cents, currency) + (why.empty() ? "" : " (" + why + ")");
+}
+
+std::string floor_text(const CampaignAllocation& c, const std::string& currency) {
+  if (c.method != "optimal") return "none (proportional allocation)";
+  if (c.spend_all) return "none: spend_all, the whole budget is spent whatever it returns";
+  return per_unit_text(c.target_marginal_return, currency);
+}
+
+// spend_all planned money past the point where it returns the target: said, never silent.
+bool spent_past_floor(const CampaignAllocation& c) {
+  return c.method == "optimal" && c.spend_all && c.response && c.lambda < c.target_marginal_return;
+}
+
 std::string campaign_totals(const CampaignView& v, const std::string& currency) {
   const CampaignAllocation& c = *v.campaign;
   auto row = [](const char* label, const std::string& value) { return "<tr><th>" + std::string(label) + "</th>" + cell(value) + "</tr>"; };
+  auto detail = [](const char* label, const std::string& value) {  // not printed
+    return "<tr class=\"detail\"><th>" + std::string(label) + "</th>" + cell(value) + "</tr>";
+  };
   return "<table class=\"totals\">" + row("Budget", format_money(c.budget_cents, currency)) +
-         row("Allocated", format_money(v.spent_cents, currency)) + row("Unspent", format_money(c.unspent_cents, currency)) +
-         row("Expected response", response_text(v.expected_response)) + row("Method", c.method) + row("Level", std::string(describe(c.level))) +
-         row("Marginal return λ", number_text(c.lambda)) + row("Minimum audience shown", format_count(v.threshold)) +
-         row("Areas shown", format_count(static_cast<std::int64_t>(v.areas.size()))) +
-         row("Areas in \"other areas\"", format_count(static_cast<std::int64_t>(v.other.count))) + "</table>\n";
+         row("Planned", format_money(v.spent_cents, currency)) + row("Unspent", unspent_text(c, currency)) +
+         row("Expected conversions", c.response ? conversions_text(v.expected_conversions) : "n/a (no response model)") +
+         row("Expected revenue", revenue_text(v.expected_response, currency)) +
+         row("Return on spend", v.spent_cents > 0 ? per_unit_text(v.return_on_spend(), currency) : "n/a (nothing planned)") +
+         row("Marginal return at the plan", c.method == "optimal" ? per_unit_text(c.lambda, currency) : "n/a (proportional)") +
+         row("Target marginal return", floor_text(c, currency)) +
+         (spent_past_floor(c) ? "<tr><th class=\"warn\">Warning</th><td class=\"warn\">" +
+                                    html_escape("spend_all: the last " + currency + " planned returns " +
+                                                per_unit_text(c.lambda, currency) + ", below the target " +
+                                                per_unit_text(c.target_marginal_return, currency)) + "</td></tr>"
+                              : std::string()) +
+         detail("Method", c.method) +
+         detail("Level", std::string(describe(c.level))) + detail("Minimum audience shown", format_count(v.threshold)) +
+         detail("Areas shown", format_count(static_cast<std::int64_t>(v.areas.size()))) +
+         detail("Areas in \"other areas\"", format_count(static_cast<std::int64_t>(v.other.count))) + "</table>\n";
+}
+
+// The page's first table: every campaign on one line.
+std::string summary_table(const ReportModel& model, const std::string& currency) {
+  std::string out = "<table class=\"summary sortable\">" +
+                    header_row({{"Campaign", false}, {"Budget", true}, {"Planned", true}, {"Unspent", true}, {"Why unspent", false},
+                                {"Expected conversions", true}, {"Expected revenue", true}, {"Return on spend", true},
+                                {"Areas served", true}, {"Areas rolled up", true}, {"Areas hidden (privacy)", true}}) +
+                    "<tbody>\n";
+  std::int64_t budget = 0, planned = 0, unspent = 0;
+  double conversions = 0, revenue = 0;
+  for (const CampaignView& v : model.campaigns) {
+    const CampaignAllocation& c = *v.campaign;
+    budget += c.budget_cents, planned += v.spent_cents, unspent += c.unspent_cents;
+    conversions += v.expected_conversions, revenue += v.expected_response;
+    const std::string why = unspent_reason_text(c, currency);
+    out += "<tr><td><a href=\"#campaign-" + html_escape(c.campaign_id) + "\">" +
+           html_escape(c.name.empty() ? c.campaign_id : c.name) + "</a></td>" + money_cell(c.budget_cents, currency) +
+           money_cell(v.spent_cents, currency) + money_cell(c.unspent_cents, currency) +
+           (!why.empty() ? "<td class=\"warn\" title=\"" + html_escape(why) + "\">" +
+                               html_escape(std::string(describe(c.unspent_reason))) + "</td>"
+            : spent_past_floor(c) ? "<td class=\"warn\">spend_all: past saturation</td>"
+                                  : cell("")) +
+           (c.response ? number_cell(v.expected_conversions, conversions_text(v.expected_conversions)) : cell("n/a")) +
+           number_cell(v.expected_response, revenue_text(v.expected_response, currency)) +
+           number_cell(v.return_on_spend(), v.spent_cents > 0 ? fixed_text(v.return_on_spend(), 2) : "n/a") +
+           number_cell(double(v.areas_served), format_count(std::int64_t(v.areas_served))) +
+           number_cell(double(v.areas_rolled_up), format_count(std::int64_t(v.areas_rolled_up))) +
+           number_cell(double(v.other.count), format_count(std::int64_t(v.other.count))) + "</tr>\n";
+  }
+  out += "</tbody><tfoot><tr>" + cell("All campaigns") + money_cell(budget, currency) + money_cell(planned, currency) +
+         money_cell(unspent, currency) + cell("") + number_cell(conversions, conversions_text(conversions)) +
+         number_cell(revenue, revenue_text(revenue, currency)) +
+         number_cell(0, planned > 0 ? fixed_text(revenue / (double(planned) / 100), 2) : "n/a") + cell("") + cell("") + cell("") +
+         "</tr></tfoot></table>\n";
+  return out + "<p class=\"note\">Saturated: the rest of the budget would return less than the campaign's target marginal "
+         "return (see its section). Return on spend: expected revenue per " + html_escape(currency) +
+         " planned. Conversions: audience × conversion rate × share reached by the planned spend.</p>\n";
 }
 
 std::string region_table(const CampaignView& v, const std::string& currency) {
   std::string out = "<table class=\"sortable regions\">" +
-                    header_row({{"Region", false}, {"Areas", true}, {"Audience", true}, {"Budget", true}, {"Expected response", true}}) +
+                    header_row({{"Region", false}, {"Areas", true}, {"Audience", true}, {"Budget", true}, {"Expected revenue", true}}) +
                     "<tbody>\n";
   for (const RegionTotal& r : v.regions)
     out += "<tr>" + cell(r.id.empty() ? r.name : r.name + " (" + r.id + ")") +
            number_cell(double(r.areas), format_count(std::int64_t(r.areas))) + number_cell(double(r.audience), format_count(r.audience)) +
-           money_cell(r.budget_cents, currency) + number_cell(r.expected_response, response_text(r.expected_response)) + "</tr>\n";
+           money_cell(r.budget_cents, currency) + number_cell(r.expected_response, revenue_text(r.expected_response, currency)) + "</tr>\n";
   out += "</tbody>";
   if (v.other.count > 0)
     out += "<tfoot><tr>" + cell("other areas") + number_cell(double(v.other.count), format_count(std::int64_t(v.other.count))) +
            number_cell(double(v.other.audience), format_count(v.other.audience)) + money_cell(v.other.budget_cents, currency) +
-           number_cell(v.other.expected_response, response_text(v.other.expected_response)) + "</tr></tfoot>";
+           number_cell(v.other.expected_response, revenue_text(v.other.expected_response, currency)) + "</tr></tfoot>";
   return out + "</table>\n";
 }
 
+std::string offer_cell(const CampaignAllocation& c, const std::string& offer_id) {
+  if (offer_id.empty()) return cell("");
+  return "<td title=\"" + html_escape(offer_id) + "\">" + html_escape(offer_text(c, offer_id)) + "</td>";
+}
+
+// The area's name; with a response model, a details element whose curve the script draws.
+std::string area_name_cell(const CampaignAllocation& c, const AreaAllocation& a) {
+  if (!c.response) return cell(area_label(a));
+  return "<td><details class=\"area\"><summary>" + html_escape(area_label(a)) + "</summary></details></td>";
+}
+
 std::string area_table(const CampaignView& v, const std::string& currency) {
+  const CampaignAllocation& c = *v.campaign;
   std::string out = "<table class=\"sortable areas\">" +
                     header_row({{"Area", false}, {"Level", false}, {"Region", false}, {"Audience", true}, {"Budget", true},
-                                {"Offer", false}, {"Expected response", true}, {"Marginal return", true}, {"Binding", false}}) +
+                                {"Offer", false}, {"Expected conversions", true}, {"Expected revenue", true},
+                                {"Marginal return per unit", true}, {"Binding", false}}) +
                     "<tbody>\n";
   for (const ShownArea& s : v.areas) {
     const AreaAllocation& a = *s.area;
-    out += "<tr>" + cell(area_label(a)) + cell(std::string(describe(a.level))) + cell(s.region_name) +
-           number_cell(double(a.audience), format_count(a.audience)) + money_cell(a.budget_cents, currency) + cell(a.offer) +
-           number_cell(a.expected_response, response_text(a.expected_response)) +
-           number_cell(a.marginal_return, number_text(a.marginal_return)) + cell(std::string(describe(a.binding))) + "</tr>\n";
+    const bool gone = a.binding == Binding::merged || a.binding == Binding::excluded;
+    out += "<tr" + std::string(gone ? " class=\"gone\"" : "") + area_curve_attributes(c, a) + ">" + area_name_cell(c, a) + cell(std::string(describe(a.level))) + cell(s.region_name) +
+           number_cell(double(a.audience), format_count(a.audience)) + money_cell(a.budget_cents, currency) + offer_cell(c, a.offer) +
+           (c.response ? number_cell(a.expected_conversions, conversions_text(a.expected_conversions)) : cell("n/a")) +
+           number_cell(a.expected_response, revenue_text(a.expected_response, currency)) +
+           number_cell(a.marginal_return, fixed_text(a.marginal_return, 2)) + cell(std::string(describe(a.binding))) + "</tr>\n";
   }
   out += "</tbody>";
   if (v.other.count > 0)
     out += "<tfoot><tr>" + cell("other areas (" + format_count(std::int64_t(v.other.count)) + ", audience below " +
                                 format_count(v.threshold) + ")") +
            cell("") + cell("") + number_cell(double(v.other.audience), format_count(v.other.audience)) +
-           money_cell(v.other.budget_cents, currency) + cell("") +
-           number_cell(v.other.expected_response, response_text(v.other.expected_response)) + cell("") + cell("") + "</tr></tfoot>";
+           money_cell(v.other.budget_cents, currency) + cell("") + cell("") +
+           number_cell(v.other.expected_response, revenue_text(v.other.expected_response, currency)) + cell("") + cell("") +
+           "</tr></tfoot>";
   return out + "</table>\n";
 }
 
@@ -114,7 +226,7 @@ std::string bar_chart(const CampaignView& v, const std::string& currency, int to
   const int label = 240, bar = 280, gap = 130, row_h = 20;
   std::string out = "<svg class=\"chart\" width=\"" + std::to_string(label + 2 * (bar + gap)) + "\" height=\"" +
                     std::to_string((rows.size() + 1) * row_h + 4) + "\">\n<text x=\"" + std::to_string(label) +
-                    "\" y=\"14\">Budget</text><text x=\"" + std::to_string(label + bar + gap) + "\" y=\"14\">Expected response</text>\n";
+                    "\" y=\"14\">Budget</text><text x=\"" + std::to_string(label + bar + gap) + "\" y=\"14\">Expected revenue</text>\n";
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const AreaAllocation& a = *rows[i]->area;
     const int y = int(i + 1) * row_h;
@@ -125,40 +237,68 @@ std::string bar_chart(const CampaignView& v, const std::string& currency, int to
            "\" height=\"15\"/><text x=\"" + std::to_string(label + wb + 4) + "\" y=\"" + ty + "\">" +
            html_escape(format_money(a.budget_cents, currency)) + "</text>" + "<rect class=\"response\" x=\"" +
            std::to_string(label + bar + gap) + "\" y=\"" + ys + "\" width=\"" + std::to_string(wr) + "\" height=\"15\"/><text x=\"" +
-           std::to_string(label + bar + gap + wr + 4) + "\" y=\"" + ty + "\">" + response_text(a.expected_response) + "</text>\n";
+           std::to_string(label + bar + gap + wr + 4) + "\" y=\"" + ty + "\">" + revenue_text(a.expected_response, currency) + "</text>\n";
   }
   return out + "</svg>\n";
+}
+
+std::string rolled_up_note(const CampaignView& v) {
+  for (const ShownArea& s : v.areas)
+    if (s.rolled_up())
+      return "<br><svg width=\"28\" height=\"14\"><rect width=\"28\" height=\"14\" fill=\"url(#hatch-px)\" stroke=\"#555\"/></svg> "
+             "Hatched: an area that smaller areas were rolled up into (hover for them).";
+  return "";
+}
+
+std::string target_note(const CampaignAllocation& c) {
+  std::string out;
+  if (!c.target.radius.empty()) out += "<br>Red circles and pins: the campaign's stores and their radius.";
+  if (!c.target.polygons.empty()) out += "<br>Dashed red outlines: the campaign's target zones.";
+  return out;
 }
 
 std::string campaign_section(const CampaignView& v, const PlaceIndex& places, const std::string& currency,
                              const ReportOptions& options) {
   const CampaignAllocation& c = *v.campaign;
   const Legend legend = quantile_legend(drawn_budgets(v), options.legend_classes);
-  return "<section id=\"campaign-" + html_escape(c.campaign_id) + "\">\n<h2>" +
-         html_escape(c.name.empty() ? c.campaign_id : c.name + " (" + c.campaign_id + ")") +
-         "</h2>\n" + campaign_totals(v, currency) + "<h3>Budget per area</h3>\n<div class=\"mapbox\">\n" +
+  const bool floor = c.method == "optimal" && !c.spend_all;
+  return "<section id=\"campaign-" + html_escape(c.campaign_id) + "\" data-model=\"" +
+         (c.response && c.response->model == ResponseModel::hyperbolic ? "hyperbolic" : "exponential") + "\" data-floor=\"" +
+         fixed_text(floor ? c.target_marginal_return : 0, 4) + "\">\n<h2>" +
+         html_escape(c.name.empty() ? c.campaign_id : c.name + " (" + c.campaign_id + ")") + "</h2>\n" +
+         campaign_totals(v, currency) + "<h3>Budget per area</h3>\n<div class=\"mapbox\">\n" +
          map_svg(v, places, legend, currency, options) + "<div>" + legend_svg(legend, currency) +
-         "<p class=\"note\">Colour classes are quantiles of the budgets of the areas drawn.<br>Towns and postal areas are "
-         "circles whose area is proportional to budget.<br>Grey: surrounding regions and countries, for context.</p></div>\n"
-         "</div>\n<h3>Totals per region</h3>\n" + region_table(v, currency) + "<h3>Areas</h3>\n<p class=\"note\">Click a column "
-         "header to sort.</p>\n" + area_table(v, currency) + "<h3>Merged areas and why</h3>\n" + merge_table(v) +
-         "<h3>Budget and expected response, top " + std::to_string(options.chart_areas) + " areas</h3>\n" +
-         bar_chart(v, currency, options.chart_areas) + "</section>\n";
+         "<p class=\"note\">Colour classes from the distinct budgets of the areas drawn.<br>Towns and postal areas are "
+         "circles whose area is proportional to budget.<br>Grey: surrounding regions and countries, for context." +
+         rolled_up_note(v) + target_note(c) + "</p></div>\n</div>\n<h3>Response curve: total spend → expected revenue</h3>\n" +
+         campaign_curve_svg(v, currency) +
+         "<p class=\"note curvekey\"><span><i class=\"k\" style=\"background:#e6843c\"></i>planned</span><span><i class=\"k\" "
+         "style=\"border:2px solid #b2182b\"></i>saturation: past it a further " + html_escape(currency) + " 1.00 returns less than the "
+         "target</span><span>dashed: the budget</span></p>\n<h3>Areas</h3>\n<p class=\"note noprint\">Click a column header to sort, "
+         "an area's name for its own response curve.</p>\n" + area_table(v, currency) + "<div class=\"noprint\"><h3>Totals per region</h3>\n" +
+         region_table(v, currency) + "<h3>Merged areas and why</h3>\n" + merge_table(v) + "<h3>Budget and expected revenue, top " +
+         std::to_string(options.chart_areas) + " areas</h3>\n" + bar_chart(v, currency, options.chart_areas) + "</div></section>\n";
 }
 
 }  // namespace
 
+// The hatch patterns for the whole page (url(#…) resolves across the page's SVGs): one in map
+// units (tenths of a pixel), one in pixels for the legend's swatch.
+constexpr const char* kHatch =
+    "<svg width=\"0\" height=\"0\" style=\"position:absolute\"><defs>"
+    "<pattern id=\"hatch\" patternUnits=\"userSpaceOnUse\" width=\"90\" height=\"90\" patternTransform=\"rotate(45)\">"
+    "<rect width=\"30\" height=\"90\" fill=\"#222\" fill-opacity=\".5\"/></pattern>"
+    "<pattern id=\"hatch-px\" patternUnits=\"userSpaceOnUse\" width=\"9\" height=\"9\" patternTransform=\"rotate(45)\">"
+    "<rect width=\"3\" height=\"9\" fill=\"#222\" fill-opacity=\".5\"/></pattern></defs></svg>\n";
+
 std::string report_html(const ReportModel& model, const ReportOptions& options) {
   const AllocationFile& a = *model.allocation;
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + html_escape(options.title) +
-                    "</title>\n<style>\n" + kStyle + "</style>\n</head>\n<body>\n<h1>" + html_escape(options.title) + "</h1>\n" +
-                    "<p class=\"note\">Allocation " + html_escape(model.allocation_path) + ", amounts in " + html_escape(a.currency) +
+                    "</title>\n<style>\n" + kStyle + "</style>\n</head>\n<body>\n" + kHatch + "<h1>" + html_escape(options.title) +
+                    "</h1>\n" + summary_table(model, a.currency) + "<p class=\"note\">Allocation " +
+                    html_escape(model.allocation_path) + ", amounts in " + html_escape(a.currency) +
                     ". Areas with an audience below their campaign's minimum audience are never shown on their own: "
-                    "they are summed in \"other areas\".</p>\n<ul>\n";
-  for (const CampaignView& v : model.campaigns)
-    out += "<li><a href=\"#campaign-" + html_escape(v.campaign->campaign_id) + "\">" + html_escape(v.campaign->campaign_id) + "</a> " +
-           html_escape(format_money(v.campaign->budget_cents, a.currency)) + "</li>\n";
-  out += "</ul>\n";
+                    "they are summed in \"other areas\".</p>\n";
   for (const CampaignView& v : model.campaigns) out += campaign_section(v, *model.places, a.currency, options);
   return out + "<script>\n" + kSortScript + "</script>\n</body>\n</html>\n";
 }

@@ -3,6 +3,7 @@
 // in integer tenths of a pixel with relative moves (about 6 bytes a vertex).
 #include "report_map.hpp"
 
+#include <geodesic.h>
 #include <proj.h>
 
 #include <algorithm>
@@ -165,8 +166,33 @@ struct Spread {
   }
 };
 
+// The rings of the campaign's own targets: each radius as a geodesic circle (72 vertices, WGS84),
+// each polygon's rings.
+std::vector<Ring> radius_rings(const CampaignAllocation& c) {
+  static const geod_geodesic wgs84 = [] {
+    geod_geodesic g;
+    geod_init(&g, 6378137, 1 / 298.257223563);
+    return g;
+  }();
+  std::vector<Ring> rings;
+  for (const RadiusArea& r : c.target.radius) {
+    Ring ring;
+    for (int i = 0; i <= 72; ++i) {
+      double lat = 0, lon = 0;
+      geod_direct(&wgs84, r.centre.lat, r.centre.lon, i * 5.0, r.km * 1000, &lat, &lon, nullptr);
+      ring.push_back({lon, lat});
+    }
+    rings.push_back(std::move(ring));
+  }
+  return rings;
+}
+
 Spread areas_spread(const CampaignView& view, const PlaceIndex& places) {
   Spread spread;
+  for (const Ring& ring : radius_rings(*view.campaign))
+    for (const auto& v : ring) spread.add(v[0], v[1]);
+  for (const Polygon& polygon : view.campaign->target.polygons)
+    for (const auto& v : polygon.at(0)) spread.add(v[0], v[1]);
   for (const ShownArea& s : view.areas) {
     if (!drawn(s)) continue;
     if (is_point(*s.place)) spread.add(s.place->point.lon, s.place->point.lat);
@@ -182,8 +208,8 @@ Spread areas_spread(const CampaignView& view, const PlaceIndex& places) {
 std::string projection_for(const Spread& spread) {
   const GeoBox& box = spread.box;
   if (box.min_lon >= -125 && box.max_lon <= -66 && box.min_lat >= 24 && box.max_lat <= 50) return "EPSG:5070";
-  return "+proj=laea +lat_0=" + number_text((box.min_lat + box.max_lat) / 2) +
-         " +lon_0=" + number_text(spread.centre_longitude()) + " +datum=WGS84 +units=m +no_defs +type=crs";
+  return "+proj=laea +lat_0=" + fixed_text((box.min_lat + box.max_lat) / 2, 6) +
+         " +lon_0=" + fixed_text(spread.centre_longitude(), 6) + " +datum=WGS84 +units=m +no_defs +type=crs";
 }
 
 struct Extent {
@@ -196,6 +222,12 @@ struct Extent {
 
 Extent projected_extent(const CampaignView& view, const PlaceIndex& places, const Projection& proj) {
   Extent e;
+  std::vector<Ring> targets = radius_rings(*view.campaign);
+  for (const Polygon& polygon : view.campaign->target.polygons) targets.push_back(polygon.at(0));
+  for (const Ring& ring : targets) {
+    ProjectedRing p = project(ring, proj);
+    for (std::size_t i = 0; i < p.x.size(); ++i) e.add(p.x[i], p.y[i]);
+  }
   for (const ShownArea& s : view.areas) {
     if (!drawn(s)) continue;
     if (is_point(*s.place)) {
@@ -211,15 +243,17 @@ Extent projected_extent(const CampaignView& view, const PlaceIndex& places, cons
   return e;
 }
 
-// Fits the extent, padded by 4% and at least 50 km across, into width_px; the height follows
-// the extent's aspect ratio within 0.3 to 1.2 of the width.
-Frame frame_for(Extent e, int width_px) {
+// Fits the extent, padded by 4% and at least 50 km across, into width_px less `margin_px` on
+// every side (room for the point symbols, so none is cut at the frame); the height follows the
+// extent's aspect ratio within 0.3 to 1.2 of the width.
+Frame frame_for(Extent e, int width_px, double margin_px) {
   const double cx = (e.min_x + e.max_x) / 2, cy = (e.min_y + e.max_y) / 2;
   const double w = std::max(50e3, (e.max_x - e.min_x) * 1.08), h = std::max(50e3, (e.max_y - e.min_y) * 1.08);
   Frame f;
   f.width_px = width_px;
   f.height_px = static_cast<int>(std::lround(width_px * std::clamp(h / w, 0.3, 1.2)));
-  f.scale = std::min(width_px * kUnitsPerPx / w, f.height_px * kUnitsPerPx / h);
+  const double inner_w = std::max(1.0, width_px - 2 * margin_px), inner_h = std::max(1.0, f.height_px - 2 * margin_px);
+  f.scale = std::min(inner_w * kUnitsPerPx / w, inner_h * kUnitsPerPx / h);
   f.min_x = cx - width_px * kUnitsPerPx / f.scale / 2;
   f.max_y = cy + f.height_px * kUnitsPerPx / f.scale / 2;
   return f;
@@ -242,8 +276,20 @@ std::string context_paths(const GeoBox& areas, const PlaceIndex& places, const P
   return out;
 }
 
-std::string area_title(const ShownArea& s, const std::string& currency) {
-  return "<title>" + html_escape(area_label(*s.area) + ": " + format_money(s.area->budget_cents, currency)) + "</title>";
+// The tooltip: name, budget, offer by its text, and the areas rolled up into it.
+std::string area_title(const CampaignView& view, const ShownArea& s, const std::string& currency) {
+  std::string text = area_label(*s.area) + ": " + format_money(s.area->budget_cents, currency);
+  if (!s.area->offer.empty()) text += "\noffer: " + offer_text(*view.campaign, s.area->offer);
+  if (s.rolled_up()) {
+    text += "\nrolled up from: ";
+    constexpr std::size_t kListed = 30;
+    for (std::size_t i = 0; i < s.merged_children.size() && i < kListed; ++i) text += (i ? ", " : "") + s.merged_children[i];
+    if (s.merged_children.size() > kListed) text += " and " + format_count(std::int64_t(s.merged_children.size() - kListed)) + " more";
+    if (s.hidden_children > 0)
+      text += std::string(s.merged_children.empty() ? "" : "; ") + format_count(std::int64_t(s.hidden_children)) +
+              (s.hidden_children == 1 ? " area" : " areas") + " below the minimum audience";
+  }
+  return "<title>" + html_escape(text) + "</title>";
 }
 
 std::string area_polygons(const CampaignView& view, const PlaceIndex& places, const Legend& legend,
@@ -256,7 +302,8 @@ std::string area_polygons(const CampaignView& view, const PlaceIndex& places, co
       std::string d = polygon_path(places.polygons(*s.place), proj, frame, tolerance);
       if (d.empty()) continue;
       out += "<path class=\"area " + std::string(describe(s.area->level)) + "\" data-area=\"" + html_escape(s.area->area_id) + "\" fill=\"" +
-             legend.colour_of(s.area->budget_cents) + "\" d=\"" + d + "\">" + area_title(s, currency) + "</path>\n";
+             legend.colour_of(s.area->budget_cents) + "\" d=\"" + d + "\">" + area_title(view, s, currency) + "</path>\n";
+      if (s.rolled_up()) out += "<path class=\"rolled\" data-rolled=\"" + html_escape(s.area->area_id) + "\" d=\"" + d + "\"/>\n";
     }
   return out;
 }
@@ -278,9 +325,44 @@ std::string area_circles(const CampaignView& view, const Legend& legend, const s
     long r = std::max(15L, std::lround(max_radius * std::sqrt(double(s.area->budget_cents) / double(largest))));
     out += "<circle class=\"area " + std::string(describe(s.area->level)) + "\" data-area=\"" + html_escape(s.area->area_id) + "\" cx=\"" +
            std::to_string(x) + "\" cy=\"" + std::to_string(y) + "\" r=\"" + std::to_string(r) + "\" fill=\"" +
-           legend.colour_of(s.area->budget_cents) + "\">" + area_title(s, currency) + "</circle>\n";
+           legend.colour_of(s.area->budget_cents) + "\">" + area_title(view, s, currency) + "</circle>\n";
+    if (s.rolled_up())
+      out += "<circle class=\"rolled\" data-rolled=\"" + html_escape(s.area->area_id) + "\" cx=\"" + std::to_string(x) + "\" cy=\"" +
+             std::to_string(y) + "\" r=\"" + std::to_string(r) + "\"/>\n";
   }
   return out;
+}
+
+// The campaign's zones outlined, its radii as circles with a pin and the store's name at the
+// centre (the name left of the pin in the right half of the map, so it stays inside).
+std::string target_shapes(const CampaignView& view, const Projection& proj, const Frame& frame, double tolerance) {
+  const CampaignAllocation& c = *view.campaign;
+  std::string out;
+  for (const Polygon& polygon : c.target.polygons) {
+    std::string d = polygon_path({polygon}, proj, frame, tolerance);
+    if (!d.empty()) out += "<path class=\"zone\" d=\"" + d + "\"><title>target zone</title></path>\n";
+  }
+  const std::vector<Ring> rings = radius_rings(c);
+  for (std::size_t i = 0; i < rings.size(); ++i) {
+    const RadiusArea& r = c.target.radius[i];
+    const std::string name = r.name.empty() ? "radius " + fixed_text(r.km, 1) + " km" : r.name;
+    const std::string title = "<title>" + html_escape(name + ": " + fixed_text(r.km, 1) + " km around " + fixed_text(r.centre.lat, 4) +
+                                                      ", " + fixed_text(r.centre.lon, 4)) + "</title>";
+    std::string d = polygon_path({Polygon{rings[i]}}, proj, frame, tolerance);
+    if (!d.empty()) out += "<path class=\"radius\" d=\"" + d + "\">" + title + "</path>\n";
+    ProjectedRing p = project(Ring{{r.centre.lon, r.centre.lat}}, proj);
+    if (!std::isfinite(p.x[0]) || !std::isfinite(p.y[0])) continue;
+    auto [x, y] = frame.units(p.x[0], p.y[0]);
+    const bool right_half = x > frame.width_px * kUnitsPerPx / 2;
+    out += "<path class=\"pin\" d=\"M" + std::to_string(x) + ' ' + std::to_string(y) + "l-70 -150a75 75 0 1 1 140 0z\">" + title +
+           "</path><text class=\"store\" x=\"" + std::to_string(right_half ? x - 110 : x + 110) + "\" y=\"" + std::to_string(y - 160) +
+           "\"" + (right_half ? " text-anchor=\"end\"" : "") + ">" + html_escape(name) + "</text>\n";
+  }
+  return out;
+}
+
+bool has_point_areas(const CampaignView& view) {
+  return std::any_of(view.areas.begin(), view.areas.end(), [](const ShownArea& s) { return drawn(s) && is_point(*s.place); });
 }
 
 }  // namespace
@@ -298,12 +380,20 @@ Legend quantile_legend(std::vector<std::int64_t> budgets, int classes) {
   std::erase_if(budgets, [](std::int64_t b) { return b <= 0; });
   std::sort(budgets.begin(), budgets.end());
   classes = std::clamp(classes, 1, 8);
-  const std::size_t n = budgets.size();
-  for (int i = 1; i <= classes && n > 0; ++i) {
-    std::int64_t upper = budgets[(n * static_cast<std::size_t>(i) + classes - 1) / classes - 1];
-    if (legend.upper_cents.empty() || upper > legend.upper_cents.back()) legend.upper_cents.push_back(upper);
+  // Budgets within a cent of the lowest of a run are one value: [lowest, highest].
+  std::vector<std::pair<std::int64_t, std::int64_t>> values;
+  for (std::int64_t b : budgets) {
+    if (!values.empty() && b - values.back().first <= 1) values.back().second = b;
+    else values.emplace_back(b, b);
   }
-  const std::size_t k = legend.upper_cents.size();
+  const std::size_t n = values.size(), k = std::min<std::size_t>(n, static_cast<std::size_t>(classes));
+  std::size_t first = 0;
+  for (std::size_t i = 1; i <= k; ++i) {  // quantiles of the distinct values
+    const std::size_t last = (n * i + k - 1) / k - 1;
+    legend.lower_cents.push_back(values[first].first);
+    legend.upper_cents.push_back(values[last].second);
+    first = last + 1;
+  }
   for (std::size_t i = 0; i < k; ++i)  // spread over palette entries 1..8, darkest last
     legend.colours.push_back(kPalette[k == 1 ? 5 : 1 + (i * 7 + (k - 1) / 2) / (k - 1)]);
   return legend;
@@ -323,19 +413,22 @@ std::string map_svg(const CampaignView& view, const PlaceIndex& places, const Le
   if (box.empty()) return "<p class=\"note\">No area of this campaign is in the geodata: nothing to draw.</p>\n";
   const std::string crs = projection_for(spread);
   Projection proj(crs);
-  const Frame frame = frame_for(projected_extent(view, places, proj), options.map_width_px);
+  // Room for the largest circle (2% of the width) and its outline, and for a store's pin.
+  const double margin_px = has_point_areas(view) || !view.campaign->target.radius.empty() ? 0.02 * options.map_width_px + 2 : 0;
+  const Frame frame = frame_for(projected_extent(view, places, proj), options.map_width_px, margin_px);
   const double tolerance = options.simplify_px * kUnitsPerPx;
   return "<svg class=\"map\" role=\"img\" width=\"" + std::to_string(frame.width_px) + "\" height=\"" +
          std::to_string(frame.height_px) + "\" viewBox=\"0 0 " + std::to_string(frame.width_px * kUnitsPerPx) + ' ' +
          std::to_string(frame.height_px * kUnitsPerPx) + "\" data-crs=\"" + html_escape(crs) + "\">\n" +
          context_paths(box, places, proj, frame, tolerance) +
          area_polygons(view, places, legend, currency, proj, frame, tolerance) +
-         area_circles(view, legend, currency, proj, frame) + "</svg>\n";
+         area_circles(view, legend, currency, proj, frame) + target_shapes(view, proj, frame, tolerance) + "</svg>\n";
 }
 
 std::string legend_svg(const Legend& legend, const std::string& currency) {
   const std::size_t rows = legend.colours.size() + 1;
-  std::string out = "<svg class=\"legend\" width=\"320\" height=\"" + std::to_string(rows * 22 + 4) + "\">\n";
+  const std::string height = std::to_string(rows * 22 + 4);
+  std::string out = "<svg class=\"legend\" width=\"320\" height=\"" + height + "\" viewBox=\"0 0 320 " + height + "\">\n";
   auto row = [&](std::size_t i, const std::string& colour, const std::string& label) {
     const std::string y = std::to_string(i * 22 + 2);
     out += "<rect x=\"2\" y=\"" + y + "\" width=\"28\" height=\"18\" fill=\"" + colour + "\"/><text x=\"38\" y=\"" +
@@ -343,8 +436,9 @@ std::string legend_svg(const Legend& legend, const std::string& currency) {
   };
   row(0, legend.zero_colour, "no budget");
   for (std::size_t i = 0; i < legend.colours.size(); ++i) {
-    std::int64_t lower = i == 0 ? 1 : legend.upper_cents[i - 1] + 1;
-    row(i + 1, legend.colours[i], format_money(lower, currency) + " to " + format_money(legend.upper_cents[i], currency));
+    const std::int64_t lower = legend.lower_cents[i], upper = legend.upper_cents[i];
+    row(i + 1, legend.colours[i],
+        lower == upper ? format_money(upper, currency) : format_money(lower, currency) + " to " + format_money(upper, currency));
   }
   return out + "</svg>\n";
 }

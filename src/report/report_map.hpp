@@ -9,15 +9,18 @@
 
 namespace geotarget::detail {
 
-/// Quantile classes of the budgets of the drawn areas; a zero budget has its own colour.
+/// Quantile classes of the distinct budgets of the drawn areas; a zero budget has its own colour.
 struct Legend {
   std::vector<std::int64_t> upper_cents;  ///< class i holds budgets in (upper[i-1], upper[i]]
+  std::vector<std::int64_t> lower_cents;  ///< the smallest budget in class i
   std::vector<std::string> colours;       ///< one per class, light to dark
   std::string zero_colour;                ///< areas with no budget (excluded, or none given)
   [[nodiscard]] const std::string& colour_of(std::int64_t cents) const;
 };
 
-/// Up to `classes` (1 to 8) quantile classes of the positive budgets; fewer where budgets tie.
+/// Up to `classes` (1 to 8) quantile classes of the distinct positive budgets, budgets at most
+/// one cent above the lowest of their run counting as equal (largest-remainder rounding splits equal shares by a cent): equal
+/// budgets always share a class, and all-equal budgets make one class.
 Legend quantile_legend(std::vector<std::int64_t> budgets, int classes);
 
 /// The budgets of the areas the map draws (shown, known to the geodata, not merged).

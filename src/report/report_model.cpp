@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cmath>
 #include <map>
 #include <set>
@@ -56,14 +57,19 @@ void add_merge_notes(CampaignView& view, const std::vector<const AreaAllocation*
   const CampaignAllocation& c = *view.campaign;
   std::set<std::string> hidden_ids;
   for (const AreaAllocation* a : hidden) hidden_ids.insert(a->area_id);
+  std::map<std::string, ShownArea*> by_id;
+  for (ShownArea& s : view.areas) by_id[s.area->area_id] = &s;
   for (ShownArea& s : view.areas) {
     s.merged_into = hidden_ids.count(s.area->merged_into) ? "other" : s.area->merged_into;
-    if (s.area->binding == Binding::merged)
-      view.merged.push_back({area_label(*s.area), name_of(s.area->merged_into, c, places, hidden_ids), s.area->reason});
+    if (s.area->binding != Binding::merged) continue;
+    view.merged.push_back({area_label(*s.area), name_of(s.area->merged_into, c, places, hidden_ids), s.area->reason});
+    if (auto into = by_id.find(s.area->merged_into); into != by_id.end()) into->second->merged_children.push_back(area_label(*s.area));
   }
   std::map<std::string, std::size_t> hidden_into;
   for (const AreaAllocation* a : hidden)
     if (a->binding == Binding::merged) ++hidden_into[a->merged_into];
+  for (const auto& [into, n] : hidden_into)
+    if (auto shown = by_id.find(into); shown != by_id.end()) shown->second->hidden_children += n;
   for (const auto& [into, n] : hidden_into)
     view.merged.push_back({format_count(static_cast<std::int64_t>(n)) + (n == 1 ? " area" : " areas") +
                                " below the minimum audience",
@@ -78,6 +84,9 @@ CampaignView view_of(const CampaignAllocation& c, const PlaceIndex& places, cons
   for (const AreaAllocation& a : c.areas) {
     view.spent_cents += a.budget_cents;
     view.expected_response += a.expected_response;
+    view.expected_conversions += a.expected_conversions;
+    view.areas_served += a.budget_cents > 0 ? 1 : 0;
+    view.areas_rolled_up += a.binding == Binding::merged ? 1 : 0;
     if (a.audience < view.threshold) {  // the privacy rule
       hidden.push_back(&a);
       ++view.other.count;
@@ -144,6 +153,45 @@ std::string html_escape(const std::string& text) {
 
 std::string area_label(const AreaAllocation& area) {
   return area.name.empty() ? area.area_id : area.name + " (" + area.area_id + ")";
+}
+
+std::string fixed_text(double v, int decimals, bool grouped) {
+  if (!std::isfinite(v)) return "n/a";
+  const double scale = std::pow(10.0, decimals);
+  double rounded = std::round(std::abs(v) * scale) / scale;
+  if (!std::isfinite(rounded)) rounded = std::abs(v);  // beyond 1e300: printed as it is, still no exponent
+  char buf[400];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, rounded);
+  std::string text(buf);
+  const bool negative = v < 0 && rounded > 0;
+  if (grouped) {
+    const std::size_t dot = text.find('.');
+    const std::string whole = text.substr(0, dot), fraction = dot == std::string::npos ? "" : text.substr(dot);
+    std::string out;
+    for (std::size_t i = 0; i < whole.size(); ++i) {
+      if (i > 0 && (whole.size() - i) % 3 == 0) out += ',';
+      out += whole[i];
+    }
+    text = out + fraction;
+  }
+  return negative ? "-" + text : text;
+}
+
+std::string offer_text(const CampaignAllocation& c, const std::string& offer_id) {
+  for (const OfferLabel& o : c.offers)
+    if (o.id == offer_id && !o.text.empty()) return o.text;
+  return offer_id;
+}
+
+std::string unspent_reason_text(const CampaignAllocation& c, const std::string& currency) {
+  switch (c.unspent_reason) {
+    case UnspentReason::saturated:
+      return "saturated: the rest would return less than " + currency + " " + fixed_text(c.target_marginal_return, 2) +
+             " per " + currency + " 1.00";
+    case UnspentReason::max_per_area: return "every area is at its maximum";
+    case UnspentReason::none: return "";
+  }
+  return "";
 }
 
 std::string number_text(double v) {

@@ -22,6 +22,10 @@ struct ShownArea {
   std::string region_id, region_name;  ///< its region (or country where there are no regions)
   /// The area's merged_into as it may be shown: "other" when the target is itself hidden.
   std::string merged_into;
+  /// The areas rolled up into this one: shown ones by label, hidden ones only counted.
+  std::vector<std::string> merged_children;
+  std::size_t hidden_children = 0;
+  [[nodiscard]] bool rolled_up() const { return !merged_children.empty() || hidden_children > 0; }
 };
 
 /// The areas below the privacy threshold, summed.
@@ -53,7 +57,14 @@ struct CampaignView {
   std::vector<RegionTotal> regions;  ///< largest budget first; hidden areas are in `other`
   std::vector<MergeNote> merged;
   std::int64_t spent_cents = 0;
-  double expected_response = 0;
+  double expected_response = 0;     ///< expected revenue, currency units
+  double expected_conversions = 0;  ///< meaningful only when the campaign has a response
+  std::size_t areas_served = 0;     ///< areas with a budget, hidden ones included
+  std::size_t areas_rolled_up = 0;  ///< areas merged into a parent, hidden ones included
+  /// Return on spend: expected revenue per currency unit planned; 0 when nothing is planned.
+  [[nodiscard]] double return_on_spend() const {
+    return spent_cents > 0 ? expected_response / (static_cast<double>(spent_cents) / 100) : 0;
+  }
 };
 
 struct ReportModel {
@@ -74,7 +85,16 @@ std::string format_count(std::int64_t n);
 std::string html_escape(const std::string& text);
 /// "San Francisco (US-06075)".
 std::string area_label(const AreaAllocation& area);
-/// Shortest decimal text that reads back as the same double.
+/// Shortest decimal text that reads back as the same double (may use exponents: files only).
 std::string number_text(double v);
+/// Fixed-point text with `decimals` digits and no exponent, whatever the size: "0.00" for
+/// 4.7e-104. `grouped` adds thousands separators ("1,234.50"). For everything on the page.
+std::string fixed_text(double v, int decimals, bool grouped = false);
+/// The text of an offer id in the campaign ("10% off for gold members"), or the id when the
+/// allocation has no text for it.
+std::string offer_text(const CampaignAllocation& c, const std::string& offer_id);
+/// Why the rest of the budget is unspent, in words ("saturated: the rest would return less than
+/// USD 1.00 per USD 1.00"); "" when nothing is.
+std::string unspent_reason_text(const CampaignAllocation& c, const std::string& currency);
 
 }  // namespace geotarget::detail

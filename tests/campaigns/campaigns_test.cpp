@@ -170,6 +170,23 @@ TEST_CASE("campaign files: errors name the file, the line and the field") {
   CHECK_THROWS_WITH(load("campaigns: [\n"), Catch::Contains("c.yaml"));
 }
 
+TEST_CASE("campaign files: the efficiency floor and spend_all, with their defaults") {
+  auto dir = test::fresh_dir("campaign_floor");
+  auto load = [&](const std::string& text) { return load_campaigns(test::write_file(dir / "c.yaml", text).string()); };
+  const std::string head = "currency: USD\ncampaigns:\n  - id: a\n    budget: 100\n    target: {include: [US-CA]}\n";
+  const CampaignSet defaults = load(head);
+  CHECK(defaults.campaigns[0].allocation.target_marginal_return == 1.0);
+  CHECK_FALSE(defaults.campaigns[0].allocation.spend_all);
+  const CampaignSet set = load(head + "    allocation: {target_marginal_return: 1.5, spend_all: true}\n");
+  CHECK(set.campaigns[0].allocation.target_marginal_return == 1.5);
+  CHECK(set.campaigns[0].allocation.spend_all);
+  CHECK_THROWS_WITH(load(head + "    allocation: {target_marginal_return: -1}\n"),
+                    Catch::Contains("c.yaml:6") && Catch::Contains("allocation.target_marginal_return: must be between 0 and 1000000"));
+  CHECK_THROWS_WITH(load(head + "    allocation: {spend_all: maybe}\n"), Catch::Contains("allocation.spend_all"));
+  CHECK_THROWS_WITH(load(head + "    allocation: {target_marginal_retrun: 1}\n"),
+                    Catch::Contains("did you mean 'target_marginal_return'"));
+}
+
 TEST_CASE("campaign files: an unknown key is an error with a suggestion, not a silent default") {
   auto dir = test::fresh_dir("campaign_keys");
   auto load = [&](const std::string& text) { return load_campaigns(test::write_file(dir / "c.yaml", text).string()); };

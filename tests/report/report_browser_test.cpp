@@ -70,7 +70,7 @@ TEST_CASE("headless Chromium draws the report's map", "[browser]") {
                               " --headless --no-sandbox --disable-gpu --disable-background-networking"
                               " --disable-component-update --disable-sync --no-first-run --user-data-dir=" +
                               (dir / "profile").string() + " --screenshot=" + png.string() +
-                              " --window-size=1400,1000 file://" + (dir / "out/report.html").string() + " >" +
+                              " --window-size=1400,1600 file://" + (dir / "out/report.html").string() + " >" +
                               (dir / "chromium.log").string() + " 2>&1";
   const int status = std::system(command.c_str());
   INFO("chromium log: " << test::read_file(dir / "chromium.log"));
@@ -79,7 +79,8 @@ TEST_CASE("headless Chromium draws the report's map", "[browser]") {
 
   const PixelCounts counts = count_pixels(png);
   WARN("screenshot: " << counts.class_coloured << " pixels in legend colours, " << counts.non_white << " not white");
-  // California alone fills a few hundred pixels square of the first map in the 1400 x 1000 view.
+  // California alone fills a few hundred pixels square of the first map, below the summary table,
+  // in the 1400 x 1600 view (its stripes are hatching: it holds a rolled-up area).
   CHECK(counts.class_coloured > 20'000);
   CHECK(counts.non_white > 100'000);
 }
@@ -150,4 +151,38 @@ TEST_CASE("markup in every field of an allocation is shown as text, no script of
   r = test::run_cli({"report", "--allocation", (dir / "currency.json").string(), "-o", (dir / "out2").string()});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("currency") && Catch::Contains("three capital letters"));
+}
+
+TEST_CASE("report --pdf prints an A4 PDF: the summary page, then one page per campaign", "[browser]") {
+  if (!fs::exists(kChromium)) GEOTARGET_SKIP(kChromium << " is missing: apt-get install chromium (tools/debian-packages.txt)");
+  if (!fs::exists("/usr/bin/pdfinfo")) GEOTARGET_SKIP("/usr/bin/pdfinfo is missing: apt-get install poppler-utils (tools/debian-packages.txt)");
+  fs::path dir = test::fresh_dir("report_browser_pdf");
+  nlohmann::json j = nlohmann::json::parse(test::allocation_fixture(test::source_path("geodata/default.yaml").string()));
+  nlohmann::json third = j["campaigns"][1];  // three campaigns, one of them with many areas rows
+  third["id"] = "third";
+  j["campaigns"].push_back(third);
+  test::write_file(dir / "allocation.json", j.dump());
+  auto r = test::run_cli({"report", "--allocation", (dir / "allocation.json").string(), "-o", (dir / "out").string(), "--pdf",
+                          "--chromium", kChromium});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("and report.pdf"));
+  REQUIRE(fs::exists(dir / "out/report.pdf"));
+  const std::string info_command = "pdfinfo " + (dir / "out/report.pdf").string() + " >" + (dir / "pdfinfo.txt").string() + " 2>&1";
+  REQUIRE(std::system(info_command.c_str()) == 0);
+  const std::string info = test::read_file(dir / "pdfinfo.txt");
+  INFO(info);
+  CHECK_THAT(info, Catch::Contains("Pages:           4"));  // 1 summary + 3 campaigns
+  CHECK_THAT(info, Catch::Contains("(A4)"));
+  // No temporary file is left beside it.
+  std::size_t files = 0;
+  for (const auto& e : fs::directory_iterator(dir / "out")) files += e.path().filename().string().find(".tmp-") == std::string::npos ? 1 : 100;
+  CHECK(files == 5);
+
+  // A browser that fails names report.pdf and leaves no PDF.
+  auto bad = test::run_cli({"report", "--allocation", (dir / "allocation.json").string(), "-o", (dir / "out2").string(), "--pdf",
+                            "--chromium", "/bin/false"});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("report.pdf: /bin/false failed (exit status 1)"));
+  CHECK_FALSE(fs::exists(dir / "out2/report.pdf"));
 }

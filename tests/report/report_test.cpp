@@ -117,10 +117,13 @@ TEST_CASE("areas below min_audience appear in no output, only summed in other ar
 
 TEST_CASE("report.html is self-contained") {
   const std::string html = test::read_file(report_dir() / "report.html");
-  for (const char* external : {"http://", "https://", "src=", "url(", "@import", "<link"}) {
+  for (const char* external : {"http://", "https://", "src=", "@import", "<link"}) {
     INFO(external);
     CHECK(html.find(external) == std::string::npos);
   }
+  const std::vector<std::string> urls = all_matches(html, "url\\(([^)]*)\\)");
+  CHECK_FALSE(urls.empty());  // the hatch pattern
+  for (const std::string& url : urls) CHECK(url.rfind("#hatch", 0) == 0);  // only the page's own patterns
   for (const std::string& href : all_matches(html, "href=\"([^\"]*)\"")) CHECK(href.rfind("#campaign-", 0) == 0);
   CHECK_THAT(html, Catch::Contains("<table class=\"sortable areas\">"));
   CHECK_THAT(html, Catch::Contains("<script>"));
@@ -234,6 +237,28 @@ TEST_CASE("bad allocations fail with one line naming the file and the field") {
   }
 }
 
+TEST_CASE("equal budgets share a class: classes come from distinct budgets, a cent of rounding apart is equal") {
+  // 20,000.00 over 7 areas: largest remainder gives 4 x 2,857.14 and 3 x 2,857.15.
+  auto equal = detail::quantile_legend({285714, 285714, 285714, 285714, 285715, 285715, 285715}, 5);
+  REQUIRE(equal.colours.size() == 1);
+  CHECK(equal.colour_of(285714) == equal.colour_of(285715));
+  CHECK(detail::legend_svg(equal, "EUR").find("EUR 2,857.14 to EUR 2,857.15") != std::string::npos);
+  auto same = detail::quantile_legend({5000, 5000, 5000}, 5);
+  REQUIRE(same.colours.size() == 1);
+  CHECK(detail::legend_svg(same, "USD").find("USD 50.00</text>") != std::string::npos);
+  // Many areas on one budget and a few others: the tied areas are one value, not most classes.
+  std::vector<std::int64_t> budgets(50, 10000);
+  for (std::int64_t b : {100, 200, 300, 400, 20000, 30000}) budgets.push_back(b);
+  auto mixed = detail::quantile_legend(budgets, 5);
+  CHECK(mixed.colours.size() == 5);
+  for (std::int64_t b : budgets)
+    for (std::int64_t c : budgets)
+      if (b == c) CHECK(mixed.colour_of(b) == mixed.colour_of(c));
+  CHECK(mixed.colour_of(100) != mixed.colour_of(30000));
+  CHECK(mixed.colour_of(10000) != mixed.colour_of(100));
+  CHECK(mixed.colour_of(10000) != mixed.colour_of(20000));
+}
+
 TEST_CASE("legend classes are quantiles of the positive budgets") {
   auto legend = detail::quantile_legend({0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 5);
   CHECK(legend.upper_cents == std::vector<std::int64_t>{2, 4, 6, 8, 10});
@@ -269,4 +294,147 @@ TEST_CASE("a campaign over every county of the default pack stays a few MB and d
   WARN("report.html for " << n << " counties: " << html.size() << " bytes");
   CHECK(html.size() < 3'000'000);
   CHECK(all_matches(html, "<path class=\"area district\" data-area=\"([^\"]+)\"").size() == static_cast<std::size_t>(n));
+}
+
+namespace {
+
+// The fixture with what `geotarget allocate` now writes for spring-gold: the floor, the response,
+// offers by text, a store's radius and a zone; numbers that printf would write with exponents.
+std::string extended_fixture() {
+  nlohmann::json j = nlohmann::json::parse(fixture());
+  auto& c = j["campaigns"][0];
+  c["unspent_reason"] = "saturated";
+  c["target_marginal_return"] = 1.0;
+  c["lambda"] = 2.933332011302183e-27;
+  c["min_per_area_cents"] = 10000;
+  c["max_per_area_cents"] = 300000;
+  c["response"] = {{"model", "exponential"}, {"conversion_rate", 0.03}, {"value_per_conversion", 60}, {"cost_per_reach", 1.5}};
+  c["offers"] = {{{"id", "gold-10"}, {"text", "10% off for <gold> members"}}};
+  c["target"] = {{"include", {"US-CA"}},
+                 {"radius", {{{"lat", 37.7749}, {"lon", -122.4194}, {"km", 25}, {"name", "SF <b>store</b>"}}}},
+                 {"polygons", {{{{-122.45, 37.75}, {-122.40, 37.75}, {-122.40, 37.80}, {-122.45, 37.80}, {-122.45, 37.75}}}}}};
+  for (auto& a : c["areas"]) {
+    a["expected_conversions"] = a["expected_response"].get<double>() / 60;
+    if (a["area_id"] == "US-06085") a["marginal_return"] = 4.7e-104;
+    if (a["area_id"] == "US-06001") a["expected_response"] = 1e-7, a["expected_conversions"] = 1.6e-9;
+  }
+  return j.dump(1);
+}
+
+const fs::path& extended_dir() {
+  static const fs::path dir = [] {
+    fs::path d = test::fresh_dir("report_extended-" + std::to_string(::getpid()));
+    test::write_file(d / "allocation.json", extended_fixture());
+    auto r = test::run_cli({"report", "--allocation", (d / "allocation.json").string(), "-o", (d / "out").string()});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return d / "out";
+  }();
+  return dir;
+}
+
+}  // namespace
+
+TEST_CASE("the page has no number in scientific notation, marginal returns have two decimals") {
+  const std::string html = test::read_file(extended_dir() / "report.html");
+  // A number with an exponent, not inside a colour (#e2e2e2) or another hexadecimal run.
+  const std::vector<std::string> exponents = all_matches(html, "(?:^|[^#0-9a-fA-F])([0-9]+\\.?[0-9]*[eE][-+]?[0-9]+)");
+  INFO((exponents.empty() ? "" : exponents.front()));
+  CHECK(exponents.empty());
+  CHECK_THAT(html, Catch::Contains("<tr><th>Marginal return at the plan</th><td>0.00 per USD</td></tr>"));  // lambda 2.9e-27
+  CHECK_THAT(html, Catch::Contains(">0.00</td><td>max</td>"));  // Santa Clara, 4.7e-104
+  CHECK_THAT(html, Catch::Contains(">1.25</td><td>none</td>"));  // San Francisco
+  CHECK(detail::fixed_text(4.7e-104, 2) == "0.00");
+  CHECK(detail::fixed_text(-0.001, 2) == "0.00");
+  CHECK(detail::fixed_text(1234567.891, 2, true) == "1,234,567.89");
+  CHECK(detail::fixed_text(1e300, 0).find_first_of("eE") == std::string::npos);
+  CHECK(detail::fixed_text(1e300, 0).size() == 301);
+  // The raw lambda stays in the files.
+  CHECK_THAT(test::read_file(extended_dir() / "report.json"), Catch::Contains("e-27"));
+}
+
+TEST_CASE("the page opens with the summary table: planned, unspent and why, conversions, revenue, return on spend") {
+  const std::string html = test::read_file(extended_dir() / "report.html");
+  const std::size_t summary = html.find("<table class=\"summary sortable\">");
+  REQUIRE(summary != std::string::npos);
+  CHECK(summary < html.find("<table", html.find("<body>")) + 1);  // the first table of the page
+  CHECK(summary < html.find("<section"));
+  const std::string table = html.substr(summary, html.find("</table>", summary) - summary);
+  // spring-gold: 6,000.00 budget, 5,900.00 planned, 100.00 unspent, saturated; 7 areas with a budget
+  // (Washoe and Kings are hidden but served), 3 rolled up, 3 hidden.
+  CHECK_THAT(table, Catch::Contains(">USD 6,000.00<") && Catch::Contains(">USD 5,900.00<") && Catch::Contains(">USD 100.00<"));
+  CHECK_THAT(table, Catch::Contains("<td class=\"warn\" title=\"saturated: the rest would return less than USD 1.00 per USD 1.00\">saturated</td>"));
+  const double revenue = 3456.7 + 1e-7 + 1500.5 + 700 + 90 + 260 + 170;
+  CHECK_THAT(table, Catch::Contains(">USD 6,177.20<"));                                     // expected revenue
+  CHECK_THAT(table, Catch::Contains(">" + detail::fixed_text(revenue / 5900, 2) + "<"));   // return on spend
+  CHECK_THAT(table, Catch::Contains(">103<"));  // conversions: revenue / 60 = 102.95
+  CHECK_THAT(table, Catch::Contains("data-v=\"7.000000\">7</td><td class=\"n\" data-v=\"3.000000\">3</td><td class=\"n\" data-v=\"3.000000\">3</td>"));
+  CHECK_THAT(table, Catch::Contains("We miss you"));
+  CHECK_THAT(table, Catch::Contains("All campaigns"));
+}
+
+TEST_CASE("the map tells the truth: roll-ups hatched with their children, stores and zones drawn, symbols inside") {
+  const std::string html = test::read_file(extended_dir() / "report.html");
+  const std::string map = map_svgs(html).at(0);
+  // California received San Mateo (hidden: counted, not named): hatched, its tooltip says so.
+  CHECK_THAT(map, Catch::Contains("<path class=\"rolled\" data-rolled=\"US-CA\""));
+  CHECK_THAT(map, Catch::Contains("rolled up from: 1 area below the minimum audience"));
+  CHECK(map.find("San Mateo") == std::string::npos);
+  CHECK_THAT(map, Catch::Contains("offer: 10% off for &lt;gold&gt; members"));
+  // The store: a circle, a pin and its name (escaped); the zone outlined.
+  CHECK_THAT(map, Catch::Contains("<path class=\"radius\""));
+  CHECK_THAT(map, Catch::Contains("<path class=\"pin\""));
+  CHECK_THAT(map, Catch::Contains(">SF &lt;b&gt;store&lt;/b&gt;</text>"));
+  CHECK_THAT(map, Catch::Contains("<path class=\"zone\""));
+  // Every circle lies wholly inside the frame.
+  for (const std::string& svg : map_svgs(html)) {
+    const auto size = all_matches(svg, "viewBox=\"(0 0 [0-9]+ [0-9]+)\"");
+    REQUIRE(size.size() == 1);
+    long width = 0, height = 0;
+    std::sscanf(size[0].c_str(), "0 0 %ld %ld", &width, &height);
+    std::regex circle("<circle class=\"area[^\"]*\" data-area=\"[^\"]*\" cx=\"(-?[0-9]+)\" cy=\"(-?[0-9]+)\" r=\"([0-9]+)\"");
+    int circles = 0;
+    for (auto it = std::sregex_iterator(svg.begin(), svg.end(), circle); it != std::sregex_iterator(); ++it, ++circles) {
+      const long x = std::stol((*it)[1]), y = std::stol((*it)[2]), r = std::stol((*it)[3]) + 3;  // + half the outline
+      INFO((*it)[0]);
+      CHECK(x - r >= 0);
+      CHECK(y - r >= 0);
+      CHECK(x + r <= width);
+      CHECK(y + r <= height);
+    }
+    CHECK(circles > 0);
+  }
+  // Offers by their text in the table, the id in the tooltip.
+  CHECK_THAT(html, Catch::Contains("<td title=\"gold-10\">10% off for &lt;gold&gt; members</td>"));
+}
+
+TEST_CASE("spend_all past saturation is said on the page, in the summary and the campaign's totals") {
+  nlohmann::json j = nlohmann::json::parse(extended_fixture());
+  auto& c = j["campaigns"][0];
+  c["spend_all"] = true;
+  c["lambda"] = 0.004;
+  c["unspent_reason"] = nullptr;  // the fixture's 100.00 unspent left unexplained, as older files do
+  auto r = report_of("report_spend_all", j.dump());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string html = test::read_file(fs::path(GEOTARGET_TEST_TMP) / "report_spend_all/out/report.html");
+  CHECK_THAT(html, Catch::Contains("<td class=\"warn\">spend_all: past saturation</td>"));
+  CHECK_THAT(html, Catch::Contains("spend_all: the last USD planned returns 0.00 per USD, below the target 1.00 per USD"));
+}
+
+TEST_CASE("response curves: the campaign's frontier with the plan, the budget and the saturation point") {
+  const std::string html = test::read_file(extended_dir() / "report.html");
+  const std::size_t at = html.find("<svg class=\"curve\"");
+  REQUIRE(at != std::string::npos);
+  const std::string curve = html.substr(at, html.find("</svg>", at) - at);
+  CHECK(all_matches(curve, "<path class=\"frontier\" d=\"(M[^\"]+)\"").size() == 1);
+  CHECK(std::count(curve.begin(), curve.end(), 'L') >= 80);  // 81 points
+  CHECK_THAT(curve, Catch::Contains("<circle class=\"planned\""));
+  CHECK_THAT(curve, Catch::Contains("<circle class=\"saturation\""));
+  CHECK_THAT(curve, Catch::Contains("<line class=\"budget\""));
+  CHECK_THAT(curve, Catch::Contains(">USD 10,000<"));  // the axis runs to twice the budget, 12,000
+  // Each shown area of a campaign with a response carries its curve's parameters; A = 1234 x 0.03 x 60.
+  CHECK_THAT(html, Catch::Contains("data-a=\"2221.200000\" data-s=\"1851.000000\" data-x=\"2500.00\""));
+  // The second campaign has no response model (an older file): a note, no curve.
+  CHECK_THAT(html, Catch::Contains("The allocation has no response model: no curve."));
 }
