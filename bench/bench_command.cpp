@@ -58,8 +58,9 @@ std::pair<double, double> best_times(Ours ours, Theirs theirs) {
   return {best_ours, best_theirs};
 }
 
-// Uniformly random public IPv4 addresses (special-purpose ranges are redrawn, so neither side
-// gets free misses), the same for every run with the same seed.
+}  // namespace
+
+// Special-purpose ranges are redrawn, so neither side gets free misses.
 std::vector<IpAddress> random_public_ipv4(std::size_t count, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::vector<IpAddress> out;
@@ -70,6 +71,8 @@ std::vector<IpAddress> random_public_ipv4(std::size_t count, std::uint64_t seed)
   }
   return out;
 }
+
+namespace {
 
 struct Answer {
   double lat = Location::unknown, lon = Location::unknown;
@@ -424,6 +427,28 @@ void add_bench_map(CLI::App& bench, int& exit_code) {
   });
 }
 
+void add_bench_targets(CLI::App& bench, int& exit_code) {
+  auto args = std::make_shared<BenchTargetsArgs>();
+  CLI::App* cmd = bench.add_subcommand("targets", "Stores and zones: the targets' R-tree vs the linear scan");
+  cmd->add_option("--geodata", args->geodata, "Geodata manifest (default: geodata/default.yaml)");
+  cmd->add_option("--db", args->db, "MMDB database: also measure the serve load and decisions with the targets");
+  cmd->add_option("--dir", args->dir, "Folder for the generated inputs (default: a temporary folder; kept)");
+  cmd->add_option("--stores", args->stores, "Stores (default 10000)");
+  cmd->add_option("--zones", args->zones, "Zone polygons (default 1000)");
+  cmd->add_option("--customers", args->customers, "Mapped customers (default 1000000)");
+  cmd->add_option("--sample", args->sample, "Customers the linear scan is timed on (default 300)");
+  cmd->add_option("--seed", args->seed, "Random seed (default 42)");
+  cmd->callback([args, &exit_code] {
+    BenchTargetsArgs a = *args;
+    if (a.geodata.empty()) a.geodata = default_geodata();
+    if (a.dir.empty()) a.dir = (std::filesystem::temp_directory_path() / "geotarget-bench-targets").string();
+    if (a.stores == 0 || a.zones == 0 || a.customers == 0 || a.sample == 0)
+      throw Error("bench targets: --stores, --zones, --customers and --sample must be at least 1");
+    bench_targets(a);
+    exit_code = 0;
+  });
+}
+
 }  // namespace
 
 void add_bench_command(CLI::App& app, int& exit_code) {
@@ -434,6 +459,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   add_bench_locate(*bench, exit_code);
   add_bench_allocate(*bench, exit_code);
   add_bench_map(*bench, exit_code);
+  add_bench_targets(*bench, exit_code);
 }
 
 }  // namespace geotarget::cli

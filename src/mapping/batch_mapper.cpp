@@ -116,11 +116,22 @@ struct Batch {
 class RowMapper {
  public:
   // `gazetteer` is null when the plan has no address column.
-  RowMapper(const PlaceIndex& index, const Gazetteer* gazetteer, const ColumnPlan& plan)
-      : index_(index), gazetteer_(gazetteer), plan_(plan) {}
+  RowMapper(const PlaceIndex& index, const Gazetteer* gazetteer, const ColumnPlan& plan, const MapOptions& options)
+      : index_(index), gazetteer_(gazetteer), plan_(plan), stores_(options.stores), store_max_km_(options.store_max_km) {}
 
-  // The places of one row, or the reason the row is rejected.
+  // The places of one row (and its nearest store, when asked for), or why the row is rejected.
   bool map(const Batch& b, const Row& r, GeoRow& out, std::string& why) const {
+    if (!map_places(b, r, out, why)) return false;
+    if (stores_ && out.has_point()) {
+      const NearestStore n = stores_->nearest(out.point, store_max_km_);
+      out.store = n.store;
+      out.store_km = n.km;
+    }
+    return true;
+  }
+
+ private:
+  bool map_places(const Batch& b, const Row& r, GeoRow& out, std::string& why) const {
     out = GeoRow{};
     std::string_view lat = trim(b.field(r, plan_.lat)), lon = trim(b.field(r, plan_.lon));
     if (!lat.empty() || !lon.empty()) {
@@ -150,7 +161,6 @@ class RowMapper {
     return true;
   }
 
- private:
   // Levels at and above the match only: a town match says nothing about the ZIP.
   void fill_chain(const AddressMatch& m, PlaceChain& chain) const {
     index_.chain_of(*m.place, chain);
@@ -166,6 +176,8 @@ class RowMapper {
   const PlaceIndex& index_;
   const Gazetteer* gazetteer_;
   const ColumnPlan& plan_;
+  const StoreIndex* stores_;
+  double store_max_km_;
 };
 
 // ------------------------------------------------------------------ pipeline
@@ -362,9 +374,10 @@ MapSummary map_customers(const MapOptions& o, const PlaceIndex& index, Gazetteer
   MapSummary summary;
   summary.rejects_path = !o.rejects.empty() ? o.rejects : o.output == "-" ? "rejects.csv" : o.output + ".rejects.csv";
   refuse_overwriting_input(o.input, o.output, summary.rejects_path);
-  auto sink = open_map_output(o.output, {header.fields.begin(), header.fields.end()}, reader.delimiter());
+  auto sink = open_map_output(o.output, {header.fields.begin(), header.fields.end()}, reader.delimiter(),
+                              o.stores != nullptr);
   RejectsWriter rejects(summary.rejects_path);
-  const RowMapper mapper(index, plan.has_address() ? &gazetteer.get() : nullptr, plan);
+  const RowMapper mapper(index, plan.has_address() ? &gazetteer.get() : nullptr, plan, o);
   const auto start = std::chrono::steady_clock::now();  // the rows, not building the gazetteer
   const int threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   Pipeline pipe(static_cast<std::size_t>(threads) * 2 + 2);

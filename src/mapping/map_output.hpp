@@ -14,6 +14,7 @@
 #include "geotarget/gazetteer.hpp"
 #include "file_output.hpp"
 #include "geotarget/place_index.hpp"
+#include "geotarget/stores.hpp"
 
 namespace geotarget::detail {
 
@@ -21,14 +22,22 @@ namespace geotarget::detail {
 struct GeoRow {
   MatchLevel level = MatchLevel::none;
   double confidence = 0;
-  LatLng point{0, 0};  ///< meaningless when level == none
+  LatLng point{0, 0};  ///< meaningless unless has_point()
   PlaceChain chain;
+  const Store* store = nullptr;  ///< the nearest store, when stores are asked for
+  double store_km = 0;
+  /// A region or country match has no meaningful point; only finer matches have one.
+  [[nodiscard]] bool has_point() const noexcept {
+    return level == MatchLevel::coordinates || level == MatchLevel::postal || level == MatchLevel::town;
+  }
 };
 
 /// The columns appended to every output row, in this order.
 inline constexpr std::string_view kGeoColumns[] = {"geo_lat",      "geo_lon",      "geo_country",
                                                    "geo_region",   "geo_district", "geo_town",
                                                    "geo_postal",   "geo_match",    "geo_confidence"};
+/// Appended after them when the nearest store is asked for.
+inline constexpr std::string_view kStoreColumns[] = {"geo_store", "geo_store_km"};
 
 class MapSink {
  public:
@@ -41,10 +50,11 @@ class MapSink {
 };
 
 /// A sink by the output's extension: ".gpkg" is a GeoPackage; ".csv", ".tsv", ".txt" or none is
-/// CSV with the input's delimiter, and so is "-", standard output. Throws geotarget::Error for another extension, or when the
-/// file cannot be created.
+/// CSV with the input's delimiter, and so is "-", standard output. `with_stores` adds
+/// kStoreColumns. Throws geotarget::Error for another extension, or when the file cannot be
+/// created.
 std::unique_ptr<MapSink> open_map_output(const std::string& path, const std::vector<std::string>& header,
-                                         char delimiter);
+                                         char delimiter, bool with_stores);
 
 /// The rejects file: line, reason, raw text, as CSV.
 class RejectsWriter {
