@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -669,6 +670,16 @@ void point_link(const std::filesystem::path& link, const std::filesystem::path& 
   std::filesystem::rename(temporary, link);
 }
 
+// The write end of a FIFO, opened once a reader waits on it (at most 30 s); -1 if none came.
+int writer_once_read(const std::filesystem::path& fifo) {
+  for (int i = 0; i < 300; ++i) {
+    const int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);  // ENXIO while nobody reads
+    if (fd >= 0) return fd;
+    std::this_thread::sleep_for(100ms);
+  }
+  return -1;
+}
+
 }  // namespace
 
 TEST_CASE("SIGTERM while the first snapshot loads stops serve at once, exit status 0") {
@@ -685,7 +696,7 @@ TEST_CASE("SIGTERM while the first snapshot loads stops serve at once, exit stat
   CHECK(s.log().find("listening") == std::string::npos);
 }
 
-TEST_CASE("SIGHUPs during a reload are coalesced into one more, SIGTERM during a reload stops serve") {
+TEST_CASE("SIGHUPs during a reload are coalesced into one more and SIGTERM during a reload stops serve") {
   const auto dir = test::fresh_dir("service-reload-signals-files-" + std::to_string(getpid()));
   const auto real = std::filesystem::path(campaigns_file(dir)), fifo = dir / "pipe.yaml", link = dir / "current.yaml";
   REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
@@ -695,7 +706,8 @@ TEST_CASE("SIGHUPs during a reload are coalesced into one more, SIGTERM during a
   point_link(link, fifo);  // the next reload blocks reading the campaigns
   s.signal(SIGHUP);
   REQUIRE(wait_for_log(s, "SIGHUP, reloading"));
-  std::this_thread::sleep_for(500ms);
+  const int writer = writer_once_read(fifo);  // the reload is reading the campaigns now
+  REQUIRE(writer >= 0);
   for (int i = 0; i < 3; ++i) {
     s.signal(SIGHUP);
     std::this_thread::sleep_for(100ms);
@@ -703,7 +715,9 @@ TEST_CASE("SIGHUPs during a reload are coalesced into one more, SIGTERM during a
   REQUIRE(wait_for_log(s, "SIGHUP, reloading", 4));  // the signal thread is not held by the reload
   CHECK(c.get("/healthz").json()["generation"] == 1);  // serving the old snapshot meanwhile
   point_link(link, real);
-  std::ofstream(fifo) << kCampaigns;  // the blocked reload reads this and completes
+  const std::string text = kCampaigns;  // the blocked reload reads this and completes
+  CHECK(::write(writer, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+  ::close(writer);
   REQUIRE(wait_for_log(s, "reloaded snapshot", 2));  // it, then one for the three coalesced SIGHUPs
   std::this_thread::sleep_for(1500ms);
   CHECK(occurrences(s.log(), "reloaded snapshot") == 2);
@@ -712,9 +726,11 @@ TEST_CASE("SIGHUPs during a reload are coalesced into one more, SIGTERM during a
   point_link(link, fifo);
   s.signal(SIGHUP);
   REQUIRE(wait_for_log(s, "SIGHUP, reloading", 5));
-  std::this_thread::sleep_for(500ms);
+  const int blocked = writer_once_read(fifo);  // held open, never written: the reload waits
+  REQUIRE(blocked >= 0);
   s.signal(SIGTERM);
   CHECK(s.wait_exit(5s) == 0);  // without waiting for the blocked reload
+  ::close(blocked);
   CHECK_THAT(s.log(), Catch::Contains("SIGTERM, finishing requests in flight"));
 }
 
