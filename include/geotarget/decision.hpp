@@ -40,6 +40,16 @@ struct DecisionSources {
   PlaceIndexOptions places;
 };
 
+/// A candidate campaign's nearest store whose circle holds the point: an index in the
+/// campaign's include.radius (ties by store id), or none; with its geodesic distance, computed
+/// when the table is compiled.
+struct CandidateStore {
+  static constexpr std::uint32_t none = 0xffffffffu;
+  std::uint32_t store = none;
+  double km = 0;
+  auto operator<=>(const CandidateStore&) const = default;
+};
+
 /// The request-independent part of one decision.
 struct Decision {
   LookupStatus status = LookupStatus::invalid_ip;
@@ -50,9 +60,7 @@ struct Decision {
   LatLng position;
   PlaceChain places;                          ///< empty unless found
   std::span<const std::uint16_t> candidates;  ///< campaign numbers, by priority
-  /// Beside each candidate, its nearest store whose circle holds the point (an index in the
-  /// campaign's include.radius, ties by store id), or 0xffffffff when none does.
-  std::span<const std::uint32_t> stores;
+  std::span<const CandidateStore> stores;     ///< beside each candidate (or empty)
 };
 
 /// What a visitor told about themselves: segment columns and values ("loyalty_tier" ->
@@ -93,7 +101,7 @@ class DecisionTable {
   /// (status found, location null). `scratch` holds the candidates; the Decision views it.
   struct PointScratch {
     std::vector<std::uint16_t> candidates;
-    std::vector<std::uint32_t> stores;
+    std::vector<CandidateStore> stores;
   };
   [[nodiscard]] Decision decide_point(LatLng point, PointScratch& scratch) const;
 

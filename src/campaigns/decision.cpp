@@ -11,7 +11,6 @@
 #include "geotarget/error.hpp"
 #include "huge_pages.hpp"
 #include "ipv4_table.hpp"
-#include "point_level.hpp"
 #include "target_index.hpp"
 
 namespace geotarget {
@@ -75,14 +74,14 @@ struct DecisionTable::Impl {
   std::unique_ptr<const detail::TargetIndex> targets;  // the campaigns' radius and polygon targets
   std::vector<std::uint32_t> set_starts{0};          // set i: set_members[starts[i], starts[i+1])
   std::vector<std::uint16_t> set_members;
-  std::vector<std::uint32_t> set_stores;             // per member: its nearest store, or kNoStore
+  std::vector<CandidateStore> set_stores;            // per member: its nearest store, if any
   std::vector<RecordDecision, detail::HugePageAllocator<RecordDecision>> records;  // by record number
   std::vector<std::uint32_t, detail::HugePageAllocator<std::uint32_t>> by_slash24;  // 2^24, see kSplit
   DecisionTableStats stats;
 
   // Compile-time dedup.
   std::unordered_map<PlaceChain, std::uint32_t, ChainHash, ChainEqual> chain_ids;
-  std::map<std::pair<std::vector<std::uint16_t>, std::vector<std::uint32_t>>, std::uint32_t> set_ids;
+  std::map<std::pair<std::vector<std::uint16_t>, std::vector<CandidateStore>>, std::uint32_t> set_ids;
 
   void prepare_campaigns();
   void compile();
@@ -91,9 +90,9 @@ struct DecisionTable::Impl {
   [[nodiscard]] RecordDecision record_decision(const Location* location, const Compiled& compiled) const;
   Compiled compile_point(const PlaceChain& chain, LatLng point);
   std::uint32_t chain_id(const PlaceChain& chain);
-  std::uint32_t set_id(std::vector<std::uint16_t> members, std::vector<std::uint32_t> stores);
+  std::uint32_t set_id(std::vector<std::uint16_t> members, std::vector<CandidateStore> stores);
   void candidates_at(const PlaceChain& chain, LatLng point, std::vector<std::uint16_t>& members,
-                     std::vector<std::uint32_t>& stores) const;
+                     std::vector<CandidateStore>& stores) const;
 };
 
 void DecisionTable::Impl::prepare_campaigns() {
@@ -116,7 +115,7 @@ std::uint32_t DecisionTable::Impl::chain_id(const PlaceChain& chain) {
   return it->second;
 }
 
-std::uint32_t DecisionTable::Impl::set_id(std::vector<std::uint16_t> members, std::vector<std::uint32_t> stores) {
+std::uint32_t DecisionTable::Impl::set_id(std::vector<std::uint16_t> members, std::vector<CandidateStore> stores) {
   auto [it, added] = set_ids.try_emplace({members, stores}, static_cast<std::uint32_t>(set_starts.size() - 1));
   if (added) {
     set_members.insert(set_members.end(), members.begin(), members.end());
@@ -129,7 +128,7 @@ std::uint32_t DecisionTable::Impl::set_id(std::vector<std::uint16_t> members, st
 // The campaigns whose targets contain the point, highest priority first (file order on ties),
 // each with its nearest store (kNoStore for none), found through the targets' spatial index.
 void DecisionTable::Impl::candidates_at(const PlaceChain& chain, LatLng point, std::vector<std::uint16_t>& members,
-                                        std::vector<std::uint32_t>& stores) const {
+                                        std::vector<CandidateStore>& stores) const {
   thread_local detail::TargetIndex::Scratch scratch;
   thread_local std::vector<detail::TargetIndex::Match> matches;
   targets->match(chain, point, scratch, matches);
@@ -141,13 +140,13 @@ void DecisionTable::Impl::candidates_at(const PlaceChain& chain, LatLng point, s
   stores.clear();
   for (const auto& m : matches) {
     members.push_back(static_cast<std::uint16_t>(m.campaign));
-    stores.push_back(m.store);
+    stores.push_back(m.store == detail::TargetIndex::kNoStore ? CandidateStore{} : CandidateStore{m.store, m.store_km});
   }
 }
 
 DecisionTable::Impl::Compiled DecisionTable::Impl::compile_point(const PlaceChain& chain, LatLng point) {
   std::vector<std::uint16_t> members;
-  std::vector<std::uint32_t> stores;
+  std::vector<CandidateStore> stores;
   candidates_at(chain, point, members, stores);
   return {chain_id(chain), set_id(std::move(members), std::move(stores))};
 }
@@ -190,7 +189,7 @@ void DecisionTable::Impl::compile() {
   stats.distinct_chains = chains.size();
   stats.distinct_campaign_sets = set_starts.size() - 1;
   stats.bytes = records.capacity() * sizeof(RecordDecision) + set_starts.capacity() * 4 +
-                set_members.capacity() * 2 + set_stores.capacity() * 4 + by_slash24.capacity() * 4;
+                set_members.capacity() * 2 + set_stores.capacity() * sizeof(CandidateStore) + by_slash24.capacity() * 4;
   stats.compile_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   chain_ids = {};
   chains = {};
@@ -313,11 +312,9 @@ std::size_t DecisionTable::choose(const Decision& decision, std::int64_t day,
       if (!offer && !c.offers.empty()) continue;
     }
     out[n++] = CampaignChoice{&c, offer, decision.places[c.level], nullptr, 0};
-    if (k < decision.stores.size() && decision.stores[k] != detail::TargetIndex::kNoStore) {
-      const RadiusArea& store = c.include.radius[decision.stores[k]];
-      out[n - 1].store = &store;
-      out[n - 1].store_km = detail::geodesic_km(decision.position.lat, decision.position.lon, store.centre.lat,
-                                                store.centre.lon);
+    if (k < decision.stores.size() && decision.stores[k].store != CandidateStore::none) {
+      out[n - 1].store = &c.include.radius[decision.stores[k].store];
+      out[n - 1].store_km = decision.stores[k].km;
     }
   }
   return n;
