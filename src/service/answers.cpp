@@ -54,6 +54,8 @@ void write_campaigns(JsonWriter& w, std::span<const CampaignChoice> chosen) {
     w.key("area_id");
     if (c.area) {
       w.string(c.area->id);
+    } else if (c.campaign->level == PlaceLevel::store && c.store) {
+      w.string(c.store->id);  // the store's catchment is the area its budget is split over
     } else {
       w.null();
     }

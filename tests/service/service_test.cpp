@@ -740,7 +740,7 @@ TEST_CASE("campaigns that target stores answer the nearest store with its distan
   test::write_file(dir / "stores.csv", "id,name,lat,lon\nla-far,Pasadena,34.1478,-118.1445\nla-1,Downtown,34.0407,-118.2468\n");
   const auto campaigns = test::write_file(dir / "campaigns.yaml",
       "campaigns:\n"
-      "  - {id: chain, budget: 100, priority: 2, target: {stores: stores.csv, radius_km: 20}}\n"
+      "  - {id: chain, budget: 100, priority: 2, level: store, target: {stores: stores.csv, radius_km: 20}}\n"
       "  - {id: state, budget: 100, priority: 1, target: {include: [US-CA]}}\n");
   Server s({"--campaigns", campaigns.string()}, "service-stores");
   Client c(s.port());
@@ -751,6 +751,7 @@ TEST_CASE("campaigns that target stores answer the nearest store with its distan
   CHECK(chain["store"]["id"] == "la-1");
   CHECK(chain["store"]["name"] == "Downtown");
   CHECK(chain["store"]["km"] == 1.3);  // 1.3073 km (Vincenty)
+  CHECK(chain["area_id"] == "la-1");    // level: store, the area is the store's catchment
   CHECK(answer["campaigns"][1].count("store") == 0);
   const Json point = c.get("/v1/locate?lat=34.1400&lon=-118.1500").json();
   REQUIRE(point["campaigns"].size() >= 1);
