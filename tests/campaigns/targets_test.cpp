@@ -73,7 +73,10 @@ TEST_CASE("the nearest store and the matches agree with brute force on random po
     // A third of the stores near the poles or the antimeridian, where boxes are hardest.
     const double la = i % 3 == 0 ? (i % 2 ? 1 : -1) * (70 + 19 * unit(rng)) : lat(rng);
     const double lo = i % 3 == 1 ? (i % 2 ? 179.9 : -179.9) + 0.1 * unit(rng) * (i % 2 ? 1 : -1) : lon(rng);
-    circles.push_back({{la, lo}, km(rng), "Store " + std::to_string(i), "s" + std::to_string(1000 - i)});
+    char name[32], id[32];  // (gcc 12 warns falsely on "literal" + std::string here)
+    std::snprintf(name, sizeof name, "Store %d", i);
+    std::snprintf(id, sizeof id, "s%d", 1000 - i);
+    circles.push_back({{la, lo}, km(rng), name, id});
   }
   circles.push_back({{10, 20}, 50, "Twin B", "twin-b"});  // same place: the lower id wins
   circles.push_back({{10, 20}, 50, "Twin A", "twin-a"});
@@ -82,7 +85,7 @@ TEST_CASE("the nearest store and the matches agree with brute force on random po
   const TargetIndex index(set);
 
   std::vector<LatLng> points{{10, 20}, {10.1, 20.1}};
-  for (int i = 0; i < 6000; ++i) {
+  for (int i = 0; i < 3000; ++i) {
     if (i % 2) {
       points.push_back({lat(rng), lon(rng)});
       continue;
@@ -105,14 +108,14 @@ TEST_CASE("the nearest store and the matches agree with brute force on random po
     disagreements += got.matched != set.campaigns[0].targets(PlaceChain{}, p) || got.store != expected;
   }
   CHECK(disagreements == 0);
-  CHECK(inside > 1500);  // the test reaches both sides of the circles
+  CHECK(inside > 750);  // the test reaches both sides of the circles
   CHECK(indexed(index, 0, {10, 20}).store == circles.size() - 1);  // twin-a
 
   // The stores index: the nearest within a maximum, whatever each store's own radius.
   std::vector<Store> stores;
   for (const RadiusArea& c : circles) stores.push_back({c.id, c.name, c.centre});
   const StoreIndex nearest(stores);
-  for (std::size_t i = 0; i < 2000; ++i) {
+  for (std::size_t i = 0; i < 1000; ++i) {
     const LatLng p = points[i];
     std::vector<RadiusArea> within = circles;
     for (RadiusArea& c : within) c.km = 300;
