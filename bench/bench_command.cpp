@@ -167,7 +167,7 @@ void bench_ip(const std::string& db, std::size_t count, std::uint64_t seed) {
 void bench_decide(const DecisionSources& sources, std::size_t count, std::uint64_t seed) {
   auto table = DecisionTable::load(sources);
   const DecisionTableStats& st = table->stats();
-  std::printf("database: %s (%s, %zu records); campaigns: %zu from %s\n", sources.ip_database.c_str(),
+  std::printf("database: %s (%s, %zu records); campaigns: %zu from %s\n", table->resolver().info().path.c_str(),
               table->resolver().info().database_type.c_str(), st.records, table->campaigns().campaigns.size(),
               sources.campaigns.empty() ? "(none)" : sources.campaigns.c_str());
   std::printf("snapshot: loaded in %.2f s (compiling the records: %.2f s); %zu distinct place chains, "
@@ -179,7 +179,7 @@ void bench_decide(const DecisionSources& sources, std::size_t count, std::uint64
               static_cast<unsigned long long>(seed), kRounds);
   std::vector<Answer> ours(count), theirs(count);
   std::size_t found = 0, with_district = 0, chosen = 0;
-  PlainLibmaxminddb reference(sources.ip_database, table->resolver().info().schema);
+  PlainLibmaxminddb reference(sources.ip_databases.front(), table->resolver().info().schema);
   const std::int64_t today = DecisionTable::today();
   std::array<CampaignChoice, 64> choices;
   auto [ours_s, ref_s] = best_times(
@@ -349,12 +349,13 @@ void add_bench_ip(CLI::App& bench, int& exit_code) {
 void add_bench_decide(CLI::App& bench, int& exit_code) {
   struct Args {
     DecisionSources sources;
+    std::string db;
     std::size_t count = 1'000'000;
     std::uint64_t seed = 42;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = bench.add_subcommand("decide", "Compiled decisions vs plain libmaxminddb, random IPv4");
-  cmd->add_option("--db", args->sources.ip_database, "MMDB database (default: $GEOTARGET_DB or the demo database)");
+  cmd->add_option("--db", args->db, "MMDB database (default: $GEOTARGET_DB or the demo database)");
   cmd->add_option("--geodata", args->sources.geodata, "Geodata manifest (default: geodata/default.yaml)");
   cmd->add_option("--campaigns", args->sources.campaigns,
                   "Campaigns file (default: geodata/samples/campaigns.yaml)");
@@ -362,7 +363,7 @@ void add_bench_decide(CLI::App& bench, int& exit_code) {
   cmd->add_option("--seed", args->seed, "Random seed (default 42)");
   cmd->callback([args, &exit_code] {
     DecisionSources s = args->sources;
-    if (s.ip_database.empty()) s.ip_database = default_database();
+    s.ip_databases = {args->db.empty() ? default_database() : args->db};
     if (s.geodata.empty()) s.geodata = default_geodata();
     if (s.campaigns.empty())
       s.campaigns = (std::filesystem::path(default_geodata()).parent_path() / "samples" / "campaigns.yaml").string();

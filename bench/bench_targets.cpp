@@ -139,7 +139,7 @@ std::vector<std::string> indexed_assignment(const CampaignSet& set, const detail
 }
 
 void bench_serve_load(const BenchTargetsArgs& a, const fs::path& campaigns) {
-  DecisionSources plain{a.db, a.geodata, "", {}, {}}, with_targets{a.db, a.geodata, campaigns.string(), {}, {}};
+  DecisionSources plain{{a.db}, a.geodata, "", {}, {}}, with_targets{{a.db}, a.geodata, campaigns.string(), {}, {}};
   const std::vector<IpAddress> ips = random_public_ipv4(1'000'000, a.seed);
   auto measure = [&](const DecisionSources& s, const char* what) {
     auto table = DecisionTable::load(s);

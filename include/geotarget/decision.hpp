@@ -33,7 +33,8 @@ namespace geotarget {
 
 /// The files a snapshot is built from.
 struct DecisionSources {
-  std::string ip_database;  ///< MMDB file
+  /// MMDB files; several serve as one, the first that has an address answering (IpResolver).
+  std::vector<std::string> ip_databases;
   std::string geodata;      ///< geodata manifest
   std::string campaigns;    ///< campaigns file; empty: no campaigns, decisions carry places only
   IpResolverOptions ip;

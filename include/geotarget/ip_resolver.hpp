@@ -14,6 +14,9 @@
 // immutable table keyed by its data-section offset; a lookup is a search-tree walk in
 // libmaxminddb plus one hash probe, and allocates nothing.
 //
+// Several databases can serve as one (DB-IP ships IPv4 and IPv6 as two files): the first, in
+// the order given, that has a network containing the address answers.
+//
 // Thread-safety: an opened IpResolver is immutable; lookup() may be called from any number of
 // threads at once without locking.
 #pragma once
@@ -24,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "geotarget/ip_address.hpp"
 #include "geotarget/lat_lng.hpp"
@@ -113,6 +117,10 @@ class IpResolver {
   /// Throws geotarget::Error naming the file when it cannot be opened, is not an MMDB, or its
   /// search tree or data section is corrupt.
   explicit IpResolver(const std::string& path, const IpResolverOptions& options = {});
+  /// Opens several databases as one: a lookup is answered by the first of `paths` that has a
+  /// network containing the address. Record numbers run through them in this order. Throws as
+  /// above, naming the file; an empty list is an error too.
+  explicit IpResolver(const std::vector<std::string>& paths, const IpResolverOptions& options = {});
   ~IpResolver();
   IpResolver(IpResolver&&) noexcept;
   IpResolver& operator=(IpResolver&&) noexcept;
@@ -123,7 +131,11 @@ class IpResolver {
   [[nodiscard]] IpLookup lookup(std::string_view ip) const noexcept;
   [[nodiscard]] IpLookup lookup(const IpAddress& ip) const noexcept;
 
+  /// The databases together: for one, its own facts; for several, their paths and differing
+  /// types joined with " + ", the largest ip_version, the oldest build, counts summed.
   [[nodiscard]] const DatabaseInfo& info() const noexcept;
+  /// Each database, in the order given.
+  [[nodiscard]] const std::vector<DatabaseInfo>& databases() const noexcept;
   /// The decoded record with this number, or nullptr when it failed to decode or is out of range.
   [[nodiscard]] const Location* record(std::uint32_t number) const noexcept;
 

@@ -178,10 +178,20 @@ TargetAreas read_targets(const YamlReader& r, const YAML::Node& node, const std:
   return t;
 }
 
-Segment read_segment(const YamlReader& r, const YAML::Node& map, const std::string& field) {
+// `segment_case` of a campaign, or of the file (field ""); `fallback` when absent.
+TextCase read_segment_case(const YamlReader& r, const YAML::Node& map, const std::string& field, TextCase fallback) {
+  if (!map["segment_case"]) return fallback;
+  const std::string value = r.text(map, "segment_case", field, false);
+  if (value == "exact") return TextCase::exact;
+  if (value == "insensitive") return TextCase::insensitive;
+  r.fail(map["segment_case"], field.empty() ? "segment_case" : field + ".segment_case",
+         "exact or insensitive, not '" + value + "'");
+}
+
+Segment read_segment(const YamlReader& r, const YAML::Node& map, const std::string& field, TextCase text_case) {
   std::string text = r.text(map, "segment", field, false);
   try {
-    return Segment::parse(text);
+    return Segment::parse(text, text_case);
   } catch (const Error& e) {
     r.fail(map["segment"], field + ".segment", e.what());
   }
@@ -227,11 +237,20 @@ bool valid_date(const std::string& d) {
          d.substr(5, 2) >= "01" && d.substr(5, 2) <= "12" && d.substr(8, 2) >= "01" && d.substr(8, 2) <= "31";
 }
 
+// What a campaign inherits from the top of its file.
+struct FileDefaults {
+  int decimals = 2;  // of the file's currency
+  TextCase segment_case = TextCase::exact;
+};
+
 Campaign read_campaign(const YamlReader& r, const YAML::Node& node, std::size_t i, const PlaceIndex* places,
-                       int decimals, StoreFiles& store_files) {
+                       const FileDefaults& defaults, StoreFiles& store_files) {
   const std::string field = "campaigns[" + std::to_string(i) + "]";
-  r.only_keys(node, {"id", "name", "budget", "priority", "level", "dates", "target", "segment", "offers", "allocation"},
+  r.only_keys(node,
+              {"id", "name", "budget", "priority", "level", "dates", "target", "segment", "segment_case", "offers",
+               "allocation"},
               field);
+  const int decimals = defaults.decimals;
   Campaign c;
   c.id = r.text(node, "id", field, true);
   if (c.id.empty()) r.fail(node["id"], field + ".id", "must not be empty");
@@ -264,12 +283,13 @@ Campaign read_campaign(const YamlReader& r, const YAML::Node& node, std::size_t 
   if (c.include.empty()) r.fail(node, field + ".target", "names no place, radius or polygon to include");
   if (c.level == PlaceLevel::store && c.include.radius.empty())
     r.fail(node["level"], field + ".level", "store needs stores (or radius targets) to include");
-  c.segment = read_segment(r, node, field);
+  const TextCase text_case = read_segment_case(r, node, field, defaults.segment_case);
+  c.segment = read_segment(r, node, field, text_case);
   std::size_t k = 0;
   for (const auto& o : list_of(r, node, "offers", field)) {
     const std::string f = field + ".offers[" + std::to_string(k++) + "]";
     r.only_keys(o, {"id", "text", "segment"}, f);
-    c.offers.push_back(Offer{r.text(o, "id", f, true), r.text(o, "text", f, false), read_segment(r, o, f)});
+    c.offers.push_back(Offer{r.text(o, "id", f, true), r.text(o, "text", f, false), read_segment(r, o, f, text_case)});
   }
   c.allocation = read_allocation(r, node["allocation"], field + ".allocation", decimals);
   return c;
@@ -315,7 +335,7 @@ CampaignSet load_campaigns(const std::string& path, const PlaceIndex* places) {
   const YAML::Node root = detail::load_yaml_file(path, "campaigns file");
   const YamlReader r(path);
   if (!root.IsMap()) throw Error(path + ": the campaigns file must be a mapping with 'campaigns'");
-  r.only_keys(root, {"currency", "campaigns"}, "");
+  r.only_keys(root, {"currency", "segment_case", "campaigns"}, "");
   CampaignSet set;
   set.path = path;
   if (root["currency"]) {
@@ -330,10 +350,12 @@ CampaignSet load_campaigns(const std::string& path, const PlaceIndex* places) {
     throw Error(path + ": campaigns: " + std::to_string(list.size()) + " campaigns, more than the maximum of " +
                     std::to_string(kMaxCampaigns),
                 ErrorCode::limit_exceeded);
+  const FileDefaults defaults{currency_decimals(set.currency),
+                              read_segment_case(r, root, "", TextCase::exact)};
   std::set<std::string> ids;
   StoreFiles store_files;
   for (std::size_t i = 0; i < list.size(); ++i) {
-    set.campaigns.push_back(read_campaign(r, list[i], i, places, currency_decimals(set.currency), store_files));
+    set.campaigns.push_back(read_campaign(r, list[i], i, places, defaults, store_files));
     if (!ids.insert(set.campaigns.back().id).second)
       r.fail(list[i], "campaigns[" + std::to_string(i) + "].id", "duplicate id '" + set.campaigns.back().id + "'");
   }

@@ -231,7 +231,7 @@ std::shared_ptr<const DecisionTable> DecisionTable::load(const DecisionSources& 
   impl->sources = sources;
   // The IP database and the geodata load side by side: they share nothing.
   auto places = std::async(std::launch::async, [&] { return PlaceIndex::load(sources.geodata, sources.places); });
-  impl->resolver = std::make_unique<IpResolver>(sources.ip_database, sources.ip);
+  impl->resolver = std::make_unique<IpResolver>(sources.ip_databases, sources.ip);
   impl->places = places.get();
   if (!sources.campaigns.empty()) impl->campaigns = load_campaigns(sources.campaigns, impl->places.get());
   impl->prepare_campaigns();

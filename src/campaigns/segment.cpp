@@ -6,6 +6,8 @@
 #include <optional>
 #include <set>
 
+#include <utf8proc.h>
+
 namespace geotarget {
 
 namespace {
@@ -17,11 +19,31 @@ std::optional<double> number(std::string_view s) noexcept {
   return v;
 }
 
+// The next code point of `s` from `i`, lowercased; a byte that is not valid UTF-8 stands for
+// itself, above every code point, so that two different invalid texts never compare equal.
+std::int32_t next_lowercase(std::string_view s, std::size_t& i) noexcept {
+  utf8proc_int32_t cp = 0;
+  const auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
+                                  static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
+  if (n <= 0) return 0x110000 + static_cast<unsigned char>(s[i++]);
+  i += static_cast<std::size_t>(n);
+  return utf8proc_tolower(cp);
+}
+
+int compare_ignoring_case(std::string_view a, std::string_view b) noexcept {
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    const std::int32_t x = next_lowercase(a, i), y = next_lowercase(b, j);
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return i < a.size() ? 1 : j < b.size() ? -1 : 0;
+}
+
 // -1, 0 or 1: numerically when both sides are numbers, else as text.
-int order(std::string_view a, std::string_view b) noexcept {
+int order(std::string_view a, std::string_view b, TextCase text_case) noexcept {
   auto x = number(a), y = number(b);
   if (x && y) return *x < *y ? -1 : *x > *y ? 1 : 0;
-  const int c = a.compare(b);
+  const int c = text_case == TextCase::insensitive ? compare_ignoring_case(a, b) : a.compare(b);
   return c < 0 ? -1 : c > 0 ? 1 : 0;
 }
 
@@ -30,10 +52,10 @@ int order(std::string_view a, std::string_view b) noexcept {
 bool Segment::Node::holds(std::string_view v) const noexcept {
   if (v.empty()) return false;
   if (op == Op::in || op == Op::not_in) {
-    bool found = std::any_of(values.begin(), values.end(), [&](const std::string& x) { return order(v, x) == 0; });
+    bool found = std::any_of(values.begin(), values.end(), [&](const std::string& x) { return order(v, x, text_case) == 0; });
     return op == Op::in ? found : !found;
   }
-  const int c = order(v, values.front());
+  const int c = order(v, values.front(), text_case);
   switch (op) {
     case Op::eq: return c == 0;
     case Op::ne: return c != 0;
@@ -56,7 +78,7 @@ class SegmentParser {
   static constexpr std::size_t kMaxLength = 16384, kMaxComparisons = 256;
   static constexpr int kMaxDepth = 32;
 
-  explicit SegmentParser(std::string_view text) : s_(text) {
+  SegmentParser(std::string_view text, TextCase text_case) : s_(text), text_case_(text_case) {
     if (s_.size() > kMaxLength)
       throw Error("segment: longer than " + std::to_string(kMaxLength) + " characters (" + std::to_string(s_.size()) +
                   ")");
@@ -94,7 +116,7 @@ class SegmentParser {
   }
   static std::shared_ptr<const Segment::Node> join(Op op, std::shared_ptr<const Segment::Node> l,
                                                    std::shared_ptr<const Segment::Node> r) {
-    return std::make_shared<const Segment::Node>(Segment::Node{op, {}, {}, std::move(l), std::move(r)});
+    return std::make_shared<const Segment::Node>(Segment::Node{op, {}, {}, TextCase::exact, std::move(l), std::move(r)});
   }
   std::shared_ptr<const Segment::Node> expr() {
     auto left = term();
@@ -157,7 +179,7 @@ class SegmentParser {
   }
   std::shared_ptr<const Segment::Node> comparison() {
     if (++comparisons_ > kMaxComparisons) fail("more than " + std::to_string(kMaxComparisons) + " comparisons");
-    Segment::Node n{Op::eq, identifier(), {}, nullptr, nullptr};
+    Segment::Node n{Op::eq, identifier(), {}, text_case_, nullptr, nullptr};
     bool negated_in = false;
     if (keyword("not")) {
       if (!keyword("in")) fail("expected 'in' after 'not'");
@@ -182,6 +204,7 @@ class SegmentParser {
   }
 
   std::string_view s_;
+  TextCase text_case_;
   std::size_t i_ = 0;
   int depth_ = 0;
   std::size_t comparisons_ = 0;
@@ -189,10 +212,12 @@ class SegmentParser {
 
 Segment::Segment() = default;
 
-Segment Segment::parse(std::string_view expression) {
+Segment Segment::parse(std::string_view expression, TextCase text_case) {
   Segment s;
   s.text_ = std::string(expression);
-  if (expression.find_first_not_of(" \t") != std::string_view::npos) s.root_ = SegmentParser(expression).parse();
+  s.text_case_ = text_case;
+  if (expression.find_first_not_of(" \t") != std::string_view::npos)
+    s.root_ = SegmentParser(expression, text_case).parse();
   return s;
 }
 

@@ -52,16 +52,19 @@ std::string default_database() {
 
 void add_ip_command(CLI::App& app, int& exit_code) {
   struct Args {
-    std::string db, geodata;
-    std::vector<std::string> addresses;
+    std::string geodata;
+    std::vector<std::string> databases, addresses;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("ip", "Resolve IP addresses to locations (JSON lines)");
-  cmd->add_option("--db", args->db, "MMDB database (default: $GEOTARGET_DB or the demo database)");
+  cmd->add_option("--db", args->databases,
+                  "MMDB database; repeatable, the first that has an address answers (default: $GEOTARGET_DB or the "
+                  "demo database)")
+      ->allow_extra_args(false);  // one file a --db: addresses after it stay addresses
   cmd->add_option("--geodata", args->geodata, "Geodata manifest: add the places of each location");
   cmd->add_option("addresses", args->addresses, "Addresses; read from stdin (one a line) if none");
   cmd->callback([args, &exit_code] {
-    IpResolver resolver(args->db.empty() ? default_database() : args->db);
+    IpResolver resolver(args->databases.empty() ? std::vector<std::string>{default_database()} : args->databases);
     std::shared_ptr<const PlaceIndex> places;
     std::optional<PlacesJson> places_json;
     if (!args->geodata.empty()) {

@@ -15,9 +15,9 @@ namespace geotarget::cli {
 namespace {
 
 struct ServeArgs {
-  std::string config, listen, db, geodata, campaigns, admin_token_file;
+  std::string config, listen, geodata, campaigns, admin_token_file;
   int threads = -1;
-  std::vector<std::string> trusted_proxies, cors_origins;
+  std::vector<std::string> databases, trusted_proxies, cors_origins;
 };
 
 ServiceOptions resolve_options(const ServeArgs& a) {
@@ -26,14 +26,14 @@ ServiceOptions resolve_options(const ServeArgs& a) {
     if (!flag.empty()) setting = flag;
   };
   override_with(a.listen, o.listen);
-  override_with(a.db, o.sources.ip_database);
+  if (!a.databases.empty()) o.sources.ip_databases = a.databases;
   override_with(a.geodata, o.sources.geodata);
   override_with(a.campaigns, o.sources.campaigns);
   override_with(a.admin_token_file, o.admin_token_file);
   if (a.threads >= 0) o.threads = a.threads;
   if (!a.trusted_proxies.empty()) o.trusted_proxies = a.trusted_proxies;
   if (!a.cors_origins.empty()) o.cors_origins = a.cors_origins;
-  if (o.sources.ip_database.empty()) o.sources.ip_database = default_database();
+  if (o.sources.ip_databases.empty()) o.sources.ip_databases = {default_database()};
   if (o.sources.geodata.empty()) o.sources.geodata = default_geodata();
   return o;
 }
@@ -84,7 +84,10 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("serve", "HTTP decision service: visitor IP -> places and local campaigns");
   cmd->add_option("--config", a->config, "YAML config file (flags override it)");
   cmd->add_option("--listen", a->listen, "ADDR:PORT (default 127.0.0.1:8080; port 0: any free port)");
-  cmd->add_option("--db", a->db, "MMDB database (default: $GEOTARGET_DB or the demo database)");
+  cmd->add_option("--db", a->databases,
+                  "MMDB database; repeatable, the first that has an address answers (default: $GEOTARGET_DB or the "
+                  "demo database)")
+      ->allow_extra_args(false);  // one file a --db: addresses after it stay addresses
   cmd->add_option("--geodata", a->geodata, "Geodata manifest (default: geodata/default.yaml)");
   cmd->add_option("--campaigns", a->campaigns, "Campaigns file (default: none)");
   cmd->add_option("--threads", a->threads, "Worker threads (default: one per core)")->check(CLI::Range(0, 1024));

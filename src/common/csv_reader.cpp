@@ -43,7 +43,7 @@ CsvReader::CsvReader(std::istream& in, CsvOptions options) : in_(in), options_(o
     throw Error("CsvOptions::delimiter cannot be a quote or a line end", ErrorCode::invalid_option);
   while (buffer_.size() < 3 && fill()) {
   }
-  if (buffer_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
+  if (options_.input_start && buffer_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
   delimiter_ = options_.delimiter ? options_.delimiter : detect_delimiter();
   for (char c : {delimiter_, '"', '\r', '\n'}) special_[static_cast<unsigned char>(c)] = true;
 }

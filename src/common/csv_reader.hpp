@@ -64,6 +64,9 @@ struct CsvOptions {
   /// Bytes read from the stream at a time. DEFAULT: 256 KiB (tests use tiny chunks to put a
   /// chunk boundary at every position).
   std::size_t chunk_bytes = 1 << 18;
+  /// The stream is at the start of the input, so a UTF-8 BOM there is skipped. False for a
+  /// reader that starts at a record inside a file (a part of it). DEFAULT: true.
+  bool input_start = true;
 };
 
 class CsvReader {

@@ -57,11 +57,14 @@ class Ipv4TableBuilder {
   static constexpr std::uint32_t none = Ipv4Table::none;
 
   void add(std::uint32_t network, int prefix_length, std::uint32_t value) {
-    if (next_ < std::uint64_t{network}) push(static_cast<std::uint32_t>(next_), 0, none);
-    push(network, static_cast<std::uint8_t>(prefix_length), value);
-    next_ = std::uint64_t{network} + (std::uint64_t{1} << (32 - prefix_length));
+    add_range(network, std::uint64_t{network} + (std::uint64_t{1} << (32 - prefix_length)), prefix_length, value);
   }
-
+  /// [start, end) lies in a network of `prefix_length` bits (not necessarily all of it).
+  void add_range(std::uint32_t start, std::uint64_t end, int prefix_length, std::uint32_t value) {
+    if (next_ < std::uint64_t{start}) push(static_cast<std::uint32_t>(next_), 0, none);
+    push(start, static_cast<std::uint8_t>(prefix_length), value);
+    next_ = end;
+  }
   Ipv4Table build() && {
     if (next_ <= 0xffffffffull) push(static_cast<std::uint32_t>(next_), 0, none);
     if (t_.starts_.front() != 0) {

@@ -31,15 +31,6 @@ namespace {
 
 // ------------------------------------------------------------------ columns
 
-struct ColumnPlan {
-  int lat = -1, lon = -1, address = -1, street = -1, city = -1, state = -1, postal = -1, country = -1;
-  std::size_t width = 0;
-
-  [[nodiscard]] bool has_address() const noexcept {
-    return address >= 0 || street >= 0 || city >= 0 || state >= 0 || postal >= 0 || country >= 0;
-  }
-};
-
 // The column named `wanted` (given by a flag) or, if that is empty, the first of `usual`.
 int find_column(const std::vector<std::string>& header, const std::string& wanted,
                 std::initializer_list<std::string_view> usual, const std::string& input) {
@@ -55,10 +46,10 @@ int find_column(const std::vector<std::string>& header, const std::string& wante
   return -1;
 }
 
-ColumnPlan plan_columns(const CsvRecord& header_row, const MapColumns& c, const std::string& input) {
+MapColumnPlan plan_columns(const std::vector<std::string>& header_row, const MapColumns& c, const std::string& input) {
   std::vector<std::string> header;
-  for (auto f : header_row.fields) header.push_back(ascii_lower(f));
-  ColumnPlan p;
+  for (const auto& f : header_row) header.push_back(ascii_lower(f));
+  MapColumnPlan p;
   p.width = header.size();
   p.lat = find_column(header, c.lat, {"lat", "latitude"}, input);
   p.lon = find_column(header, c.lon, {"lon", "lng", "long", "longitude"}, input);
@@ -111,80 +102,11 @@ struct Batch {
   }
 };
 
-// ------------------------------------------------------------------ one row
-
-class RowMapper {
- public:
-  // `gazetteer` is null when the plan has no address column.
-  RowMapper(const PlaceIndex& index, const Gazetteer* gazetteer, const ColumnPlan& plan, const MapOptions& options)
-      : index_(index), gazetteer_(gazetteer), plan_(plan), stores_(options.stores), store_max_km_(options.store_max_km) {}
-
-  // The places of one row (and its nearest store, when asked for), or why the row is rejected.
-  bool map(const Batch& b, const Row& r, GeoRow& out, std::string& why) const {
-    if (!map_places(b, r, out, why)) return false;
-    if (stores_ && out.has_point()) {
-      const NearestStore n = stores_->nearest(out.point, store_max_km_);
-      out.store = n.store;
-      out.store_km = n.km;
-    }
-    return true;
-  }
-
- private:
-  bool map_places(const Batch& b, const Row& r, GeoRow& out, std::string& why) const {
-    out = GeoRow{};
-    std::string_view lat = trim(b.field(r, plan_.lat)), lon = trim(b.field(r, plan_.lon));
-    if (!lat.empty() || !lon.empty()) {
-      if (lat.empty() || lon.empty()) {
-        why = lat.empty() ? "lon is given but lat is empty" : "lat is given but lon is empty";
-        return false;
-      }
-      const CoordinateStatus status = parse_lat_lng(lat, lon, out.point);
-      if (status != CoordinateStatus::ok) {
-        why = explain(status, lat, lon, "lat", "lon");
-        return false;
-      }
-      out.level = MatchLevel::coordinates;
-      out.confidence = 1;
-      (void)index_.locate(out.point, out.chain);
-      return true;
-    }
-    if (!gazetteer_) return true;  // no coordinates and no address column: geo_match none
-    AddressQuery q{b.field(r, plan_.address), b.field(r, plan_.street), b.field(r, plan_.city),
-                   b.field(r, plan_.state),   b.field(r, plan_.postal), b.field(r, plan_.country)};
-    AddressMatch m = gazetteer_->match(q);
-    out.level = m.level;
-    out.confidence = m.confidence;
-    if (m.level == MatchLevel::none) return true;
-    out.point = m.point;
-    fill_chain(m, out.chain);
-    return true;
-  }
-
-  // Levels at and above the match only: a town match says nothing about the ZIP.
-  void fill_chain(const AddressMatch& m, PlaceChain& chain) const {
-    index_.chain_of(*m.place, chain);
-    if (m.level == MatchLevel::postal || (m.level == MatchLevel::town && !chain[PlaceLevel::district])) {
-      PlaceChain located;
-      (void)index_.locate(m.point, located);
-      if (!chain[PlaceLevel::district] && located[PlaceLevel::region] == chain[PlaceLevel::region])
-        chain.at[static_cast<std::size_t>(PlaceLevel::district)] = located[PlaceLevel::district];
-      if (m.level == MatchLevel::postal) chain.at[static_cast<std::size_t>(PlaceLevel::town)] = located[PlaceLevel::town];
-    }
-  }
-
-  const PlaceIndex& index_;
-  const Gazetteer* gazetteer_;
-  const ColumnPlan& plan_;
-  const StoreIndex* stores_;
-  double store_max_km_;
-};
-
 // ------------------------------------------------------------------ pipeline
 
 struct Result {
   Batch batch;
-  std::vector<GeoRow> geo;        // by row; rows with a reason are rejected
+  std::vector<MappedRow> geo;     // by row; rows with a reason are rejected
   std::vector<std::string> why;   // by row; empty when mapped
 };
 
@@ -243,7 +165,16 @@ class Pipeline {
   bool closed_ = false;
 };
 
-void work(Pipeline& pipe, const RowMapper& mapper, std::size_t width) {
+// The nearest store within the maximum, for rows with a point, when stores are asked for.
+void add_nearest_store(const MapOptions& o, MappedRow& row) {
+  if (!o.stores || !row.has_point()) return;
+  const NearestStore n = o.stores->nearest(row.point, o.store_max_km);
+  row.store = n.store;
+  row.store_km = n.km;
+}
+
+void work(Pipeline& pipe, const CustomerMapper& mapper, const MapOptions& o) {
+  const MapColumnPlan& plan = mapper.plan();
   while (std::optional<Batch> b = pipe.take()) {
     Result r{std::move(*b), {}, {}};
     r.geo.resize(r.batch.rows.size());
@@ -252,10 +183,12 @@ void work(Pipeline& pipe, const RowMapper& mapper, std::size_t width) {
       const Row& row = r.batch.rows[i];
       if (row.status != CsvStatus::ok) {
         r.why[i] = std::string(describe(row.status));
-      } else if (row.field_count != width) {
-        r.why[i] = "has " + std::to_string(row.field_count) + " fields, the header has " + std::to_string(width);
-      } else if (!mapper.map(r.batch, row, r.geo[i], r.why[i]) && r.why[i].empty()) {
-        r.why[i] = "unusable";
+      } else if (row.field_count != plan.width) {
+        r.why[i] = "has " + std::to_string(row.field_count) + " fields, the header has " + std::to_string(plan.width);
+      } else if (!mapper.map(plan.fields([&](int c) { return r.batch.field(row, c); }), r.geo[i], r.why[i])) {
+        if (r.why[i].empty()) r.why[i] = "unusable";
+      } else {
+        add_nearest_store(o, r.geo[i]);
       }
     }
     pipe.finish(std::move(r));
@@ -316,8 +249,10 @@ std::exception_ptr write_in_order(Pipeline& pipe, MapSink& sink, RejectsWriter& 
   return error;
 }
 
-// Cuts the rest of the input into batches and feeds them to the pipeline.
-void read_batches(CsvReader& reader, Pipeline& pipe, const MapOptions& o, Progress& progress, MapSummary& summary) {
+// Cuts the rest of the input (of the part) into batches and feeds them to the pipeline. `base`
+// is the input position at which the reader started (its offsets and lines count from there).
+void read_batches(CsvReader& reader, RecordPosition base, Pipeline& pipe, const MapOptions& o, Progress& progress,
+                  MapSummary& summary) {
   CsvRecord record;
   Batch batch;
   std::uint64_t seq = 0;
@@ -330,7 +265,17 @@ void read_batches(CsvReader& reader, Pipeline& pipe, const MapOptions& o, Progre
     batch.fields.reserve(fields + fields / 8);
     batch.rows.reserve(rows);
   };
+  bool first = true;
+  summary.next = {};
   for (CsvStatus s; (s = reader.next(record)) != CsvStatus::end_of_input;) {
+    record.line += base.line - 1;
+    const RecordPosition at{base.offset + record.byte_offset, record.line};
+    if (first) summary.first = at;
+    first = false;
+    if (at.offset >= o.part.end) {
+      summary.next = at;
+      break;
+    }
     batch.add(record, s);
     ++summary.rows_in;
     if (batch.rows.size() >= o.batch_rows || batch.text.size() >= o.batch_bytes) {
@@ -338,6 +283,8 @@ void read_batches(CsvReader& reader, Pipeline& pipe, const MapOptions& o, Progre
       progress.update(summary.rows_in, reader.bytes_read());
     }
   }
+  if (summary.next == RecordPosition{}) summary.next = {base.offset + reader.bytes_read(), 0};
+  if (first) summary.first = summary.next;
   if (!batch.rows.empty()) flush();
 }
 
@@ -354,42 +301,102 @@ void refuse_overwriting_input(const std::string& input, const std::string& outpu
 }  // namespace
 
 const Gazetteer& GazetteerSource::get() {
-  if (!built_) built_ = &own_.emplace(index_);
+  std::call_once(once_, [this] {
+    if (!built_) built_ = &own_.emplace(index_);
+  });
   return *built_;
+}
+
+CustomerMapper::CustomerMapper(const std::vector<std::string>& header, const MapColumns& columns,
+                               const PlaceIndex& index, GazetteerSource& gazetteer, const std::string& source)
+    : index_(index), plan_(plan_columns(header, columns, source)),
+      gazetteer_(plan_.has_address() ? &gazetteer.get() : nullptr) {}
+
+bool CustomerMapper::map(const CustomerFields& fields, MappedRow& out, std::string& why) const {
+  out = MappedRow{};
+  const std::string_view lat = trim(fields.lat), lon = trim(fields.lon);
+  if (!lat.empty() || !lon.empty()) {
+    if (lat.empty() || lon.empty()) {
+      why = lat.empty() ? "lon is given but lat is empty" : "lat is given but lon is empty";
+      return false;
+    }
+    const CoordinateStatus status = parse_lat_lng(lat, lon, out.point);
+    if (status != CoordinateStatus::ok) {
+      why = explain(status, lat, lon, "lat", "lon");
+      return false;
+    }
+    out.level = MatchLevel::coordinates;
+    out.confidence = 1;
+    (void)index_.locate(out.point, out.chain);
+    return true;
+  }
+  if (!gazetteer_) return true;  // no coordinates and no address column: geo_match none
+  const AddressMatch m = gazetteer_->match(fields.address);
+  out.level = m.level;
+  out.confidence = m.confidence;
+  if (m.level == MatchLevel::none) return true;
+  out.point = m.point;
+  fill_chain(m, out.chain);
+  return true;
+}
+
+// Levels at and above the match only: a town match says nothing about the ZIP.
+void CustomerMapper::fill_chain(const AddressMatch& m, PlaceChain& chain) const {
+  index_.chain_of(*m.place, chain);
+  if (m.level == MatchLevel::postal || (m.level == MatchLevel::town && !chain[PlaceLevel::district])) {
+    PlaceChain located;
+    (void)index_.locate(m.point, located);
+    if (!chain[PlaceLevel::district] && located[PlaceLevel::region] == chain[PlaceLevel::region])
+      chain.at[static_cast<std::size_t>(PlaceLevel::district)] = located[PlaceLevel::district];
+    if (m.level == MatchLevel::postal) chain.at[static_cast<std::size_t>(PlaceLevel::town)] = located[PlaceLevel::town];
+  }
 }
 
 MapSummary map_customers(const MapOptions& o, const PlaceIndex& index, GazetteerSource& gazetteer,
                          std::ostream& progress_out) {
   if (o.batch_rows == 0 || o.batch_bytes == 0 || o.batch_bytes > (std::size_t{1} << 30))
     throw Error("MapOptions: batch_rows must be positive and batch_bytes in 1 B .. 1 GiB", ErrorCode::invalid_option);
+  if (o.part.begin > o.part.end || o.part.first_line == 0)
+    throw Error("MapOptions: part.begin must not lie after part.end, and lines count from 1", ErrorCode::invalid_option);
   std::ifstream in(o.input, std::ios::binary);
   if (!in) throw Error(o.input + ": cannot read", ErrorCode::io);
   CsvOptions csv_options;
   csv_options.delimiter = o.delimiter;
-  CsvReader reader(in, csv_options);
-  CsvRecord header;
-  if (reader.next(header) != CsvStatus::ok) throw Error(o.input + ":1: no header row");
-  const ColumnPlan plan = plan_columns(header, o.columns, o.input);
+  CsvReader header_reader(in, csv_options);
+  CsvRecord header_record;
+  if (header_reader.next(header_record) != CsvStatus::ok) throw Error(o.input + ":1: no header row");
+  const std::vector<std::string> header(header_record.fields.begin(), header_record.fields.end());
+  const CustomerMapper mapper(header, o.columns, index, gazetteer, o.input);
 
   MapSummary summary;
   summary.rejects_path = !o.rejects.empty() ? o.rejects : o.output == "-" ? "rejects.csv" : o.output + ".rejects.csv";
   refuse_overwriting_input(o.input, o.output, summary.rejects_path);
-  auto sink = open_map_output(o.output, {header.fields.begin(), header.fields.end()}, reader.delimiter(),
-                              o.stores != nullptr);
-  RejectsWriter rejects(summary.rejects_path);
-  const RowMapper mapper(index, plan.has_address() ? &gazetteer.get() : nullptr, plan, o);
+  auto sink = open_map_output(o.output, header, header_reader.delimiter(), o.part.header, o.stores != nullptr);
+  RejectsWriter rejects(summary.rejects_path, o.part.header);
+  // A part other than the first is read by a reader of its own, from its first record on.
+  std::optional<CsvReader> part_reader;
+  if (o.part.begin > 0) {
+    in.clear();
+    in.seekg(static_cast<std::streamoff>(o.part.begin));
+    csv_options.delimiter = header_reader.delimiter();
+    csv_options.input_start = false;
+    part_reader.emplace(in, csv_options);
+  }
+  const RecordPosition base = part_reader ? RecordPosition{o.part.begin, o.part.first_line} : RecordPosition{0, 1};
+  CsvReader& reader = part_reader ? *part_reader : header_reader;
+
   const auto start = std::chrono::steady_clock::now();  // the rows, not building the gazetteer
   const int threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   Pipeline pipe(static_cast<std::size_t>(threads) * 2 + 2);
   std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) workers.emplace_back(work, std::ref(pipe), std::cref(mapper), plan.width);
+  for (int t = 0; t < threads; ++t) workers.emplace_back(work, std::ref(pipe), std::cref(mapper), std::cref(o));
   std::exception_ptr write_error;
   std::thread writer([&] { write_error = write_in_order(pipe, *sink, rejects, summary); });
 
   std::error_code ec;
   const auto total_bytes = std::filesystem::file_size(o.input, ec);
   Progress progress(progress_out, o.progress, ec ? 0 : total_bytes);
-  read_batches(reader, pipe, o, progress, summary);
+  read_batches(reader, base, pipe, o, progress, summary);
   pipe.close();
   for (auto& w : workers) w.join();
   writer.join();

@@ -28,7 +28,7 @@ void append_fixed2(std::string& out, double v) {
   out.append(buf, end);
 }
 
-std::string_view id_at(const GeoRow& g, PlaceLevel level) {
+std::string_view id_at(const MappedRow& g, PlaceLevel level) {
   const Place* p = g.chain[level];
   return p ? std::string_view(p->id) : std::string_view();
 }
@@ -37,7 +37,8 @@ std::string_view id_at(const GeoRow& g, PlaceLevel level) {
 // written as it goes (there is nothing to rename).
 class CsvSink final : public MapSink {
  public:
-  CsvSink(const std::string& path, const std::vector<std::string>& header, char delimiter, bool with_stores)
+  CsvSink(const std::string& path, const std::vector<std::string>& header, char delimiter, bool header_row,
+          bool with_stores)
       : path_(path), delimiter_(delimiter), with_stores_(with_stores) {
     if (path == "-") {
       file_ = stdout;
@@ -46,19 +47,22 @@ class CsvSink final : public MapSink {
       file_ = std::fopen(pending_->temporary().c_str(), "wb");
     }
     if (!file_) throw Error(path + ": cannot write", ErrorCode::io);
+    if (header_row) write_header(header);
+  }
+  ~CsvSink() override {
+    if (file_ && file_ != stdout) std::fclose(file_);
+  }
+  void write_header(const std::vector<std::string>& header) {
     for (std::size_t i = 0; i < header.size(); ++i) {
       if (i) buffer_ += delimiter_;
       buffer_ += csv_escape(header[i], delimiter_);
     }
     for (std::string_view c : kGeoColumns) (buffer_ += delimiter_) += c;
-    if (with_stores) for (std::string_view c : kStoreColumns) (buffer_ += delimiter_) += c;
+    if (with_stores_) for (std::string_view c : kStoreColumns) (buffer_ += delimiter_) += c;
     buffer_ += '\n';
   }
-  ~CsvSink() override {
-    if (file_ && file_ != stdout) std::fclose(file_);
-  }
 
-  void add(std::string_view raw, const GeoRow& g, const std::function<std::string_view(int)>&) override {
+  void add(std::string_view raw, const MappedRow& g, const std::function<std::string_view(int)>&) override {
     buffer_ += raw;
     buffer_ += delimiter_;
     if (g.has_point()) {
@@ -88,7 +92,7 @@ class CsvSink final : public MapSink {
   }
 
  private:
-  void add_store(const GeoRow& g) {
+  void add_store(const MappedRow& g) {
     buffer_ += delimiter_;
     if (g.store) buffer_ += csv_escape(g.store->id, delimiter_);
     buffer_ += delimiter_;
@@ -131,7 +135,7 @@ class GpkgSink final : public MapSink {
     if (ds_) GDALClose(ds_);
   }
 
-  void add(std::string_view, const GeoRow& g, const std::function<std::string_view(int)>& field) override {
+  void add(std::string_view, const MappedRow& g, const std::function<std::string_view(int)>& field) override {
     OGRFeature f(layer_->GetLayerDefn());
     for (std::size_t i = 0; i < width_; ++i) f.SetField(static_cast<int>(i), std::string(field(static_cast<int>(i))).c_str());
     int at = static_cast<int>(width_);
@@ -190,19 +194,19 @@ class GpkgSink final : public MapSink {
 }  // namespace
 
 std::unique_ptr<MapSink> open_map_output(const std::string& path, const std::vector<std::string>& header,
-                                         char delimiter, bool with_stores) {
+                                         char delimiter, bool header_row, bool with_stores) {
   const std::string extension = std::filesystem::path(path).extension().string();
   if (extension == ".gpkg") return std::make_unique<GpkgSink>(path, header, with_stores);
   if (path == "-" || extension.empty() || extension == ".csv" || extension == ".tsv" || extension == ".txt")
-    return std::make_unique<CsvSink>(path, header, delimiter, with_stores);
+    return std::make_unique<CsvSink>(path, header, delimiter, header_row, with_stores);
   throw Error(path + ": geotarget map writes CSV (.csv, .tsv, .txt) or GeoPackage (.gpkg), not " + extension,
               ErrorCode::invalid_option);
 }
 
-RejectsWriter::RejectsWriter(const std::string& path)
+RejectsWriter::RejectsWriter(const std::string& path, bool header_row)
     : path_(path), pending_(path), file_(std::fopen(pending_.temporary().c_str(), "wb")) {
   if (!file_) throw Error(path + ": cannot write the rejects file", ErrorCode::io);
-  std::fputs("line,reason,raw\n", file_);
+  if (header_row) std::fputs("line,reason,raw\n", file_);
 }
 
 RejectsWriter::~RejectsWriter() {

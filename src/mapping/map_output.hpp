@@ -11,26 +11,13 @@
 #include <string_view>
 #include <vector>
 
+#include "geotarget/batch_mapper.hpp"
 #include "geotarget/gazetteer.hpp"
 #include "file_output.hpp"
 #include "geotarget/place_index.hpp"
 #include "geotarget/stores.hpp"
 
 namespace geotarget::detail {
-
-/// The result of mapping one row.
-struct GeoRow {
-  MatchLevel level = MatchLevel::none;
-  double confidence = 0;
-  LatLng point{0, 0};  ///< meaningless unless has_point()
-  PlaceChain chain;
-  const Store* store = nullptr;  ///< the nearest store, when stores are asked for
-  double store_km = 0;
-  /// A region or country match has no meaningful point; only finer matches have one.
-  [[nodiscard]] bool has_point() const noexcept {
-    return level == MatchLevel::coordinates || level == MatchLevel::postal || level == MatchLevel::town;
-  }
-};
 
 /// The columns appended to every output row, in this order.
 inline constexpr std::string_view kGeoColumns[] = {"geo_lat",      "geo_lon",      "geo_country",
@@ -43,23 +30,23 @@ class MapSink {
  public:
   virtual ~MapSink() = default;
   /// One mapped row: its raw text and a way to get each input field.
-  virtual void add(std::string_view raw, const GeoRow& geo,
+  virtual void add(std::string_view raw, const MappedRow& geo,
                    const std::function<std::string_view(int)>& field) = 0;
   /// Flushes and closes; throws geotarget::Error when the output cannot be completed.
   virtual void finish() = 0;
 };
 
 /// A sink by the output's extension: ".gpkg" is a GeoPackage; ".csv", ".tsv", ".txt" or none is
-/// CSV with the input's delimiter, and so is "-", standard output. `with_stores` adds
-/// kStoreColumns. Throws geotarget::Error for another extension, or when the file cannot be
-/// created.
+/// CSV with the input's delimiter, and so is "-", standard output. Throws geotarget::Error for another extension, or when the
+/// file cannot be created. `header_row`: write the CSV's header row (a GeoPackage always has its
+/// fields). `with_stores` adds kStoreColumns.
 std::unique_ptr<MapSink> open_map_output(const std::string& path, const std::vector<std::string>& header,
-                                         char delimiter, bool with_stores);
+                                         char delimiter, bool header_row = true, bool with_stores = false);
 
-/// The rejects file: line, reason, raw text, as CSV.
+/// The rejects file: line, reason, raw text, as CSV (with that header row when `header_row`).
 class RejectsWriter {
  public:
-  explicit RejectsWriter(const std::string& path);
+  explicit RejectsWriter(const std::string& path, bool header_row = true);
   ~RejectsWriter();
   RejectsWriter(const RejectsWriter&) = delete;
   RejectsWriter& operator=(const RejectsWriter&) = delete;

@@ -18,7 +18,12 @@ ServiceOptions load_service_config(const std::string& path) {
               "");
   ServiceOptions o;
   if (const std::string listen = r.text(root, "listen", "", false); !listen.empty()) o.listen = listen;
-  o.sources.ip_database = r.file(root, "db", "", false);
+  if (const YAML::Node db = root["db"]; db && db.IsSequence()) {
+    for (const auto& file : db) o.sources.ip_databases.push_back(r.file(file, "db"));
+    if (o.sources.ip_databases.empty()) r.fail(db, "db", "an empty list names no database");
+  } else if (std::string file = r.file(root, "db", "", false); !file.empty()) {
+    o.sources.ip_databases.push_back(std::move(file));
+  }
   o.sources.geodata = r.file(root, "geodata", "", false);
   o.sources.campaigns = r.file(root, "campaigns", "", false);
   o.admin_token_file = r.file(root, "admin_token_file", "", false);

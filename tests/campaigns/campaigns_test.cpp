@@ -89,6 +89,67 @@ TEST_CASE("segments are bounded: deep nesting, long chains and huge texts are er
                                                       Catch::Contains("nested deeper than 32"));
 }
 
+TEST_CASE("segments ignore case in text values when asked to, by Unicode code point") {
+  auto value_is = [](std::string v) {
+    return [v = std::move(v)](std::string_view) { return std::string_view(v); };
+  };
+  const Segment exact = Segment::parse("tier == 'Gold'");
+  const Segment folded = Segment::parse("tier == 'Gold'", TextCase::insensitive);
+  CHECK_FALSE(exact.matches(value_is("GOLD")));
+  CHECK(folded.matches(value_is("GOLD")));
+  CHECK(folded.matches(value_is("gold")));
+  CHECK_FALSE(folded.matches(value_is("golden")));
+  // Letters outside ASCII: Latin with accents, Greek, Cyrillic, Georgian Mtavruli -> Mkhedruli
+  // (Unicode 11 gave the capitals U+1C90.. lowercase mappings to U+10D0..).
+  CHECK(Segment::parse("city == 'été'", TextCase::insensitive).matches(value_is("ÉTÉ")));
+  CHECK(Segment::parse("w == 'σοφία'", TextCase::insensitive).matches(value_is("ΣΟΦΊΑ")));
+  CHECK(Segment::parse("w == 'москва'", TextCase::insensitive).matches(value_is("МОСКВА")));
+  CHECK(Segment::parse("w == 'ოქრო'", TextCase::insensitive).matches(value_is("ᲝᲥᲠᲝ")));
+  CHECK_FALSE(Segment::parse("w == 'ოქრო'").matches(value_is("ᲝᲥᲠᲝ")));
+  // Hebrew has no case: equal text matches in both modes, different text in neither.
+  CHECK(Segment::parse("w == 'זהב'", TextCase::insensitive).matches(value_is("זהב")));
+  CHECK_FALSE(Segment::parse("w == 'זהב'", TextCase::insensitive).matches(value_is("כסף")));
+  // Simple mappings only: no multi-letter folds.
+  CHECK_FALSE(Segment::parse("w == 'straße'", TextCase::insensitive).matches(value_is("STRASSE")));
+  // in-lists and ordering fold too; numbers still compare as numbers.
+  CHECK(Segment::parse("tier in ('silver', 'gold')", TextCase::insensitive).matches(value_is("GOLD")));
+  CHECK(Segment::parse("tier not in ('silver')", TextCase::insensitive).matches(value_is("GOLD")));
+  CHECK(Segment::parse("tier < 'BANANA'", TextCase::insensitive).matches(value_is("apple")));
+  CHECK_FALSE(Segment::parse("tier < 'BANANA'").matches(value_is("apple")));  // 'B' (66) < 'a' (97)
+  CHECK(Segment::parse("n == 10", TextCase::insensitive).matches(value_is("10.0")));
+  // Bytes that are not UTF-8 stand for themselves: two different ones never compare equal.
+  CHECK_FALSE(Segment::parse("w == '\xff'", TextCase::insensitive).matches(value_is("\xfe")));
+  CHECK(Segment::parse("w == 'a\xff'", TextCase::insensitive).matches(value_is("A\xff")));
+}
+
+TEST_CASE("campaign files: segment_case for the file, overridden per campaign, applies to offers") {
+  auto dir = test::fresh_dir("segment_case");
+  const CampaignSet set = load_campaigns(
+      test::write_file(dir / "c.yaml",
+                       "segment_case: insensitive\n"
+                       "campaigns:\n"
+                       "  - id: folded\n    budget: 1\n    target: {include: [US]}\n"
+                       "    segment: \"tier == 'gold'\"\n"
+                       "    offers: [{id: o, text: t, segment: \"channel == 'web'\"}]\n"
+                       "  - id: exact\n    budget: 1\n    target: {include: [US]}\n    segment_case: exact\n"
+                       "    segment: \"tier == 'gold'\"\n")
+          .string());
+  const std::map<std::string, std::string> row = {{"tier", "GOLD"}, {"channel", "Web"}};
+  auto value_of = [&](std::string_view c) -> std::string_view {
+    auto it = row.find(std::string(c));
+    return it == row.end() ? std::string_view() : std::string_view(it->second);
+  };
+  REQUIRE(set.campaigns.size() == 2);
+  CHECK(set.campaigns[0].segment.matches(value_of));
+  CHECK(set.campaigns[0].offer_for(value_of) != nullptr);
+  CHECK_FALSE(set.campaigns[1].segment.matches(value_of));
+  CHECK_THROWS_WITH(
+      load_campaigns(test::write_file(dir / "bad.yaml", "segment_case: lower\ncampaigns:\n  - id: a\n    budget: 1\n"
+                                                        "    target: {include: [US]}\n")
+                         .string()),
+      Catch::Contains("bad.yaml:1: segment_case: exact or insensitive, not 'lower'"));
+}
+
 TEST_CASE("campaign files: errors name the file, the line and the field") {
   auto dir = test::fresh_dir("campaign_errors");
   auto load = [&](const std::string& text) { return load_campaigns(test::write_file(dir / "c.yaml", text).string()); };

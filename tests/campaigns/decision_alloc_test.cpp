@@ -98,7 +98,7 @@ TEST_CASE("the allocation count sees an allocation, in every form of operator ne
 }
 
 TEST_CASE("decide() and choose() allocate nothing, with and without visitor attributes") {
-  const auto table = DecisionTable::load({GEOTARGET_DEMO_DB, test::source_path("geodata/default.yaml").string(),
+  const auto table = DecisionTable::load({{GEOTARGET_DEMO_DB}, test::source_path("geodata/default.yaml").string(),
                                           test::source_path("geodata/samples/campaigns.yaml").string(), {}, {}});
   // Los Angeles, New York, Chicago, Houston (IPv4 table); Mountain View (IPv6, the resolver's
   // tree walk); a private address; an address no network covers.

@@ -63,7 +63,7 @@ struct Fixture {
     test::write_file(dir / "networks.csv", kNetworks);
     build_mmdb((dir / "networks.csv").string(), (dir / "networks.mmdb").string());
     test::write_file(dir / "campaigns.yaml", kCampaigns);
-    sources = {(dir / "networks.mmdb").string(), test::source_path("geodata/default.yaml").string(),
+    sources = {{(dir / "networks.mmdb").string()}, test::source_path("geodata/default.yaml").string(),
                (dir / "campaigns.yaml").string(), {}, {}};
     table = DecisionTable::load(sources);
   }
@@ -220,7 +220,7 @@ TEST_CASE("compiled decisions agree with the uncompiled path on every address tr
 TEST_CASE("MaxMind's GeoIP2-City-Test database compiles, and London is in Great Britain") {
   auto dir = test::mmdb_testdata();
   if (dir.empty()) GEOTARGET_SKIP("../shared/mmdb-testdata is absent");
-  DecisionSources s{(dir / "test-data" / "GeoIP2-City-Test.mmdb").string(),
+  DecisionSources s{{(dir / "test-data" / "GeoIP2-City-Test.mmdb").string()},
                     test::source_path("geodata/default.yaml").string(), "", {}, {}};
   auto t = DecisionTable::load(s);
   Decision london = t->decide(ip("81.2.69.160"));

@@ -63,6 +63,19 @@ TEST_CASE("geotarget ip exits 2 with one line when the database cannot be opened
   CHECK(r.out.empty());
 }
 
+TEST_CASE("geotarget ip --db twice: one file a --db, the addresses after it are addresses") {
+  const auto dir = geotarget::test::fresh_dir("cli-two-dbs");
+  geotarget::test::write_file(dir / "v6.csv", "network,latitude,longitude,country_code,city\n"
+                                              "2a03::/16,52.52,13.405,DE,Berlin\n");
+  REQUIRE(run_cli({"mmdb", "build", (dir / "v6.csv").string(), "-o", (dir / "v6.mmdb").string()}).exit_code == 0);
+  auto r = run_cli({"ip", "--db", kDemoDb, "--db", (dir / "v6.mmdb").string(), "2a03:1::1", "66.0.12.34"});
+  REQUIRE(r.exit_code == 0);
+  const auto lines = lines_of(r.out);
+  REQUIRE(lines.size() == 2);
+  CHECK(Json::parse(lines[0])["location"]["city"] == "Berlin");
+  CHECK(Json::parse(lines[1])["location"]["city"] == "New York");
+}
+
 TEST_CASE("unknown subcommands and options are usage errors (exit 2)") {
   CHECK(run_cli({"frobnicate"}).exit_code == 2);
   CHECK(run_cli({"ip", "--no-such-flag"}).exit_code == 2);

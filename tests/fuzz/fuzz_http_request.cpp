@@ -31,7 +31,7 @@ namespace {
 // The service around the handler, as DecisionService::Impl is, without a server or a reloader.
 struct FuzzContext final : svc::ServiceContext {
   FuzzContext() : proxies({"10.0.0.0/8", "::1"}) {
-    options.sources = {GEOTARGET_DEMO_DB, GEOTARGET_SOURCE_DIR "/geodata/default.yaml",
+    options.sources = {{GEOTARGET_DEMO_DB}, GEOTARGET_SOURCE_DIR "/geodata/default.yaml",
                        GEOTARGET_SOURCE_DIR "/geodata/samples/campaigns.yaml"};
     options.max_batch = 50;
     snapshots.publish(geotarget::DecisionTable::load(options.sources));

@@ -361,3 +361,77 @@ TEST_CASE("every deliberately broken database gives a clean error or clean answe
     }
   }
 }
+
+namespace {
+
+const char* kSecondCsv =
+    "network,latitude,longitude,country_code,state1,city,postcode,timezone\n"
+    "81.2.69.128/25,52.2053,0.1218,GB,England,Cambridge,,Europe/London\n"
+    "1.4.0.0/16,34.6937,135.5023,JP,Osaka,Osaka,,Asia/Tokyo\n"
+    "2a02:8000::/24,45.7640,4.8357,FR,Auvergne-Rhone-Alpes,Lyon,,Europe/Paris\n"
+    "2a03::/16,52.5200,13.4050,DE,Berlin,Berlin,,Europe/Berlin\n";
+
+// The city a list of databases gives when each is asked on its own, in order: what the
+// combined resolver must answer.
+std::string first_answer(const std::vector<const IpResolver*>& each, std::string_view ip) {
+  for (const IpResolver* r : each)
+    if (IpLookup l = r->lookup(ip); l.status == LookupStatus::found) return std::string(l.location->city);
+  return "-";
+}
+
+}  // namespace
+
+TEST_CASE("several databases serve as one: the first that has the address answers") {
+  const std::string first = build_db("multi_first", kFlatCsv), second = build_db("multi_second", kSecondCsv);
+  const IpResolver a(first), b(second);
+  const IpResolver ab(std::vector<std::string>{first, second}), ba(std::vector<std::string>{second, first});
+  CHECK(ab.databases().size() == 2);
+  CHECK(ab.info().record_count == a.info().record_count + b.info().record_count);
+  CHECK(ab.info().path == first + " + " + second);
+
+  CHECK(ab.lookup("81.2.69.200").location->city == "London");     // both have it: the first
+  CHECK(ba.lookup("81.2.69.200").location->city == "Cambridge");
+  CHECK(ba.lookup("81.2.69.5").location->city == "London");       // the first's gap, the second's /24
+  CHECK(int(ba.lookup("81.2.69.5").prefix_length) == 24);
+  CHECK(int(ba.lookup("81.2.69.200").prefix_length) == 25);
+  CHECK(ab.lookup("1.4.1.1").location->city == "Osaka");          // only the second
+  CHECK(ab.lookup("2a02:8010::1").location->city == "Paris");     // IPv6: the first again
+  CHECK(ba.lookup("2a02:8010::1").location->city == "Lyon");
+  CHECK(ab.lookup("2a03:1::1").location->city == "Berlin");
+  CHECK(ab.lookup("8.8.8.8").status == LookupStatus::not_found);
+  CHECK(ab.lookup("2a04::1").status == LookupStatus::not_found);
+  // Record numbers run through both files: each number gives its own record back.
+  const IpLookup osaka = ab.lookup("1.4.1.1");
+  CHECK(osaka.record >= a.info().record_count);
+  CHECK(ab.record(osaka.record) == osaka.location);
+
+  // Every address around the networks' edges, against asking each database in turn.
+  const char* probes[] = {"81.2.68.255", "81.2.69.0",   "81.2.69.127", "81.2.69.128", "81.2.69.255", "81.2.70.0",
+                          "1.1.255.255", "1.2.0.0",     "1.3.255.255", "1.4.0.0",     "1.4.255.255", "1.5.0.0",
+                          "9.9.9.9",     "2a02:7fff::1", "2a02:8000::", "2a02:80ff:ffff::1", "2a03::",  "::1.2.3.4"};
+  for (const char* ip : probes) {
+    INFO(ip);
+    const IpLookup l = ab.lookup(ip), r = ba.lookup(ip);
+    CHECK((l.status == LookupStatus::found ? std::string(l.location->city) : "-") == first_answer({&a, &b}, ip));
+    CHECK((r.status == LookupStatus::found ? std::string(r.location->city) : "-") == first_answer({&b, &a}, ip));
+  }
+}
+
+TEST_CASE("several databases: an unreadable one is an error naming it, an empty list an error") {
+  const std::string good = build_db("multi_good", kFlatCsv);
+  const fs::path dir = test::fresh_dir("ip_resolver_multi_bad");
+  const std::string bad = test::write_file(dir / "bad.mmdb", "not a database").string();
+  CHECK_THROWS_WITH(IpResolver(std::vector<std::string>{good, bad}), Catch::Contains(bad));
+  CHECK_THROWS_WITH(IpResolver(std::vector<std::string>{}), Catch::Contains("no IP database"));
+}
+
+TEST_CASE("an IPv4-only database and one with IPv6: IPv6 addresses go to the second", "[maxmind]") {
+  fs::path data = test::mmdb_testdata();
+  if (data.empty()) GEOTARGET_SKIP("../shared/mmdb-testdata is absent");
+  const std::string v4 = (data / "test-data/MaxMind-DB-test-ipv4-24.mmdb").string();
+  const IpResolver r(std::vector<std::string>{v4, build_db("multi_v6", kSecondCsv)});
+  CHECK(r.lookup("1.1.1.1").status == LookupStatus::found);           // in the IPv4 test database
+  CHECK(r.lookup("2a03:1::1").location->city == "Berlin");             // not ipv6_in_ipv4_db
+  CHECK(r.lookup("2a04::1").status == LookupStatus::not_found);
+  CHECK(r.info().ip_version == 6);
+}

@@ -265,3 +265,66 @@ TEST_CASE("map --stores adds the nearest store within the maximum and its geodes
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("missing.csv: cannot read the stores file"));
 }
+
+TEST_CASE("a file mapped in parts that begin at record starts concatenates to the file mapped whole") {
+  fs::path dir = test::fresh_dir("map_parts");
+  // Quoted line ends (LF, CRLF, lone CR), blank lines, rejects of every kind, a UTF-8 BOM.
+  const std::string csv =
+      "\xEF\xBB\xBFid,lat,lon,address,note\n"
+      "1,40.7831,-73.9712,,\"two\nlines\"\n"
+      "2,,,\"48 2nd Ave, Randolph, NJ 07970\",plain\r\n"
+      "\n"
+      "3,91,10,,out of range\n"
+      "4,34.05,-118.24,,\"crlf\r\ninside\"\r"
+      "5,bad\"quote,1,,x\n"
+      "6,1,2\n"
+      "\n\n"
+      "7,47.6,-122.3,,\"ends\"\n"
+      "8,,,\"Springfield\",\"a \"\"quoted\"\" word\"\n"
+      "9,41.88,-87.63,,last";
+  test::write_file(dir / "in.csv", csv);
+  auto index = PlaceIndex::load(test::source_path("geodata/default.yaml").string());
+  GazetteerSource gazetteer(index);
+  std::ostringstream quiet;
+  auto map = [&](const std::string& name, MapPart part) {
+    MapOptions o;
+    o.input = (dir / "in.csv").string();
+    o.output = (dir / (name + ".csv")).string();
+    o.threads = 2;
+    o.batch_rows = 2;
+    o.part = part;
+    return map_customers(o, *index, gazetteer, quiet);
+  };
+  const MapSummary whole = map("whole", {});
+  REQUIRE(whole.rows_in == 9);
+  REQUIRE(whole.rejected == 3);
+
+  // Every record start, as the CSV reader finds it in the whole file.
+  std::istringstream in(csv);
+  detail::CsvReader reader(in);
+  detail::CsvRecord r;
+  std::vector<RecordPosition> starts;
+  while (reader.next(r) != detail::CsvStatus::end_of_input) starts.push_back({r.byte_offset, r.line});
+  REQUIRE(starts.size() == 10);  // the header and 9 rows
+
+  for (std::size_t cut = 1; cut < starts.size(); ++cut) {
+    CAPTURE(cut);
+    const MapSummary a = map("a", {0, starts[cut].offset, 1, true});
+    const MapSummary b = map("b", {starts[cut].offset, UINT64_MAX, starts[cut].line, false});
+    CHECK(a.next == starts[cut]);
+    CHECK(b.first == starts[cut]);
+    CHECK(b.next == RecordPosition{csv.size(), 0});
+    CHECK(a.rows_in + b.rows_in == whole.rows_in);
+    CHECK(test::read_file(dir / "a.csv") + test::read_file(dir / "b.csv") == test::read_file(dir / "whole.csv"));
+    CHECK(test::read_file(dir / "a.csv.rejects.csv") + test::read_file(dir / "b.csv.rejects.csv") ==
+          test::read_file(dir / "whole.csv.rejects.csv"));
+  }
+
+  SECTION("a part begun inside a quoted field does not begin where the part before ends") {
+    const std::uint64_t inside = csv.find("lines\"");
+    const MapSummary a = map("a", {0, inside, 1, true});
+    const MapSummary b = map("b", {inside, UINT64_MAX, 3, false});
+    CHECK(a.next == starts[2]);
+    CHECK_FALSE(b.first == a.next);
+  }
+}

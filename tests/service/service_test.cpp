@@ -589,6 +589,25 @@ TEST_CASE("unknown query parameters are ignored and counted, request text is nev
   CHECK(log.find("9.9.9.0/24 GET /v1/decide 200") != std::string::npos);
 }
 
+TEST_CASE("serve with --db twice: several databases serve as one, the first that has the address answers") {
+  const auto dir = test::fresh_dir("service-two-dbs-files-" + std::to_string(getpid()));
+  test::write_file(dir / "v6.csv",
+                   "network,latitude,longitude,country_code,state1,city,postcode,timezone\n"
+                   "2a03::/16,52.52,13.405,DE,Berlin,Berlin,10115,Europe/Berlin\n"
+                   "63.140.7.0/24,40.7128,-74.006,US,New York,New York,10007,America/New_York\n");
+  auto built = test::run_cli({"mmdb", "build", (dir / "v6.csv").string(), "-o", (dir / "v6.mmdb").string()});
+  REQUIRE(built.exit_code == 0);
+  Server s({"--db", (dir / "v6.mmdb").string()}, "service-two-dbs");  // after the demo database
+  Client c(s.port());
+  Json berlin = c.get("/v1/decide?ip=2a03:1::1").json();  // only in the second
+  CHECK(berlin["found"] == true);
+  CHECK(berlin["location"]["city"] == "Berlin");
+  CHECK(berlin["ip"] == "2a03:1::/48");
+  Json la = c.get("/v1/decide?ip=63.140.7.9").json();  // in both: the demo database's answer
+  CHECK(la["location"]["city"] == "Los Angeles");
+  CHECK(c.get("/healthz").json().dump().find("v6.mmdb") == std::string::npos);  // paths stay private
+}
+
 TEST_CASE("bad configuration stops the service with one line naming the field") {
   const auto dir = test::fresh_dir("service-config-" + std::to_string(getpid()));
   auto r = test::run_cli({"serve", "--config", test::write_file(dir / "a.yaml", "max_batch: 0\n").string()});
@@ -600,6 +619,11 @@ TEST_CASE("bad configuration stops the service with one line naming the field") 
   CHECK(r.err.find("'10.0.0.0/33' is not an address or CIDR network") != std::string::npos);
   r = test::run_cli({"serve", "--listen", "nowhere:80"});
   CHECK(r.err.find("listen") != std::string::npos);
+  r = test::run_cli({"serve", "--config", test::write_file(dir / "c.yaml", "db: []\n").string()});
+  CHECK(r.err.find("c.yaml:1: db: an empty list names no database") != std::string::npos);
+  r = test::run_cli({"serve", "--config", test::write_file(dir / "d.yaml", "db: [/vsicurl/http://x/a.mmdb]\n").string()});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("d.yaml:1: db") != std::string::npos);
   r = test::run_cli({"serve", "--listen", "127.0.0.1:0", "--db", (dir / "absent.mmdb").string()});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("absent.mmdb") != std::string::npos);
