@@ -1,14 +1,42 @@
 // Internal: benchmarks that live in their own files.
 #pragma once
 
+#include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "geotarget/ip_address.hpp"
 
 namespace geotarget::cli {
+
+using Clock = std::chrono::steady_clock;
+
+inline double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// Timed rounds of each contender in best_times.
+inline constexpr int kRounds = 3;
+
+/// The fastest of `rounds` timed runs of each contender, run alternately, so that a burst of
+/// load from elsewhere on the machine does not decide the ratio.
+template <class Ours, class Theirs>
+std::pair<double, double> best_times(Ours ours, Theirs theirs, int rounds = kRounds) {
+  double best_ours = 1e300, best_theirs = 1e300;
+  for (int round = 0; round < rounds; ++round) {
+    auto t0 = Clock::now();
+    ours();
+    best_ours = std::min(best_ours, seconds_since(t0));
+    t0 = Clock::now();
+    theirs();
+    best_theirs = std::min(best_theirs, seconds_since(t0));
+  }
+  return {best_ours, best_theirs};
+}
 
 struct BenchMapArgs {
   std::string geodata, customers, truth;

@@ -27,35 +27,11 @@ namespace geotarget::cli {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-constexpr int kRounds = 3;
-
 // CPU time of the calling thread: what an algorithm costs, even while other jobs share the cores.
 double thread_cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-// The fastest of kRounds timed runs of each contender, run alternately, so that a burst of
-// load from elsewhere on the machine does not decide the ratio.
-template <class Ours, class Theirs>
-std::pair<double, double> best_times(Ours ours, Theirs theirs) {
-  double best_ours = 1e300, best_theirs = 1e300;
-  for (int round = 0; round < kRounds; ++round) {
-    auto t0 = Clock::now();
-    ours();
-    best_ours = std::min(best_ours, seconds_since(t0));
-    t0 = Clock::now();
-    theirs();
-    best_theirs = std::min(best_theirs, seconds_since(t0));
-  }
-  return {best_ours, best_theirs};
 }
 
 }  // namespace
