@@ -27,14 +27,6 @@ namespace geotarget::cli {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-constexpr int kRounds = 3;
-
 // CPU time of the calling thread: what an algorithm costs, even while other jobs share the cores.
 double thread_cpu_seconds() {
   timespec ts{};
@@ -42,24 +34,9 @@ double thread_cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-// The fastest of kRounds timed runs of each contender, run alternately, so that a burst of
-// load from elsewhere on the machine does not decide the ratio.
-template <class Ours, class Theirs>
-std::pair<double, double> best_times(Ours ours, Theirs theirs) {
-  double best_ours = 1e300, best_theirs = 1e300;
-  for (int round = 0; round < kRounds; ++round) {
-    auto t0 = Clock::now();
-    ours();
-    best_ours = std::min(best_ours, seconds_since(t0));
-    t0 = Clock::now();
-    theirs();
-    best_theirs = std::min(best_theirs, seconds_since(t0));
-  }
-  return {best_ours, best_theirs};
-}
+}  // namespace
 
-// Uniformly random public IPv4 addresses (special-purpose ranges are redrawn, so neither side
-// gets free misses), the same for every run with the same seed.
+// Special-purpose ranges are redrawn, so neither side gets free misses.
 std::vector<IpAddress> random_public_ipv4(std::size_t count, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::vector<IpAddress> out;
@@ -70,6 +47,8 @@ std::vector<IpAddress> random_public_ipv4(std::size_t count, std::uint64_t seed)
   }
   return out;
 }
+
+namespace {
 
 struct Answer {
   double lat = Location::unknown, lon = Location::unknown;
@@ -426,6 +405,28 @@ void add_bench_map(CLI::App& bench, int& exit_code) {
   });
 }
 
+void add_bench_targets(CLI::App& bench, int& exit_code) {
+  auto args = std::make_shared<BenchTargetsArgs>();
+  CLI::App* cmd = bench.add_subcommand("targets", "Stores and zones: the targets' R-tree vs the linear scan");
+  cmd->add_option("--geodata", args->geodata, "Geodata manifest (default: geodata/default.yaml)");
+  cmd->add_option("--db", args->db, "MMDB database: also measure the serve load and decisions with the targets");
+  cmd->add_option("--dir", args->dir, "Folder for the generated inputs (default: a temporary folder; kept)");
+  cmd->add_option("--stores", args->stores, "Stores (default 10000)");
+  cmd->add_option("--zones", args->zones, "Zone polygons (default 1000)");
+  cmd->add_option("--customers", args->customers, "Mapped customers (default 1000000)");
+  cmd->add_option("--sample", args->sample, "Customers the linear scan is timed on (default 300)");
+  cmd->add_option("--seed", args->seed, "Random seed (default 42)");
+  cmd->callback([args, &exit_code] {
+    BenchTargetsArgs a = *args;
+    if (a.geodata.empty()) a.geodata = default_geodata();
+    if (a.dir.empty()) a.dir = (std::filesystem::temp_directory_path() / "geotarget-bench-targets").string();
+    if (a.stores == 0 || a.zones == 0 || a.customers == 0 || a.sample == 0)
+      throw Error("bench targets: --stores, --zones, --customers and --sample must be at least 1");
+    bench_targets(a);
+    exit_code = 0;
+  });
+}
+
 }  // namespace
 
 void add_bench_command(CLI::App& app, int& exit_code) {
@@ -436,6 +437,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   add_bench_locate(*bench, exit_code);
   add_bench_allocate(*bench, exit_code);
   add_bench_map(*bench, exit_code);
+  add_bench_targets(*bench, exit_code);
 }
 
 }  // namespace geotarget::cli

@@ -12,7 +12,8 @@
 // Columns are found by name (lat/latitude, lon/lng/longitude, address, street, city/town,
 // state/region, postal_code/zip/postcode, country) unless MapColumns names them. The output keeps
 // every input column and appends geo_lat, geo_lon, geo_country, geo_region, geo_district,
-// geo_town, geo_postal, geo_match, geo_confidence (docs/formats.md). A row that cannot be read
+// geo_town, geo_postal, geo_match, geo_confidence (docs/formats.md), and with a chain's stores
+// geo_store, geo_store_km. A row that cannot be read
 // goes to the rejects file with its line number and reason; no row is dropped silently.
 //
 // The reader (the calling thread) cuts the input into batches of rows; worker threads map
@@ -34,6 +35,7 @@
 
 #include "geotarget/gazetteer.hpp"
 #include "geotarget/place_index.hpp"
+#include "geotarget/stores.hpp"
 
 namespace geotarget {
 
@@ -78,6 +80,11 @@ struct MapOptions {
   /// 1 GiB. DEFAULT: 8 MiB.
   std::size_t batch_bytes = 8 << 20;
   MapPart part;  ///< DEFAULT: the whole file
+  /// A chain's stores: with them, geo_store and geo_store_km (the nearest store's id and its
+  /// geodesic distance in km, to 0.01) are appended after geo_confidence, empty when no store
+  /// is within store_max_km or the row has no point. DEFAULT: none, no store columns.
+  const StoreIndex* stores = nullptr;
+  double store_max_km = 50;  ///< DEFAULT: 50 km
 };
 
 struct MapSummary {
@@ -93,8 +100,14 @@ struct MapSummary {
 struct MappedRow {
   MatchLevel level = MatchLevel::none;
   double confidence = 0;
-  LatLng point{0, 0};  ///< meaningless when level == none
+  LatLng point{0, 0};  ///< meaningless unless has_point()
   PlaceChain chain;
+  const Store* store = nullptr;  ///< geo_store: the nearest store, when MapOptions::stores is set
+  double store_km = 0;           ///< geo_store_km
+  /// A region or country match has no meaningful point; only finer matches have one.
+  [[nodiscard]] bool has_point() const noexcept {
+    return level == MatchLevel::coordinates || level == MatchLevel::postal || level == MatchLevel::town;
+  }
 };
 
 /// The gazetteer for map_customers: one already built, or one built from the index only when

@@ -24,13 +24,16 @@
 
 namespace geotarget {
 
+/// A circle around a point, typically a store: from the campaigns file's `radius` list or one
+/// row of a stores file (`stores` with `radius_km`).
 struct RadiusArea {
   LatLng centre{0, 0};
   double km = 0;
   std::string name;
+  std::string id;  ///< the store's id; in a `radius` list, its `id` or else its name
 };
 
-/// Where a campaign runs: place ids at any level, circles around points, and polygons.
+/// Where a campaign runs: place ids at any level, circles around points (stores), and polygons.
 ///
 /// Polygons follow the place index's boundary rule (place_index.hpp): a point on a polygon's
 /// boundary is inside exactly when the points immediately east of it are (immediately north of
@@ -39,7 +42,7 @@ struct RadiusArea {
 /// none. Longitude 180 is treated as -180, so a zone cut at the antimeridian is whole again.
 struct TargetAreas {
   std::vector<std::string> places;
-  std::vector<RadiusArea> radius;
+  std::vector<RadiusArea> radius;  ///< `radius` entries, then the rows of `stores` files
   std::vector<Polygon> polygons;  ///< from WKT or GeoJSON files, WGS84; each part with its holes
   [[nodiscard]] bool empty() const noexcept { return places.empty() && radius.empty() && polygons.empty(); }
 };
@@ -98,6 +101,8 @@ struct Campaign {
 
   /// True when the point (with its places) is inside an included area and no excluded one.
   /// With an unknown point only the place ids are checked (radius and polygons need a point).
+  /// Checks every target in turn: the reference that the spatial index of a whole campaigns
+  /// file (used by allocate and serve) must agree with.
   [[nodiscard]] bool targets(const PlaceChain& chain, LatLng point) const noexcept;
   /// True when `iso_date` (YYYY-MM-DD) lies within the campaign's dates.
   [[nodiscard]] bool active_on(const std::string& iso_date) const noexcept;

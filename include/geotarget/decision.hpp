@@ -7,7 +7,8 @@
 //
 // At load, every distinct record of the IP database is resolved once to its places (by its
 // coordinates in the place index, or by its country code when it has none) and to the campaigns
-// whose targets contain it; records that share coordinates share the work. A decision is then
+// whose targets contain it, found through an R-tree of the campaigns' circles and polygons, with
+// each campaign's nearest store; records that share coordinates share the work. A decision is then
 // the IP database's compiled range search plus two array reads. What depends on the request
 // (today's date, the visitor's segment attributes) is checked per request over the few
 // candidate campaigns of the record.
@@ -40,6 +41,16 @@ struct DecisionSources {
   PlaceIndexOptions places;
 };
 
+/// A candidate campaign's nearest store whose circle holds the point: an index in the
+/// campaign's include.radius (ties by store id), or none; with its geodesic distance, computed
+/// when the table is compiled.
+struct CandidateStore {
+  static constexpr std::uint32_t none = 0xffffffffu;
+  std::uint32_t store = none;
+  double km = 0;
+  auto operator<=>(const CandidateStore&) const = default;
+};
+
 /// The request-independent part of one decision.
 struct Decision {
   LookupStatus status = LookupStatus::invalid_ip;
@@ -50,6 +61,7 @@ struct Decision {
   LatLng position;
   PlaceChain places;                          ///< empty unless found
   std::span<const std::uint16_t> candidates;  ///< campaign numbers, by priority
+  std::span<const CandidateStore> stores;     ///< beside each candidate (or empty)
 };
 
 /// What a visitor told about themselves: segment columns and values ("loyalty_tier" ->
@@ -61,6 +73,8 @@ struct CampaignChoice {
   const Campaign* campaign = nullptr;
   const Offer* offer = nullptr;  ///< nullptr when the campaign has no offer for the visitor
   const Place* area = nullptr;   ///< the visitor's place at the campaign's level, if any
+  const RadiusArea* store = nullptr;  ///< the nearest of the campaign's stores holding the visitor
+  double store_km = 0;                ///< geodesic distance to it
 };
 
 /// Sizes of a compiled snapshot, for /metrics and the load log.
@@ -88,6 +102,7 @@ class DecisionTable {
   /// (status found, location null). `scratch` holds the candidates; the Decision views it.
   struct PointScratch {
     std::vector<std::uint16_t> candidates;
+    std::vector<CandidateStore> stores;
   };
   [[nodiscard]] Decision decide_point(LatLng point, PointScratch& scratch) const;
 

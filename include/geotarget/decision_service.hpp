@@ -71,6 +71,10 @@ class DecisionService {
   /// success, else the reason (the old snapshot keeps serving). Thread-safe; concurrent calls
   /// are serialised.
   std::string reload();
+  /// Asks for a reload and returns at once; it runs on the service's reloader thread. Requests
+  /// that arrive while a reload runs are answered together by one more reload (coalesced), so
+  /// a burst of SIGHUPs costs at most two loads. Thread-safe.
+  void request_reload();
 
  private:
   struct Impl;

@@ -35,13 +35,17 @@
 
 namespace geotarget {
 
-enum class PlaceLevel : std::uint8_t { country, region, district, town, postal };
-inline constexpr std::size_t kPlaceLevels = 5;
+/// The levels of places, and `store`: a store's catchment, which is an area a campaign's budget
+/// can be split over (`level: store`) but never a place of the index (no chain holds one).
+enum class PlaceLevel : std::uint8_t { country, region, district, town, postal, store };
+inline constexpr std::size_t kPlaceLevels = 5;  ///< the levels of places: store is not one
 
-/// "country", "region", "district", "town", "postal".
+/// "country", "region", "district", "town", "postal", "store".
 [[nodiscard]] std::string_view describe(PlaceLevel level) noexcept;
-/// Parses a level name; false when unknown.
+/// Parses the name of a level of places; false when unknown (and for "store").
 [[nodiscard]] bool parse_place_level(std::string_view text, PlaceLevel& out) noexcept;
+/// Parses the name of a level an allocation area can have: a level of places, or "store".
+[[nodiscard]] bool parse_area_level(std::string_view text, PlaceLevel& out) noexcept;
 
 struct Place {
   static constexpr std::uint32_t none = 0xffffffffu;
@@ -57,7 +61,7 @@ struct Place {
 struct PlaceChain {
   std::array<const Place*, kPlaceLevels> at{};
   [[nodiscard]] const Place* operator[](PlaceLevel level) const noexcept {
-    return at[static_cast<std::size_t>(level)];
+    return level == PlaceLevel::store ? nullptr : at[static_cast<std::size_t>(level)];
   }
 };
 

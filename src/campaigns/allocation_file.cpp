@@ -120,7 +120,7 @@ AreaAllocation read_area(const Fields& f) {
   AreaAllocation a;
   a.area_id = f.text("area_id");
   const std::string level = f.text("level");
-  if (!parse_place_level(level, a.level)) f.fail("level", "unknown level '" + level + "'");
+  if (!parse_area_level(level, a.level)) f.fail("level", "unknown level '" + level + "'");
   a.name = f.optional_text("name");
   a.audience = f.count("audience");
   a.budget_cents = f.money("budget_cents");
@@ -219,7 +219,7 @@ CampaignAllocation read_campaign(const std::string& file, const Fields& f) {
   c.campaign_id = f.text("id");
   c.name = f.optional_text("name");
   c.method = f.optional_text("method");
-  if (const std::string level = f.optional_text("level"); !level.empty() && !parse_place_level(level, c.level))
+  if (const std::string level = f.optional_text("level"); !level.empty() && !parse_area_level(level, c.level))
     f.fail("level", "unknown level '" + level + "'");
   c.budget_cents = f.money("budget_cents");
   c.unspent_cents = f.money("unspent_cents");

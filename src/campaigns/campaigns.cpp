@@ -7,12 +7,15 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <set>
 
 #include "geotarget/error.hpp"
+#include "geotarget/stores.hpp"
 #include "containment.hpp"
 #include "point_level.hpp"
+#include "target_index.hpp"
 #include "yaml_file.hpp"
 
 namespace geotarget {
@@ -99,6 +102,9 @@ std::vector<Polygon> read_polygons(const std::string& file, const YamlReader& r,
     }
   }
   if (out.empty()) r.fail(at, field, "no polygon in " + file);
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (const std::string why = detail::zone_problem(out[i]); !why.empty())
+      r.fail(at, field, file + ": polygon " + std::to_string(i + 1) + " is not valid: " + why);
   return out;
 }
 
@@ -120,23 +126,51 @@ void read_place_ids(const YamlReader& r, const YAML::Node& list, const std::stri
   }
 }
 
+// Stores files read so far while loading one campaigns file: campaigns sharing a chain's
+// stores read the file once.
+using StoreFiles = std::map<std::string, std::vector<Store>>;
+
+// `stores: FILE` with `radius_km: KM`: one circle per store.
+void read_stores(const YamlReader& r, const YAML::Node& node, const std::string& field, StoreFiles& files,
+                 std::vector<RadiusArea>& out) {
+  const std::string path = r.file(node, "stores", field, false);
+  if (path.empty()) {
+    if (node["radius_km"]) r.fail(node["radius_km"], field + ".radius_km", "needs a stores file (stores: FILE)");
+    return;
+  }
+  const double km = r.number(node, "radius_km", field, NAN);
+  if (!(km > 0)) r.fail(node, field + ".radius_km", "must be a positive number of km around each store");
+  auto cached = files.find(path);
+  if (cached == files.end()) {
+    try {
+      cached = files.emplace(path, load_stores(path)).first;
+    } catch (const Error& e) {
+      r.fail(node["stores"], field + ".stores", e.what());
+    }
+  }
+  for (const Store& s : cached->second) out.push_back(RadiusArea{s.point, km, s.name, s.id});
+}
+
 TargetAreas read_targets(const YamlReader& r, const YAML::Node& node, const std::string& field,
-                         const PlaceIndex* places) {
+                         const PlaceIndex* places, StoreFiles& store_files) {
   TargetAreas t;
   if (!node) return t;
-  if (!node.IsMap()) r.fail(node, field, "must be a mapping with places, radius and/or polygons");
-  r.only_keys(node, {"include", "places", "radius", "polygons", "exclude"}, field);
+  if (!node.IsMap()) r.fail(node, field, "must be a mapping with places, radius, stores and/or polygons");
+  r.only_keys(node, {"include", "places", "radius", "stores", "radius_km", "polygons", "exclude"}, field);
   for (const char* key : {"include", "places"})
     read_place_ids(r, list_of(r, node, key, field), field_of(field, key), places, t.places);
   for (const auto& c : list_of(r, node, "radius", field)) {
-    r.only_keys(c, {"lat", "lon", "km", "name"}, field + ".radius");
+    r.only_keys(c, {"lat", "lon", "km", "name", "id"}, field + ".radius");
     RadiusArea a{{r.number(c, "lat", field + ".radius", NAN), r.number(c, "lon", field + ".radius", NAN)},
-                 r.number(c, "km", field + ".radius", NAN), r.text(c, "name", field + ".radius", false)};
+                 r.number(c, "km", field + ".radius", NAN), r.text(c, "name", field + ".radius", false),
+                 r.text(c, "id", field + ".radius", false)};
+    if (a.id.empty()) a.id = a.name;
     if (!a.centre.is_valid())
       r.fail(c, field + ".radius", "lat and lon must be valid coordinates");
     if (!(a.km > 0)) r.fail(c, field + ".radius.km", "must be a positive number");
     t.radius.push_back(a);
   }
+  read_stores(r, node, field, store_files, t.radius);
   for (const auto& p : list_of(r, node, "polygons", field)) {
     auto polygons = read_polygons(r.file(p, field + ".polygons"), r, p, field + ".polygons");
     t.polygons.insert(t.polygons.end(), polygons.begin(), polygons.end());
@@ -215,7 +249,7 @@ struct FileDefaults {
 };
 
 Campaign read_campaign(const YamlReader& r, const YAML::Node& node, std::size_t i, const PlaceIndex* places,
-                       const FileDefaults& defaults) {
+                       const FileDefaults& defaults, StoreFiles& store_files) {
   const std::string field = "campaigns[" + std::to_string(i) + "]";
   r.only_keys(node,
               {"id", "name", "budget", "priority", "level", "dates", "target", "segment", "segment_case", "offers",
@@ -231,8 +265,8 @@ Campaign read_campaign(const YamlReader& r, const YAML::Node& node, std::size_t 
   c.priority = static_cast<int>(r.whole_number(node, "priority", field, 0, -1'000'000));
   if (c.priority > 1'000'000) r.fail(node["priority"], field + ".priority", "must be at most 1000000");
   std::string level = r.text(node, "level", field, false);
-  if (!level.empty() && (!parse_place_level(level, c.level) || c.level == PlaceLevel::country))
-    r.fail(node["level"], field + ".level", "region, district, town or postal, not '" + level + "'");
+  if (!level.empty() && (!parse_area_level(level, c.level) || c.level == PlaceLevel::country))
+    r.fail(node["level"], field + ".level", "region, district, town, postal or store, not '" + level + "'");
   if (YAML::Node dates = node["dates"]) {
     r.only_keys(dates, {"start", "end"}, field + ".dates");
     c.start = r.text(dates, "start", field + ".dates", false);
@@ -242,16 +276,18 @@ Campaign read_campaign(const YamlReader& r, const YAML::Node& node, std::size_t 
     if (!c.start.empty() && !c.end.empty() && c.end < c.start) r.fail(dates, field + ".dates", "end is before start");
   }
   YAML::Node target = node["target"];
-  c.include = read_targets(r, target, field + ".target", places);
+  c.include = read_targets(r, target, field + ".target", places, store_files);
   if (target && target["exclude"]) {
     YAML::Node ex = target["exclude"];
     if (ex.IsSequence()) {  // a plain list of place ids
       read_place_ids(r, ex, field + ".target.exclude", places, c.exclude.places);
     } else {
-      c.exclude = read_targets(r, ex, field + ".target.exclude", places);
+      c.exclude = read_targets(r, ex, field + ".target.exclude", places, store_files);
     }
   }
   if (c.include.empty()) r.fail(node, field + ".target", "names no place, radius or polygon to include");
+  if (c.level == PlaceLevel::store && c.include.radius.empty())
+    r.fail(node["level"], field + ".level", "store needs stores (or radius targets) to include");
   const TextCase text_case = read_segment_case(r, node, field, defaults.segment_case);
   c.segment = read_segment(r, node, field, text_case);
   std::size_t k = 0;
@@ -265,8 +301,7 @@ Campaign read_campaign(const YamlReader& r, const YAML::Node& node, std::size_t 
 }
 
 bool in_areas(const TargetAreas& t, const PlaceChain& chain, LatLng point) {
-  for (const Place* p : chain.at)
-    if (p && std::find(t.places.begin(), t.places.end(), p->id) != t.places.end()) return true;
+  if (detail::in_places(t, chain)) return true;
   if (!point.is_known()) return false;  // known only by its places
   for (const RadiusArea& r : t.radius)
     if (detail::geodesic_km(point.lat, point.lon, r.centre.lat, r.centre.lon) <= r.km) return true;
@@ -275,6 +310,12 @@ bool in_areas(const TargetAreas& t, const PlaceChain& chain, LatLng point) {
 }
 
 }  // namespace
+
+bool detail::in_places(const TargetAreas& areas, const PlaceChain& chain) noexcept {
+  for (const Place* p : chain.at)
+    if (p && std::find(areas.places.begin(), areas.places.end(), p->id) != areas.places.end()) return true;
+  return false;
+}
 
 bool is_currency_code(std::string_view text) noexcept {
   return text.size() == 3 && std::all_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
@@ -317,8 +358,9 @@ CampaignSet load_campaigns(const std::string& path, const PlaceIndex* places) {
   const FileDefaults defaults{currency_decimals(set.currency),
                               read_segment_case(r, root, "", TextCase::exact)};
   std::set<std::string> ids;
+  StoreFiles store_files;
   for (std::size_t i = 0; i < list.size(); ++i) {
-    set.campaigns.push_back(read_campaign(r, list[i], i, places, defaults));
+    set.campaigns.push_back(read_campaign(r, list[i], i, places, defaults, store_files));
     if (!ids.insert(set.campaigns.back().id).second)
       r.fail(list[i], "campaigns[" + std::to_string(i) + "].id", "duplicate id '" + set.campaigns.back().id + "'");
   }

@@ -11,6 +11,7 @@
 #include "geotarget/error.hpp"
 #include "huge_pages.hpp"
 #include "ipv4_table.hpp"
+#include "target_index.hpp"
 
 namespace geotarget {
 
@@ -70,15 +71,17 @@ struct DecisionTable::Impl {
   std::vector<std::int64_t> first_day, last_day;     // per campaign
   std::vector<const Offer*> offer_for_everyone;      // per campaign
   std::vector<PlaceChain> chains;                    // distinct, while compiling; 0: empty
+  std::unique_ptr<const detail::TargetIndex> targets;  // the campaigns' radius and polygon targets
   std::vector<std::uint32_t> set_starts{0};          // set i: set_members[starts[i], starts[i+1])
   std::vector<std::uint16_t> set_members;
+  std::vector<CandidateStore> set_stores;            // per member: its nearest store, if any
   std::vector<RecordDecision, detail::HugePageAllocator<RecordDecision>> records;  // by record number
   std::vector<std::uint32_t, detail::HugePageAllocator<std::uint32_t>> by_slash24;  // 2^24, see kSplit
   DecisionTableStats stats;
 
   // Compile-time dedup.
   std::unordered_map<PlaceChain, std::uint32_t, ChainHash, ChainEqual> chain_ids;
-  std::map<std::vector<std::uint16_t>, std::uint32_t> set_ids;
+  std::map<std::pair<std::vector<std::uint16_t>, std::vector<CandidateStore>>, std::uint32_t> set_ids;
 
   void prepare_campaigns();
   void compile();
@@ -87,8 +90,9 @@ struct DecisionTable::Impl {
   [[nodiscard]] RecordDecision record_decision(const Location* location, const Compiled& compiled) const;
   Compiled compile_point(const PlaceChain& chain, LatLng point);
   std::uint32_t chain_id(const PlaceChain& chain);
-  std::uint32_t set_id(std::vector<std::uint16_t> members);
-  void candidates_at(const PlaceChain& chain, LatLng point, std::vector<std::uint16_t>& out) const;
+  std::uint32_t set_id(std::vector<std::uint16_t> members, std::vector<CandidateStore> stores);
+  void candidates_at(const PlaceChain& chain, LatLng point, std::vector<std::uint16_t>& members,
+                     std::vector<CandidateStore>& stores) const;
 };
 
 void DecisionTable::Impl::prepare_campaigns() {
@@ -111,30 +115,40 @@ std::uint32_t DecisionTable::Impl::chain_id(const PlaceChain& chain) {
   return it->second;
 }
 
-std::uint32_t DecisionTable::Impl::set_id(std::vector<std::uint16_t> members) {
-  auto [it, added] = set_ids.try_emplace(members, static_cast<std::uint32_t>(set_starts.size() - 1));
+std::uint32_t DecisionTable::Impl::set_id(std::vector<std::uint16_t> members, std::vector<CandidateStore> stores) {
+  auto [it, added] = set_ids.try_emplace({members, stores}, static_cast<std::uint32_t>(set_starts.size() - 1));
   if (added) {
     set_members.insert(set_members.end(), members.begin(), members.end());
+    set_stores.insert(set_stores.end(), stores.begin(), stores.end());
     set_starts.push_back(static_cast<std::uint32_t>(set_members.size()));
   }
   return it->second;
 }
 
-// The campaigns whose targets contain the point, highest priority first (file order on ties).
-void DecisionTable::Impl::candidates_at(const PlaceChain& chain, LatLng point,
-                                        std::vector<std::uint16_t>& out) const {
-  out.clear();
+// The campaigns whose targets contain the point, highest priority first (file order on ties),
+// each with its nearest store (kNoStore for none), found through the targets' spatial index.
+void DecisionTable::Impl::candidates_at(const PlaceChain& chain, LatLng point, std::vector<std::uint16_t>& members,
+                                        std::vector<CandidateStore>& stores) const {
+  thread_local detail::TargetIndex::Scratch scratch;
+  thread_local std::vector<detail::TargetIndex::Match> matches;
+  targets->match(chain, point, scratch, matches);
   const auto& all = campaigns.campaigns;
-  for (std::size_t i = 0; i < all.size(); ++i)
-    if (all[i].targets(chain, point)) out.push_back(static_cast<std::uint16_t>(i));
-  std::stable_sort(out.begin(), out.end(),
-                   [&](std::uint16_t a, std::uint16_t b) { return all[a].priority > all[b].priority; });
+  std::stable_sort(matches.begin(), matches.end(), [&](const auto& a, const auto& b) {
+    return all[a.campaign].priority > all[b.campaign].priority;
+  });
+  members.clear();
+  stores.clear();
+  for (const auto& m : matches) {
+    members.push_back(static_cast<std::uint16_t>(m.campaign));
+    stores.push_back(m.store == detail::TargetIndex::kNoStore ? CandidateStore{} : CandidateStore{m.store, m.store_km});
+  }
 }
 
 DecisionTable::Impl::Compiled DecisionTable::Impl::compile_point(const PlaceChain& chain, LatLng point) {
   std::vector<std::uint16_t> members;
-  candidates_at(chain, point, members);
-  return {chain_id(chain), set_id(std::move(members))};
+  std::vector<CandidateStore> stores;
+  candidates_at(chain, point, members, stores);
+  return {chain_id(chain), set_id(std::move(members), std::move(stores))};
 }
 
 // Each record's places and candidate campaigns, computed once per distinct coordinate pair (or
@@ -142,7 +156,7 @@ DecisionTable::Impl::Compiled DecisionTable::Impl::compile_point(const PlaceChai
 void DecisionTable::Impl::compile() {
   auto t0 = Clock::now();
   chain_id(PlaceChain{});
-  set_id({});
+  set_id({}, {});
   std::unordered_map<std::pair<double, double>, Compiled, CoordinateHash> by_point;
   std::unordered_map<std::string_view, Compiled> by_country;
   const std::size_t n = resolver->info().record_count;
@@ -175,7 +189,7 @@ void DecisionTable::Impl::compile() {
   stats.distinct_chains = chains.size();
   stats.distinct_campaign_sets = set_starts.size() - 1;
   stats.bytes = records.capacity() * sizeof(RecordDecision) + set_starts.capacity() * 4 +
-                set_members.capacity() * 2 + by_slash24.capacity() * 4;
+                set_members.capacity() * 2 + set_stores.capacity() * sizeof(CandidateStore) + by_slash24.capacity() * 4;
   stats.compile_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   chain_ids = {};
   chains = {};
@@ -221,6 +235,7 @@ std::shared_ptr<const DecisionTable> DecisionTable::load(const DecisionSources& 
   impl->places = places.get();
   if (!sources.campaigns.empty()) impl->campaigns = load_campaigns(sources.campaigns, impl->places.get());
   impl->prepare_campaigns();
+  impl->targets = std::make_unique<const detail::TargetIndex>(impl->campaigns);
   impl->compile();
   impl->stats.load_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return std::shared_ptr<const DecisionTable>(new DecisionTable(std::move(impl)));
@@ -231,10 +246,12 @@ DecisionTable::~DecisionTable() = default;
 
 Decision DecisionTable::Impl::decision_for(std::uint32_t record) const noexcept {
   const RecordDecision& r = records[record];
-  Decision d{LookupStatus::found, AddressClass::global, r.location, r.position, {}, {}};
+  Decision d{LookupStatus::found, AddressClass::global, r.location, r.position, {}, {}, {}};
   const Place* base = places->places().data();
   for (std::size_t l = 0; l < kPlaceLevels; ++l) d.places.at[l] = r.places[l] == Place::none ? nullptr : base + r.places[l];
-  d.candidates = {set_members.data() + set_starts[r.campaign_set], set_members.data() + set_starts[r.campaign_set + 1]};
+  const std::uint32_t begin = set_starts[r.campaign_set], end = set_starts[r.campaign_set + 1];
+  d.candidates = {set_members.data() + begin, set_members.data() + end};
+  d.stores = {set_stores.data() + begin, set_stores.data() + end};
   return d;
 }
 
@@ -264,10 +281,11 @@ Decision DecisionTable::decide(const IpAddress& ip) const noexcept {
 Decision DecisionTable::decide_point(LatLng point, PointScratch& scratch) const {
   Decision d;
   if (impl_->places->locate(point, d.places) != LocateStatus::ok) return d;
-  impl_->candidates_at(d.places, point, scratch.candidates);
+  impl_->candidates_at(d.places, point, scratch.candidates, scratch.stores);
   d.status = LookupStatus::found;
   d.position = point;
   d.candidates = scratch.candidates;
+  d.stores = scratch.stores;
   return d;
 }
 
@@ -282,7 +300,8 @@ std::size_t DecisionTable::choose(const Decision& decision, std::int64_t day,
   };
   static_assert(kNothrowRowValues<decltype(value_of)>, "segment checks in choose() must not throw");
   std::size_t n = 0;
-  for (std::uint16_t i : decision.candidates) {
+  for (std::size_t k = 0; k < decision.candidates.size(); ++k) {
+    const std::uint16_t i = decision.candidates[k];
     if (n == out.size()) break;
     if (day < m.first_day[i] || day > m.last_day[i]) continue;
     const Campaign& c = m.campaigns.campaigns[i];
@@ -292,7 +311,11 @@ std::size_t DecisionTable::choose(const Decision& decision, std::int64_t day,
       offer = c.offer_for(value_of);
       if (!offer && !c.offers.empty()) continue;
     }
-    out[n++] = CampaignChoice{&c, offer, decision.places[c.level]};
+    out[n++] = CampaignChoice{&c, offer, decision.places[c.level], nullptr, 0};
+    if (k < decision.stores.size() && decision.stores[k].store != CandidateStore::none) {
+      out[n - 1].store = &c.include.radius[decision.stores[k].store];
+      out[n - 1].store_km = decision.stores[k].km;
+    }
   }
   return n;
 }

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <optional>
 
 #include "geotarget/batch_mapper.hpp"
 #include "commands.hpp"
@@ -11,7 +12,7 @@ namespace geotarget::cli {
 void add_map_command(CLI::App& app, int& exit_code) {
   struct Args {
     MapOptions options;
-    std::string geodata, delimiter;
+    std::string geodata, delimiter, stores;
   };
   auto args = std::make_shared<Args>();
   auto& o = args->options;
@@ -22,6 +23,9 @@ void add_map_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--rejects", o.rejects, "Rejected rows (default: OUTPUT.rejects.csv; rejects.csv with -o -)");
   cmd->add_option("--threads", o.threads, "Worker threads (default: all cores)")->check(CLI::Range(0, 256));
   cmd->add_option("--delimiter", args->delimiter, "Field delimiter: ',', ';', 'tab' (default: detected)");
+  cmd->add_option("--stores", args->stores, "Stores file (CSV or any OGR point source): adds geo_store, geo_store_km");
+  cmd->add_option("--store-max-km", o.store_max_km, "Nearest store within this many km (default 50)")
+      ->check(CLI::Range(0.0, 20000.0));
   auto& c = o.columns;
   cmd->add_option("--lat-column", c.lat, "Latitude column (default: lat, latitude)");
   cmd->add_option("--lon-column", c.lon, "Longitude column (default: lon, lng, long, longitude)");
@@ -39,6 +43,8 @@ void add_map_command(CLI::App& app, int& exit_code) {
     opt.progress = ::isatty(2) != 0;
     auto index = PlaceIndex::load(args->geodata.empty() ? default_geodata() : args->geodata);
     GazetteerSource gazetteer(index);
+    std::optional<StoreIndex> stores;
+    if (!args->stores.empty()) opt.stores = &stores.emplace(load_stores(args->stores));
     MapSummary s = map_customers(opt, *index, gazetteer, std::cerr);
     std::cerr << "geotarget map: " << describe(s) << '\n';
     exit_code = s.rejected > 0 ? 1 : 0;

@@ -1,7 +1,10 @@
 // geotarget serve: the HTTP decision service (docs/operations.md). SIGHUP reloads the IP
-// database, geodata and campaigns; SIGTERM and SIGINT stop it gracefully (exit 0).
+// database, geodata and campaigns; SIGTERM and SIGINT stop it gracefully (exit 0), within a
+// second at any stage, loading included.
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <mutex>
 #include <thread>
 
 #include "commands.hpp"
@@ -35,19 +38,41 @@ ServiceOptions resolve_options(const ServeArgs& a) {
   return o;
 }
 
-// Waits for SIGHUP (reload), SIGTERM or SIGINT (stop) on its own thread; the signals are
-// blocked everywhere else, so no handler runs inside a worker.
-void handle_signals(DecisionService& service, const sigset_t& signals) {
+// What the signal thread acts on: nothing while the first snapshot loads, then the service.
+struct ServeState {
+  std::mutex mutex;
+  DecisionService* service = nullptr;
+  bool reload_when_loaded = false;
+};
+
+// Waits for SIGHUP (reload), SIGTERM or SIGINT (stop) on its own thread, from before the first
+// snapshot loads; the signals are blocked everywhere else, so no handler runs inside a worker.
+// While loading there is nothing to finish (no request accepted, no file written), so SIGTERM
+// and SIGINT end the process at once. While serving, they stop the service, which answers the
+// requests in flight. SIGHUP hands a reload to the service's reloader thread, which coalesces
+// those that arrive while one runs; this thread stays free for the next signal.
+void handle_signals(ServeState& state, const sigset_t& signals) {
   for (;;) {
     int signal = 0;
     if (sigwait(&signals, &signal) != 0) continue;
+    const char* name = signal == SIGHUP ? "SIGHUP" : signal == SIGTERM ? "SIGTERM" : "SIGINT";
+    std::lock_guard lock(state.mutex);
+    if (!state.service) {
+      if (signal == SIGHUP) {
+        std::fprintf(stderr, "geotarget serve: SIGHUP while loading, reloading once loaded\n");
+        state.reload_when_loaded = true;
+        continue;
+      }
+      std::fprintf(stderr, "geotarget serve: %s while loading, stopped\n", name);
+      std::_Exit(0);
+    }
     if (signal == SIGHUP) {
       std::fprintf(stderr, "geotarget serve: SIGHUP, reloading\n");
-      (void)service.reload();  // logs its outcome; the old snapshot serves on failure
+      state.service->request_reload();  // logs its outcome; the old snapshot serves on failure
       continue;
     }
-    std::fprintf(stderr, "geotarget serve: %s, finishing requests in flight\n", signal == SIGTERM ? "SIGTERM" : "SIGINT");
-    service.stop();
+    std::fprintf(stderr, "geotarget serve: %s, finishing requests in flight\n", name);
+    state.service->stop();
     return;
   }
 }
@@ -75,14 +100,24 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     sigemptyset(&signals);
     for (int s : {SIGHUP, SIGTERM, SIGINT}) sigaddset(&signals, s);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    static ServeState state;  // outlives the detached signal thread
+    std::thread([signals] { handle_signals(state, signals); }).detach();
+    std::fprintf(stderr, "geotarget serve: loading\n");
     DecisionService service(options);
     std::fprintf(stderr, "geotarget serve: listening on %s (port %u)\n", options.listen.c_str(),
                  static_cast<unsigned>(service.port()));
-    std::thread signal_thread([&] { handle_signals(service, signals); });
-    service.run();
-    signal_thread.join();
-    std::fprintf(stderr, "geotarget serve: stopped\n");
+    {
+      std::lock_guard lock(state.mutex);
+      state.service = &service;
+      if (state.reload_when_loaded) service.request_reload();
+    }
     exit_code = 0;
+    service.run();
+    // Every request in flight is answered. A reload still loading has nothing to keep, and
+    // waiting for it could take minutes: the process ends here.
+    std::fprintf(stderr, "geotarget serve: stopped\n");
+    std::fflush(stderr);
+    std::_Exit(0);
   });
 }
 

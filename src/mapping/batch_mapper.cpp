@@ -165,7 +165,15 @@ class Pipeline {
   bool closed_ = false;
 };
 
-void work(Pipeline& pipe, const CustomerMapper& mapper) {
+// The nearest store within the maximum, for rows with a point, when stores are asked for.
+void add_nearest_store(const MapOptions& o, MappedRow& row) {
+  if (!o.stores || !row.has_point()) return;
+  const NearestStore n = o.stores->nearest(row.point, o.store_max_km);
+  row.store = n.store;
+  row.store_km = n.km;
+}
+
+void work(Pipeline& pipe, const CustomerMapper& mapper, const MapOptions& o) {
   const MapColumnPlan& plan = mapper.plan();
   while (std::optional<Batch> b = pipe.take()) {
     Result r{std::move(*b), {}, {}};
@@ -177,9 +185,10 @@ void work(Pipeline& pipe, const CustomerMapper& mapper) {
         r.why[i] = std::string(describe(row.status));
       } else if (row.field_count != plan.width) {
         r.why[i] = "has " + std::to_string(row.field_count) + " fields, the header has " + std::to_string(plan.width);
-      } else if (!mapper.map(plan.fields([&](int c) { return r.batch.field(row, c); }), r.geo[i], r.why[i]) &&
-                 r.why[i].empty()) {
-        r.why[i] = "unusable";
+      } else if (!mapper.map(plan.fields([&](int c) { return r.batch.field(row, c); }), r.geo[i], r.why[i])) {
+        if (r.why[i].empty()) r.why[i] = "unusable";
+      } else {
+        add_nearest_store(o, r.geo[i]);
       }
     }
     pipe.finish(std::move(r));
@@ -362,7 +371,7 @@ MapSummary map_customers(const MapOptions& o, const PlaceIndex& index, Gazetteer
   MapSummary summary;
   summary.rejects_path = !o.rejects.empty() ? o.rejects : o.output == "-" ? "rejects.csv" : o.output + ".rejects.csv";
   refuse_overwriting_input(o.input, o.output, summary.rejects_path);
-  auto sink = open_map_output(o.output, header, header_reader.delimiter(), o.part.header);
+  auto sink = open_map_output(o.output, header, header_reader.delimiter(), o.part.header, o.stores != nullptr);
   RejectsWriter rejects(summary.rejects_path, o.part.header);
   // A part other than the first is read by a reader of its own, from its first record on.
   std::optional<CsvReader> part_reader;
@@ -380,7 +389,7 @@ MapSummary map_customers(const MapOptions& o, const PlaceIndex& index, Gazetteer
   const int threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   Pipeline pipe(static_cast<std::size_t>(threads) * 2 + 2);
   std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) workers.emplace_back(work, std::ref(pipe), std::cref(mapper));
+  for (int t = 0; t < threads; ++t) workers.emplace_back(work, std::ref(pipe), std::cref(mapper), std::cref(o));
   std::exception_ptr write_error;
   std::thread writer([&] { write_error = write_in_order(pipe, *sink, rejects, summary); });
 

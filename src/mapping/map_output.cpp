@@ -21,15 +21,11 @@ void append_number(std::string& out, double v) {
   out.append(buf, end);
 }
 
-void append_confidence(std::string& out, double v) {
-  char buf[16];
+// Two decimals: confidences, and store distances to 10 m.
+void append_fixed2(std::string& out, double v) {
+  char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 2);
   out.append(buf, end);
-}
-
-// A region or country match has no meaningful point; only finer matches write one.
-bool has_point(const MappedRow& g) {
-  return g.level == MatchLevel::coordinates || g.level == MatchLevel::postal || g.level == MatchLevel::town;
 }
 
 std::string_view id_at(const MappedRow& g, PlaceLevel level) {
@@ -41,8 +37,9 @@ std::string_view id_at(const MappedRow& g, PlaceLevel level) {
 // written as it goes (there is nothing to rename).
 class CsvSink final : public MapSink {
  public:
-  CsvSink(const std::string& path, const std::vector<std::string>& header, char delimiter, bool header_row)
-      : path_(path), delimiter_(delimiter) {
+  CsvSink(const std::string& path, const std::vector<std::string>& header, char delimiter, bool header_row,
+          bool with_stores)
+      : path_(path), delimiter_(delimiter), with_stores_(with_stores) {
     if (path == "-") {
       file_ = stdout;
     } else {
@@ -61,13 +58,14 @@ class CsvSink final : public MapSink {
       buffer_ += csv_escape(header[i], delimiter_);
     }
     for (std::string_view c : kGeoColumns) (buffer_ += delimiter_) += c;
+    if (with_stores_) for (std::string_view c : kStoreColumns) (buffer_ += delimiter_) += c;
     buffer_ += '\n';
   }
 
   void add(std::string_view raw, const MappedRow& g, const std::function<std::string_view(int)>&) override {
     buffer_ += raw;
     buffer_ += delimiter_;
-    if (has_point(g)) {
+    if (g.has_point()) {
       append_number(buffer_, g.point.lat);
       buffer_ += delimiter_;
       append_number(buffer_, g.point.lon);
@@ -79,7 +77,8 @@ class CsvSink final : public MapSink {
       (buffer_ += delimiter_) += id_at(g, l);
     (buffer_ += delimiter_) += describe(g.level);
     buffer_ += delimiter_;
-    append_confidence(buffer_, g.confidence);
+    append_fixed2(buffer_, g.confidence);
+    if (with_stores_) add_store(g);
     buffer_ += '\n';
     if (buffer_.size() > (1 << 20)) flush();
   }
@@ -93,6 +92,12 @@ class CsvSink final : public MapSink {
   }
 
  private:
+  void add_store(const MappedRow& g) {
+    buffer_ += delimiter_;
+    if (g.store) buffer_ += csv_escape(g.store->id, delimiter_);
+    buffer_ += delimiter_;
+    if (g.store) append_fixed2(buffer_, g.store_km);
+  }
   void flush() {
     if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) throw Error(path_ + ": cannot write", ErrorCode::io);
     buffer_.clear();
@@ -100,6 +105,7 @@ class CsvSink final : public MapSink {
   std::string path_;
   std::optional<PendingFile> pending_;
   char delimiter_;
+  bool with_stores_;
   std::FILE* file_ = nullptr;
   std::string buffer_;
 };
@@ -107,8 +113,8 @@ class CsvSink final : public MapSink {
 // Every input column as text, the geo_ columns typed, the point as geometry.
 class GpkgSink final : public MapSink {
  public:
-  GpkgSink(const std::string& path, const std::vector<std::string>& header)
-      : path_(path), pending_(path), width_(header.size()) {
+  GpkgSink(const std::string& path, const std::vector<std::string>& header, bool with_stores)
+      : path_(path), pending_(path), width_(header.size()), with_stores_(with_stores) {
     GDALAllRegister();
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
     ds_ = driver ? driver->Create(pending_.temporary().c_str(), 0, 0, 0, GDT_Unknown, nullptr) : nullptr;
@@ -121,6 +127,8 @@ class GpkgSink final : public MapSink {
     for (const auto& name : header) add_field(name, OFTString);
     for (std::string_view c : kGeoColumns)
       add_field(std::string(c), c == "geo_lat" || c == "geo_lon" || c == "geo_confidence" ? OFTReal : OFTString);
+    if (with_stores)
+      for (std::string_view c : kStoreColumns) add_field(std::string(c), c == "geo_store_km" ? OFTReal : OFTString);
     check(layer_->StartTransaction());
   }
   ~GpkgSink() override {
@@ -131,7 +139,7 @@ class GpkgSink final : public MapSink {
     OGRFeature f(layer_->GetLayerDefn());
     for (std::size_t i = 0; i < width_; ++i) f.SetField(static_cast<int>(i), std::string(field(static_cast<int>(i))).c_str());
     int at = static_cast<int>(width_);
-    if (has_point(g)) {
+    if (g.has_point()) {
       f.SetField(at, g.point.lat);
       f.SetField(at + 1, g.point.lon);
       f.SetGeometry(std::make_unique<OGRPoint>(g.point.lon, g.point.lat).get());
@@ -144,6 +152,10 @@ class GpkgSink final : public MapSink {
     }
     f.SetField(at, std::string(describe(g.level)).c_str());
     f.SetField(at + 1, g.confidence);
+    if (with_stores_ && g.store) {
+      f.SetField(at + 2, g.store->id.c_str());
+      f.SetField(at + 3, std::round(g.store_km * 100) / 100);
+    }
     if (layer_->CreateFeature(&f) != OGRERR_NONE) throw Error(path_ + ": cannot write a feature", ErrorCode::io);
     if (++since_commit_ == 50000) {
       check(layer_->CommitTransaction());
@@ -173,6 +185,7 @@ class GpkgSink final : public MapSink {
   std::string path_;
   PendingFile pending_;
   std::size_t width_;
+  bool with_stores_;
   GDALDataset* ds_ = nullptr;
   OGRLayer* layer_ = nullptr;
   int since_commit_ = 0;
@@ -181,11 +194,11 @@ class GpkgSink final : public MapSink {
 }  // namespace
 
 std::unique_ptr<MapSink> open_map_output(const std::string& path, const std::vector<std::string>& header,
-                                         char delimiter, bool header_row) {
+                                         char delimiter, bool header_row, bool with_stores) {
   const std::string extension = std::filesystem::path(path).extension().string();
-  if (extension == ".gpkg") return std::make_unique<GpkgSink>(path, header);
+  if (extension == ".gpkg") return std::make_unique<GpkgSink>(path, header, with_stores);
   if (path == "-" || extension.empty() || extension == ".csv" || extension == ".tsv" || extension == ".txt")
-    return std::make_unique<CsvSink>(path, header, delimiter, header_row);
+    return std::make_unique<CsvSink>(path, header, delimiter, header_row, with_stores);
   throw Error(path + ": geotarget map writes CSV (.csv, .tsv, .txt) or GeoPackage (.gpkg), not " + extension,
               ErrorCode::invalid_option);
 }

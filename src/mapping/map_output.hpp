@@ -15,6 +15,7 @@
 #include "geotarget/gazetteer.hpp"
 #include "file_output.hpp"
 #include "geotarget/place_index.hpp"
+#include "geotarget/stores.hpp"
 
 namespace geotarget::detail {
 
@@ -22,6 +23,8 @@ namespace geotarget::detail {
 inline constexpr std::string_view kGeoColumns[] = {"geo_lat",      "geo_lon",      "geo_country",
                                                    "geo_region",   "geo_district", "geo_town",
                                                    "geo_postal",   "geo_match",    "geo_confidence"};
+/// Appended after them when the nearest store is asked for.
+inline constexpr std::string_view kStoreColumns[] = {"geo_store", "geo_store_km"};
 
 class MapSink {
  public:
@@ -36,9 +39,9 @@ class MapSink {
 /// A sink by the output's extension: ".gpkg" is a GeoPackage; ".csv", ".tsv", ".txt" or none is
 /// CSV with the input's delimiter, and so is "-", standard output. Throws geotarget::Error for another extension, or when the
 /// file cannot be created. `header_row`: write the CSV's header row (a GeoPackage always has its
-/// fields).
+/// fields). `with_stores` adds kStoreColumns.
 std::unique_ptr<MapSink> open_map_output(const std::string& path, const std::vector<std::string>& header,
-                                         char delimiter, bool header_row = true);
+                                         char delimiter, bool header_row = true, bool with_stores = false);
 
 /// The rejects file: line, reason, raw text, as CSV (with that header row when `header_row`).
 class RejectsWriter {

@@ -105,7 +105,8 @@ void Gazetteer::Impl::build() {
         if (p.name.size() == 5 && std::all_of(p.name.begin(), p.name.end(), ::isdigit))
           zip_place[static_cast<std::size_t>(std::stoul(p.name))] = i;
         break;
-      case PlaceLevel::district: break;
+      case PlaceLevel::district:
+      case PlaceLevel::store: break;  // no place has it
     }
   }
   for (const auto& [alias, code] : kCountryAliases) {

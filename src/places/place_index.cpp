@@ -16,8 +16,8 @@ namespace geotarget {
 
 namespace {
 
-constexpr std::array<std::string_view, kPlaceLevels> kLevelNames = {"country", "region", "district",
-                                                                    "town", "postal"};
+constexpr std::array<std::string_view, kPlaceLevels + 1> kLevelNames = {"country", "region", "district",
+                                                                        "town",    "postal", "store"};
 
 std::size_t slot(PlaceLevel level) { return static_cast<std::size_t>(level); }
 
@@ -40,6 +40,12 @@ bool parse_place_level(std::string_view text, PlaceLevel& out) noexcept {
     }
   }
   return false;
+}
+
+bool parse_area_level(std::string_view text, PlaceLevel& out) noexcept {
+  if (text != kLevelNames[slot(PlaceLevel::store)]) return parse_place_level(text, out);
+  out = PlaceLevel::store;
+  return true;
 }
 
 // One level read and indexed on its own thread, before it joins the index.

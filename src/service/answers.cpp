@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 namespace geotarget::service {
 
@@ -27,6 +28,18 @@ std::string_view private_network(const IpAddress& ip, std::array<char, 64>& buf)
   return {buf.data(), n};
 }
 
+// The nearest of a campaign's stores holding the visitor, for campaigns that target stores:
+// {"id", "name", "km"} (geodesic, to 0.1 km), or null when the visitor is targeted otherwise.
+void write_store(JsonWriter& w, const CampaignChoice& c) {
+  w.key("store");
+  if (!c.store) {
+    w.null();
+    return;
+  }
+  w.begin_object().key("id").string(c.store->id).key("name").string(c.store->name);
+  w.key("km").number(std::round(c.store_km * 10) / 10).end_object();
+}
+
 }  // namespace
 
 void write_campaigns(JsonWriter& w, std::span<const CampaignChoice> chosen) {
@@ -41,9 +54,12 @@ void write_campaigns(JsonWriter& w, std::span<const CampaignChoice> chosen) {
     w.key("area_id");
     if (c.area) {
       w.string(c.area->id);
+    } else if (c.campaign->level == PlaceLevel::store && c.store) {
+      w.string(c.store->id);  // the store's catchment is the area its budget is split over
     } else {
       w.null();
     }
+    if (!c.campaign->include.radius.empty()) write_store(w, c);
     w.key("priority").integer(c.campaign->priority).end_object();
   }
   w.end_array();

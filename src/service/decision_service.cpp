@@ -178,5 +178,8 @@ std::uint16_t DecisionService::port() const noexcept { return impl_->server->por
 void DecisionService::run() { impl_->server->run(); }
 void DecisionService::stop() { impl_->server->stop(); }
 std::string DecisionService::reload() { return impl_->reload(); }
+void DecisionService::request_reload() {
+  impl_->request_reload([](const std::string&) {});  // the outcome is logged by reload()
+}
 
 }  // namespace geotarget

@@ -245,6 +245,27 @@ TEST_CASE("-o - writes the mapped rows to standard output, rejects to rejects.cs
   CHECK_THAT(test::read_file(rejects), Catch::Contains("lat 'x' is not a number"));
 }
 
+TEST_CASE("map --stores adds the nearest store within the maximum and its geodesic distance") {
+  const auto dir = test::fresh_dir("map-stores");
+  test::write_file(dir / "stores.csv", "id,name,lat,lon\nnyc,Midtown,40.7549,-73.9840\nbk,Brooklyn,40.6782,-73.9442\n");
+  // Near Midtown; near Brooklyn; 60 km from both; a state only (no point, no store).
+  test::write_file(dir / "in.csv", "id,lat,lon,state\n1,40.7580,-73.9855,\n2,40.68,-73.95,\n3,41.3,-74.3,\n4,,,NY\n");
+  auto r = test::run_cli({"map", (dir / "in.csv").string(), "-o", (dir / "out.csv").string(), "--stores",
+                          (dir / "stores.csv").string(), "--store-max-km", "30"});
+  REQUIRE(r.exit_code == 0);
+  const auto lines = test::lines_of(test::read_file(dir / "out.csv"));
+  REQUIRE(lines.size() == 5);
+  CHECK_THAT(lines[0], Catch::EndsWith(",geo_match,geo_confidence,geo_store,geo_store_km"));
+  CHECK_THAT(lines[1], Catch::EndsWith(",coordinates,1.00,nyc,0.37"));  // 0.3668 km (Vincenty)
+  CHECK_THAT(lines[2], Catch::EndsWith(",coordinates,1.00,bk,0.53"));  // 0.5295 km, Midtown 8.8 km
+  CHECK_THAT(lines[3], Catch::EndsWith(",coordinates,1.00,,"));
+  CHECK_THAT(lines[4], Catch::EndsWith(",region,0.50,,"));
+  r = test::run_cli({"map", (dir / "in.csv").string(), "-o", (dir / "out2.csv").string(), "--stores",
+                     (dir / "missing.csv").string()});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("missing.csv: cannot read the stores file"));
+}
+
 TEST_CASE("a file mapped in parts that begin at record starts concatenates to the file mapped whole") {
   fs::path dir = test::fresh_dir("map_parts");
   // Quoted line ends (LF, CRLF, lone CR), blank lines, rejects of every kind, a UTF-8 BOM.

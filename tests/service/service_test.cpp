@@ -4,7 +4,9 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -50,10 +52,12 @@ campaigns:
 )yaml";
 
 // The running server; killed (if still alive) when the test ends. `max_files` > 0 lowers its
-// limit of open file descriptors (RLIMIT_NOFILE).
+// limit of open file descriptors (RLIMIT_NOFILE). Without `wait_listening`, the constructor
+// returns once the process has started, without waiting for it to listen.
 class Server {
  public:
-  explicit Server(const std::vector<std::string>& extra, const std::string& name = "service", rlim_t max_files = 0) {
+  explicit Server(const std::vector<std::string>& extra, const std::string& name = "service", rlim_t max_files = 0,
+                  bool wait_listening = true) {
     dir_ = test::fresh_dir(name + "-" + std::to_string(getpid()));  // test cases run in parallel
     log_ = test::write_file(dir_ / "stderr.log", "");
     std::vector<std::string> args = {GEOTARGET_CLI, "serve", "--listen", "127.0.0.1:0", "--threads", "2",
@@ -71,6 +75,7 @@ class Server {
       execv(argv[0], argv.data());
       _exit(127);
     }
+    if (!wait_listening) return;
     const std::regex listening("listening on .* \\(port ([0-9]+)\\)");
     for (int i = 0; i < 600 && port_ == 0; ++i) {
       std::smatch m;
@@ -661,4 +666,118 @@ TEST_CASE("/healthz and the load log warn when no campaign is active today") {
                           Catch::Contains("warning: no campaign is active today"));
   const Json shared = Client(shared_server().port()).get("/healthz").json();
   CHECK(shared["warnings"].empty());
+}
+
+namespace {
+
+// How often `text` occurs in the server's log.
+std::size_t occurrences(const std::string& log, const std::string& text) {
+  std::size_t n = 0;
+  for (std::size_t at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++n;
+  return n;
+}
+
+// Polls the log until `text` occurs `times` times (at most 30 s).
+bool wait_for_log(const Server& s, const std::string& text, std::size_t times = 1) {
+  for (int i = 0; i < 300; ++i) {
+    if (occurrences(s.log(), text) >= times) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
+}
+
+// Points `link` at `target`, atomically (a new link renamed over the old one).
+void point_link(const std::filesystem::path& link, const std::filesystem::path& target) {
+  const auto temporary = link.string() + ".new";
+  std::filesystem::remove(temporary);
+  std::filesystem::create_symlink(target, temporary);
+  std::filesystem::rename(temporary, link);
+}
+
+// The write end of a FIFO, opened once a reader waits on it (at most 30 s); -1 if none came.
+int writer_once_read(const std::filesystem::path& fifo) {
+  for (int i = 0; i < 300; ++i) {
+    const int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);  // ENXIO while nobody reads
+    if (fd >= 0) return fd;
+    std::this_thread::sleep_for(100ms);
+  }
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("SIGTERM while the first snapshot loads stops serve at once, exit status 0") {
+  const auto dir = test::fresh_dir("service-load-term-files-" + std::to_string(getpid()));
+  // A FIFO nobody writes to: loading the campaigns blocks on it for as long as the test wants.
+  const auto fifo = dir / "campaigns.yaml";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  Server s({"--campaigns", fifo.string()}, "service-load-term", 0, false);
+  REQUIRE(wait_for_log(s, "geotarget serve: loading"));
+  std::this_thread::sleep_for(500ms);
+  s.signal(SIGTERM);
+  CHECK(s.wait_exit(5s) == 0);  // before: SIGTERM stayed pending until the load ended (never)
+  CHECK_THAT(s.log(), Catch::Contains("SIGTERM while loading, stopped"));
+  CHECK(s.log().find("listening") == std::string::npos);
+}
+
+TEST_CASE("SIGHUPs during a reload are coalesced into one more and SIGTERM during a reload stops serve") {
+  const auto dir = test::fresh_dir("service-reload-signals-files-" + std::to_string(getpid()));
+  const auto real = std::filesystem::path(campaigns_file(dir)), fifo = dir / "pipe.yaml", link = dir / "current.yaml";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  point_link(link, real);
+  Server s({"--campaigns", link.string()}, "service-reload-signals");
+  Client c(s.port());
+  point_link(link, fifo);  // the next reload blocks reading the campaigns
+  s.signal(SIGHUP);
+  REQUIRE(wait_for_log(s, "SIGHUP, reloading"));
+  const int writer = writer_once_read(fifo);  // the reload is reading the campaigns now
+  REQUIRE(writer >= 0);
+  for (int i = 0; i < 3; ++i) {
+    s.signal(SIGHUP);
+    std::this_thread::sleep_for(100ms);
+  }
+  REQUIRE(wait_for_log(s, "SIGHUP, reloading", 4));  // the signal thread is not held by the reload
+  CHECK(c.get("/healthz").json()["generation"] == 1);  // serving the old snapshot meanwhile
+  point_link(link, real);
+  const std::string text = kCampaigns;  // the blocked reload reads this and completes
+  CHECK(::write(writer, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+  ::close(writer);
+  REQUIRE(wait_for_log(s, "reloaded snapshot", 2));  // it, then one for the three coalesced SIGHUPs
+  std::this_thread::sleep_for(1500ms);
+  CHECK(occurrences(s.log(), "reloaded snapshot") == 2);
+  CHECK(c.get("/healthz").json()["generation"] == 3);
+
+  point_link(link, fifo);
+  s.signal(SIGHUP);
+  REQUIRE(wait_for_log(s, "SIGHUP, reloading", 5));
+  const int blocked = writer_once_read(fifo);  // held open, never written: the reload waits
+  REQUIRE(blocked >= 0);
+  s.signal(SIGTERM);
+  CHECK(s.wait_exit(5s) == 0);  // without waiting for the blocked reload
+  ::close(blocked);
+  CHECK_THAT(s.log(), Catch::Contains("SIGTERM, finishing requests in flight"));
+}
+
+TEST_CASE("campaigns that target stores answer the nearest store with its distance") {
+  const auto dir = test::fresh_dir("service-stores-files-" + std::to_string(getpid()));
+  // The demo database puts 63.140.7.9 at 34.0522, -118.2437 (Los Angeles).
+  test::write_file(dir / "stores.csv", "id,name,lat,lon\nla-far,Pasadena,34.1478,-118.1445\nla-1,Downtown,34.0407,-118.2468\n");
+  const auto campaigns = test::write_file(dir / "campaigns.yaml",
+      "campaigns:\n"
+      "  - {id: chain, budget: 100, priority: 2, level: store, target: {stores: stores.csv, radius_km: 20}}\n"
+      "  - {id: state, budget: 100, priority: 1, target: {include: [US-CA]}}\n");
+  Server s({"--campaigns", campaigns.string()}, "service-stores");
+  Client c(s.port());
+  const Json answer = c.get("/v1/decide?ip=63.140.7.9").json();
+  REQUIRE(answer["campaigns"].size() == 2);
+  const Json& chain = answer["campaigns"][0];
+  CHECK(chain["id"] == "chain");
+  CHECK(chain["store"]["id"] == "la-1");
+  CHECK(chain["store"]["name"] == "Downtown");
+  CHECK(chain["store"]["km"] == 1.3);  // 1.3073 km (Vincenty)
+  CHECK(chain["area_id"] == "la-1");    // level: store, the area is the store's catchment
+  CHECK(answer["campaigns"][1].count("store") == 0);
+  const Json point = c.get("/v1/locate?lat=34.1400&lon=-118.1500").json();
+  REQUIRE(point["campaigns"].size() >= 1);
+  CHECK(point["campaigns"][0]["store"]["id"] == "la-far");
 }
