@@ -30,6 +30,27 @@ std::string_view describe(LookupStatus s) noexcept {
   return "unknown";
 }
 
+std::string_view describe(Precision p) noexcept {
+  switch (p) {
+    case Precision::country: return "country";
+    case Precision::region: return "region";
+    case Precision::city: return "city";
+  }
+  return "unknown";
+}
+
+namespace {
+
+// The rule of Location::precision; an unknown radius does not limit it.
+Precision precision_of(const Location& l, const IpResolverOptions& options) noexcept {
+  auto within = [&](double limit) { return !(l.accuracy_km > limit); };
+  if (!l.city.empty() && l.has_coordinates() && within(options.city_max_accuracy_km)) return Precision::city;
+  if (!l.region.empty() && within(options.region_max_accuracy_km)) return Precision::region;
+  return Precision::country;
+}
+
+}  // namespace
+
 FieldMap FieldMap::geoip2_city(std::string_view language) {
   std::string lang(language);
   return FieldMap{"location.latitude",      "location.longitude", "location.accuracy_radius",
@@ -299,6 +320,7 @@ IpResolver::IpResolver(const std::string& path, const IpResolverOptions& options
       m.corrupt[i] = 1;
       ++m.info.corrupt_records;
     }
+    m.locations[i].precision = precision_of(m.locations[i], options);
   }
   m.info.record_count = offsets.size();
   m.index = std::make_unique<detail::OffsetIndex>(offsets);

@@ -96,6 +96,9 @@ void parse_single_line(std::string_view address, AddressParts& out,
   }
   std::string town = town_after_street(words);
   if (town.empty() && parts.size() > 1) town = town_after_street(split(parts[parts.size() - 2], ' '));
+  // A lone part that names a region may name a town too ("New York", "Tel Aviv", "Tbilisi"):
+  // the gazetteer takes the town of that name inside the region when there is one.
+  if (town.empty() && !state.empty()) town = state;
   if (out.postal.empty()) out.postal = postal;
   if (out.state.empty()) out.state = state;
   if (out.city.empty()) out.city = town;

@@ -17,7 +17,8 @@ struct AddressParts {
 /// Structured fields win; a single-line address fills what they leave empty. The address is
 /// read from its end: an optional country part, then the ZIP (5, 5-4 or 9 digits; 3-4 digits
 /// only right after a state), the state (one to three words that `is_region` knows), and the
-/// town (the rest of that part, else the part before it, without a leading street).
+/// town (the rest of that part, else the part before it, without a leading street; else the
+/// region's text itself, as "New York" or "Tel Aviv" name both a region and a town).
 [[nodiscard]] AddressParts split_address(const AddressQuery& query,
                                          const std::function<bool(std::string_view)>& is_region,
                                          const std::function<bool(std::string_view)>& is_country);

@@ -88,6 +88,7 @@ PreparedLevel prepare_level(const detail::LevelSource& source, const PlaceIndexO
 struct PlaceIndex::Impl {
   std::vector<Place, detail::HugePageAllocator<Place>> places;  // sorted by (level, id)
   std::vector<std::vector<Polygon>> parts;    // by place
+  std::vector<std::string> alternate_names;   // by place, '|'-separated
   std::array<std::optional<detail::CellTable>, kPlaceLevels> tables;
   std::array<std::vector<std::uint32_t>, kPlaceLevels> table_places;  // polygon -> place
   std::array<std::optional<detail::PointLevel>, kPlaceLevels> point_levels;
@@ -115,6 +116,8 @@ void PlaceIndex::Impl::add_level(PreparedLevel&& level, std::vector<std::string>
     p.name = std::move(s.name);
     p.level = level.level;
     p.population = s.population;
+    p.time_zone = std::move(s.time_zone);
+    alternate_names.push_back(std::move(s.names));
     p.point = LatLng{s.lat, s.lon};
     if (level.table) table_places[lvl].push_back(static_cast<std::uint32_t>(places.size() - 1));
     parts.push_back(std::move(s.parts));
@@ -186,7 +189,8 @@ void PlaceIndex::Impl::build_point_levels(const detail::Manifest& manifest) {
                                    ": no parent place contains it; never answered");
         continue;
       }
-      points.push_back(detail::LevelPoint{p.point.lon, p.point.lat, i, p.parent, {}});
+      const double reach = p.level == PlaceLevel::town ? detail::town_reach_km(p.population) : 0;
+      points.push_back(detail::LevelPoint{p.point.lon, p.point.lat, i, p.parent, {}, reach});
     }
     point_levels[slot(source.level)].emplace(std::move(points), source.max_distance_km);
   }
@@ -219,6 +223,7 @@ std::shared_ptr<const PlaceIndex> PlaceIndex::load(const std::string& manifest_p
   for (auto& level : prepared) total += levels.emplace_back(level.get()).order.size();
   impl->places.reserve(total);
   impl->parts.reserve(total);
+  impl->alternate_names.reserve(total);
   parent_ids.reserve(total);
   for (PreparedLevel& level : levels) impl->add_level(std::move(level), parent_ids);
   impl->index_ids();
@@ -275,6 +280,10 @@ std::span<const Place> PlaceIndex::places() const noexcept { return impl_->place
 
 void PlaceIndex::chain_of(const Place& place, PlaceChain& out) const noexcept {
   impl_->fill_ancestors(out, static_cast<std::uint32_t>(&place - impl_->places.data()));
+}
+
+std::string_view PlaceIndex::alternate_names(const Place& place) const noexcept {
+  return impl_->alternate_names[static_cast<std::size_t>(&place - impl_->places.data())];
 }
 
 const Place* PlaceIndex::find(std::string_view id) const noexcept {

@@ -53,6 +53,10 @@ double geodesic_km(double lat1, double lon1, double lat2, double lon2) noexcept 
   return s12 / 1000.0;
 }
 
+double town_reach_km(std::int64_t population) noexcept {
+  return population >= kMinCorePopulation ? 0.01 * std::sqrt(static_cast<double>(population)) : 0;
+}
+
 QueryPoint::QueryPoint(double longitude, double latitude) noexcept
     : lon(longitude), lat(latitude), xyz(unit_vector(latitude, longitude)) {}
 
@@ -76,9 +80,27 @@ PointLevel::PointLevel(LevelPoints points, double max_distance_km)
     const std::uint32_t parent = points_[i].parent;
     if (group_of_parent_.size() <= parent) group_of_parent_.resize(std::size_t{parent} + 1, none);
     group_of_parent_[parent] = static_cast<std::uint32_t>(groups_.size());
-    groups_.push_back(Group{parent, i, j});
+    const auto cores_begin = static_cast<std::uint32_t>(cores_.size());
+    for (std::uint32_t k = i; k < j; ++k)
+      if (points_[k].reach_km > 0) cores_.push_back(Core{points_[k].xyz, km_to_chord2(points_[k].reach_km), k});
+    std::sort(cores_.begin() + cores_begin, cores_.end(), [](const Core& a, const Core& b) {
+      if (a.reach_c2 != b.reach_c2) return a.reach_c2 > b.reach_c2;
+      return a.place < b.place;
+    });
+    for (auto c = cores_.begin() + cores_begin; c != cores_.end(); ++c) c->place = points_[c->place].place;
+    groups_.push_back(Group{parent, i, j, cores_begin, static_cast<std::uint32_t>(cores_.size())});
     i = j;
   }
+}
+
+// The most populous town whose reach covers the query (reach grows with population), if any.
+std::uint32_t PointLevel::covering(const Group& g, const std::array<double, 3>& q) const noexcept {
+  for (std::uint32_t i = g.cores_begin; i < g.cores_end; ++i) {
+    const Core& c = cores_[i];
+    const double dx = q[0] - c.xyz[0], dy = q[1] - c.xyz[1], dz = q[2] - c.xyz[2];
+    if (dx * dx + dy * dy + dz * dz <= c.reach_c2) return c.place;
+  }
+  return none;
 }
 
 const PointLevel::Group* PointLevel::group_of(std::uint32_t parent) const noexcept {
@@ -123,6 +145,7 @@ std::uint32_t PointLevel::nearest(const QueryPoint& query, std::uint32_t parent)
   const Group* g = group_of(parent);
   if (!g) return none;
   const std::array<double, 3>& q = query.xyz;
+  if (const std::uint32_t core = covering(*g, q); core != none) return core;
   const double lat = query.lat;
   std::array<Candidate, kMaxCandidates> cand;
   int n = 0;

@@ -1,5 +1,12 @@
 // Internal: a point level (towns, postal centroids): the nearest point inside a given parent
 // place, by geodesic distance on WGS84, within a maximum distance.
+//
+// Population-aware rule (towns): a town of kMinCorePopulation people or more covers the points
+// within town_reach_km(population) of it, 0.01 km x sqrt(population) (a town at an urban density
+// of about 3,200 people per km2: 2 km at 40,000 people, 10 km at a million, 29 km for New York
+// City's 8.2 million). A point covered by such towns belongs to the most populous of them;
+// any other point to the nearest town. So a point in Manhattan is in New York City, not in
+// the borough's own GeoNames point or in a village nearer to it.
 #pragma once
 
 #include <array>
@@ -15,7 +22,13 @@ struct LevelPoint {
   std::uint32_t place;   ///< the answer: index of the place
   std::uint32_t parent;  ///< index of the parent place the point belongs to
   std::array<double, 3> xyz{};  ///< unit vector, filled by PointLevel
+  double reach_km = 0;          ///< town_reach_km of its population; 0: nearest rule only
 };
+
+/// Towns smaller than this cover no point by their population: the nearest town decides.
+inline constexpr std::int64_t kMinCorePopulation = 40'000;
+/// The reach of a town of `population` people (0 below kMinCorePopulation), in km.
+[[nodiscard]] double town_reach_km(std::int64_t population) noexcept;
 
 using LevelPoints = std::vector<LevelPoint, HugePageAllocator<LevelPoint>>;
 
@@ -32,8 +45,9 @@ class PointLevel {
 
   PointLevel(LevelPoints points, double max_distance_km);
 
-  /// The place of the nearest point whose parent is `parent`, within the maximum distance;
-  /// ties go to the lower place index. Never allocates.
+  /// The place of the most populous point whose reach covers the query, else of the nearest
+  /// point, among those whose parent is `parent`, within the maximum distance; ties go to the
+  /// lower place index. Never allocates.
   [[nodiscard]] std::uint32_t nearest(const QueryPoint& q, std::uint32_t parent) const noexcept;
   [[nodiscard]] bool has_parent(std::uint32_t parent) const noexcept;
   [[nodiscard]] double max_distance_km() const noexcept { return max_km_; }
@@ -41,6 +55,12 @@ class PointLevel {
  private:
   struct Group {
     std::uint32_t parent, begin, end;  // points_[begin, end), sorted by latitude
+    std::uint32_t cores_begin, cores_end;  // cores_[...), most populous first
+  };
+  struct Core {
+    std::array<double, 3> xyz;
+    double reach_c2;  // chord squared of the reach
+    std::uint32_t place;
   };
   struct Candidate {
     double km;  // great-circle distance on the mean sphere
@@ -52,7 +72,10 @@ class PointLevel {
   [[nodiscard]] std::uint32_t rank(double lon, double lat, const Candidate* candidates, int n,
                                    double best_km) const noexcept;
 
+  [[nodiscard]] std::uint32_t covering(const Group& g, const std::array<double, 3>& q) const noexcept;
+
   LevelPoints points_;
+  std::vector<Core> cores_;
   std::vector<double> lats_;  // points_[i].lat, searched apart: 8 bytes a step, not 56
   std::vector<Group> groups_;
   std::vector<std::uint32_t> group_of_parent_;  // parent place -> group, or none
