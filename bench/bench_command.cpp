@@ -198,6 +198,11 @@ void bench_decide(const DecisionSources& sources, std::size_t count, std::uint64
   std::size_t disagreements = 0;
   for (std::size_t i = 0; i < count; ++i)
     disagreements += !(same(ours[i].lat, theirs[i].lat) && same(ours[i].lon, theirs[i].lon));
+  std::array<std::size_t, 3> by_precision{};  // country, region, city: places only that deep
+  for (const IpAddress& a : ips)
+    if (const Decision d = table->decide(a); d.status == LookupStatus::found) ++by_precision[static_cast<std::size_t>(d.precision)];
+  std::printf("precision of the found: country %zu, region %zu, city %zu\n", by_precision[0], by_precision[1],
+              by_precision[2]);
   const double ours_rate = static_cast<double>(count) / ours_s, ref_rate = static_cast<double>(count) / ref_s;
   std::printf("found: %zu of %zu (in a district: %zu; campaigns chosen today: %zu)\n", found, count, with_district,
               chosen);

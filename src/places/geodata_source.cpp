@@ -303,7 +303,11 @@ SourcePlaces read_level(const LevelSource& l, const LevelLimits& limits, PlaceLo
                          (l.source.ends_with(".csv") || l.source.ends_with(".csv.gz"));
   if (point_csv) return read_point_csv(l, limits, summary);
   static std::once_flag registered;  // levels are read on several threads at once
-  std::call_once(registered, [] { GDALAllRegister(); });
+  std::call_once(registered, [] {
+    GDALAllRegister();
+    // Reading a .gz through /vsigzip/ would otherwise write a .properties file beside it.
+    CPLSetConfigOption("CPL_VSIL_GZIP_WRITE_PROPERTIES", "NO");
+  });
   QuietGdal quiet;
   Dataset ds(static_cast<GDALDataset*>(
       GDALOpenEx(l.source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr)));

@@ -103,6 +103,7 @@ struct PlaceIndex::Impl {
   void build_point_levels(const detail::Manifest& manifest);
   std::uint32_t deepest_polygon_place(double lon, double lat, PlaceLevel below) const noexcept;
   void fill_ancestors(PlaceChain& out, std::uint32_t place) const noexcept;
+  [[nodiscard]] std::uint32_t reach_area(std::uint32_t place) const noexcept;
 };
 
 // Appends a prepared level's places and takes over its table and its part of the summary.
@@ -190,10 +191,20 @@ void PlaceIndex::Impl::build_point_levels(const detail::Manifest& manifest) {
         continue;
       }
       const double reach = p.level == PlaceLevel::town ? detail::town_reach_km(p.population) : 0;
-      points.push_back(detail::LevelPoint{p.point.lon, p.point.lat, i, p.parent, {}, reach});
+      points.push_back(detail::LevelPoint{p.point.lon, p.point.lat, i, p.parent, {}, reach, reach_area(i)});
     }
     point_levels[slot(source.level)].emplace(std::move(points), source.max_distance_km);
   }
+}
+
+// Where a town's reach applies (point_level.hpp): its region, else its country.
+std::uint32_t PlaceIndex::Impl::reach_area(std::uint32_t place) const noexcept {
+  std::uint32_t country = Place::none;
+  for (std::uint32_t p = places[place].parent; p != Place::none; p = places[p].parent) {
+    if (places[p].level == PlaceLevel::region) return p;
+    if (places[p].level == PlaceLevel::country) country = p;
+  }
+  return country;
 }
 
 void PlaceIndex::Impl::fill_ancestors(PlaceChain& out, std::uint32_t place) const noexcept {
@@ -268,7 +279,9 @@ LocateStatus PlaceIndex::locate(LatLng point, PlaceChain& out) const noexcept {
       auto parent_index = static_cast<std::uint32_t>(p - m.places.data());
       if (!points->has_parent(parent_index)) continue;
       if (!query) query.emplace(lon, lat);
-      std::uint32_t hit = points->nearest(*query, parent_index);
+      const Place* area = out[PlaceLevel::region] ? out[PlaceLevel::region] : out[PlaceLevel::country];
+      const std::uint32_t area_index = area ? static_cast<std::uint32_t>(area - m.places.data()) : Place::none;
+      std::uint32_t hit = points->nearest(*query, parent_index, area_index);
       if (hit != detail::PointLevel::none) out.at[slot(level)] = &m.places[hit];
       break;
     }

@@ -80,27 +80,50 @@ PointLevel::PointLevel(LevelPoints points, double max_distance_km)
     const std::uint32_t parent = points_[i].parent;
     if (group_of_parent_.size() <= parent) group_of_parent_.resize(std::size_t{parent} + 1, none);
     group_of_parent_[parent] = static_cast<std::uint32_t>(groups_.size());
-    const auto cores_begin = static_cast<std::uint32_t>(cores_.size());
-    for (std::uint32_t k = i; k < j; ++k)
-      if (points_[k].reach_km > 0) cores_.push_back(Core{points_[k].xyz, km_to_chord2(points_[k].reach_km), k});
-    std::sort(cores_.begin() + cores_begin, cores_.end(), [](const Core& a, const Core& b) {
-      if (a.reach_c2 != b.reach_c2) return a.reach_c2 > b.reach_c2;
-      return a.place < b.place;
-    });
-    for (auto c = cores_.begin() + cores_begin; c != cores_.end(); ++c) c->place = points_[c->place].place;
-    groups_.push_back(Group{parent, i, j, cores_begin, static_cast<std::uint32_t>(cores_.size())});
+    groups_.push_back(Group{parent, i, j});
+    i = j;
+  }
+  build_cores();
+}
+
+// The towns with a reach, grouped by area and sorted by latitude, so that a query scans only
+// the band of latitudes its area's largest reach can cover.
+void PointLevel::build_cores() {
+  for (const LevelPoint& p : points_)
+    if (p.reach_km > 0) cores_.push_back(Core{p.xyz, p.lat, km_to_chord2(p.reach_km), p.area, p.place});
+  std::sort(cores_.begin(), cores_.end(), [](const Core& a, const Core& b) {
+    if (a.area != b.area) return a.area < b.area;
+    if (a.lat != b.lat) return a.lat < b.lat;
+    return a.place < b.place;
+  });
+  for (std::uint32_t i = 0; i < cores_.size();) {
+    std::uint32_t j = i;
+    double max_c2 = 0;
+    for (; j < cores_.size() && cores_[j].area == cores_[i].area; ++j) max_c2 = std::max(max_c2, cores_[j].reach_c2);
+    const std::uint32_t area = cores_[i].area;
+    if (core_group_of_area_.size() <= area) core_group_of_area_.resize(std::size_t{area} + 1, none);
+    core_group_of_area_[area] = static_cast<std::uint32_t>(core_groups_.size());
+    core_groups_.push_back(CoreGroup{i, j, chord2_to_km(max_c2)});
     i = j;
   }
 }
 
-// The most populous town whose reach covers the query (reach grows with population), if any.
-std::uint32_t PointLevel::covering(const Group& g, const std::array<double, 3>& q) const noexcept {
-  for (std::uint32_t i = g.cores_begin; i < g.cores_end; ++i) {
-    const Core& c = cores_[i];
-    const double dx = q[0] - c.xyz[0], dy = q[1] - c.xyz[1], dz = q[2] - c.xyz[2];
-    if (dx * dx + dy * dy + dz * dz <= c.reach_c2) return c.place;
+// The most populous town of the area whose reach covers the query (reach grows with
+// population, so: the largest reach), if any; ties go to the lower place index.
+std::uint32_t PointLevel::covering(const QueryPoint& q, std::uint32_t area) const noexcept {
+  if (area >= core_group_of_area_.size() || core_group_of_area_[area] == none) return none;
+  const CoreGroup& g = core_groups_[core_group_of_area_[area]];
+  const double band = g.max_reach_km * kSphereSlack / kMinKmPerDegreeLat;
+  auto it = std::lower_bound(cores_.begin() + g.begin, cores_.begin() + g.end, q.lat - band,
+                             [](const Core& c, double lat) { return c.lat < lat; });
+  const Core* best = nullptr;
+  for (; it != cores_.begin() + g.end && it->lat <= q.lat + band; ++it) {
+    const double dx = q.xyz[0] - it->xyz[0], dy = q.xyz[1] - it->xyz[1], dz = q.xyz[2] - it->xyz[2];
+    if (dx * dx + dy * dy + dz * dz > it->reach_c2) continue;
+    if (!best || it->reach_c2 > best->reach_c2 || (it->reach_c2 == best->reach_c2 && it->place < best->place))
+      best = &*it;
   }
-  return none;
+  return best ? best->place : none;
 }
 
 const PointLevel::Group* PointLevel::group_of(std::uint32_t parent) const noexcept {
@@ -141,11 +164,11 @@ std::uint32_t PointLevel::rank(double lon, double lat, const Candidate* cand, in
   return answer;
 }
 
-std::uint32_t PointLevel::nearest(const QueryPoint& query, std::uint32_t parent) const noexcept {
+std::uint32_t PointLevel::nearest(const QueryPoint& query, std::uint32_t parent, std::uint32_t area) const noexcept {
+  if (const std::uint32_t core = covering(query, area); core != none) return core;
   const Group* g = group_of(parent);
   if (!g) return none;
   const std::array<double, 3>& q = query.xyz;
-  if (const std::uint32_t core = covering(*g, q); core != none) return core;
   const double lat = query.lat;
   std::array<Candidate, kMaxCandidates> cand;
   int n = 0;

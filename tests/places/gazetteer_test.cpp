@@ -130,7 +130,7 @@ TEST_CASE("towns worldwide by native names in any script, with or without region
       {line("München, Bayern"), MatchLevel::town, "GN-2867714", 0.85, 0.95},     // German
       {line("München, Bayern, Deutschland"), MatchLevel::town, "GN-2867714", 0.85, 0.95},
       {line("Köln, Deutschland"), MatchLevel::town, "GN-2886242", 0.7, 0.8},
-      {line("Wien, Österreich"), MatchLevel::town, "GN-2761369", 0.7, 0.8},
+      {line("Wien, Österreich"), MatchLevel::town, "GN-2761369", 0.85, 0.95},  // Wien is its Land too
       {line("Roma, Italia"), MatchLevel::town, "GN-3169070", 0.7, 0.8},
       {line("Ciudad de México, México"), MatchLevel::town, "GN-3530597", 0.7, 0.8},  // Spanish
       {fields("Ciudad de México", "", "", "MX"), MatchLevel::town, "GN-3530597", 0.7, 0.8},
