@@ -270,11 +270,18 @@ AddressMatch Gazetteer::Impl::match(const detail::AddressParts& parts) const {
   if (!town.empty()) {
     const std::uint32_t within = country != kNone ? country : home;
     AddressMatch t = by_town(town, region, region != kNone ? kNone : within);
-    // "Tbilisi, Georgia": the state part is also a country, where the town is.
+    // "Tbilisi, Georgia", "Ciudad de México, México": the state part is also a country, where
+    // the town is (outside the region of that name).
     const std::uint32_t state_country = region != kNone ? find_country(parts.state) : kNone;
-    if (t.level != MatchLevel::town && state_country != kNone && state_country != country_of[region]) {
+    if (t.level != MatchLevel::town && state_country != kNone) {
       AddressMatch abroad = by_town(town, kNone, state_country);
       if (abroad.level == MatchLevel::town) return abroad;
+    }
+    // "Ciudad de México, MX": the last word was read as a region (México), but town and
+    // region together are the name of a town of the country.
+    if (t.level != MatchLevel::town && region != kNone) {
+      AddressMatch whole = by_town(normalize_place_name(parts.city + " " + parts.state), kNone, country_of[region]);
+      if (whole.level == MatchLevel::town) return whole;
     }
     if (t.level != MatchLevel::none) return t;
     // Named by nothing but the town, and no town of that name at home: a town of that name
@@ -303,7 +310,10 @@ Gazetteer& Gazetteer::operator=(Gazetteer&&) noexcept = default;
 
 AddressMatch Gazetteer::match(const AddressQuery& query) const noexcept {
   detail::AddressParts parts = detail::split_address(
-      query, [this](std::string_view s) { return impl_->find_region(s, kNone) != kNone; },
+      query,
+      [this](std::string_view s, std::string_view country) {
+        return impl_->find_region(s, impl_->find_country(country)) != kNone;
+      },
       [this](std::string_view s) { return impl_->find_country(s) != kNone; });
   return impl_->match(parts);
 }

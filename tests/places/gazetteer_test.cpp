@@ -137,6 +137,7 @@ TEST_CASE("towns worldwide by native names in any script, with or without region
       {line("大阪, 日本"), MatchLevel::town, "GN-1853909", 0.7, 0.8},                  // Japanese
       {fields("東京", "", "", "日本"), MatchLevel::town, "GN-1850147", 0.7, 0.8},
       {line("NYC"), MatchLevel::town, "GN-5128581", 0.7, 0.8},
+      {line("Toronto, ON, Canada"), MatchLevel::town, "GN-6167865", 0.85, 0.95},  // ON: Canada's code
       {line("New York, NY"), MatchLevel::town, "GN-5128581", 0.85, 0.95},
   });
 }
