@@ -169,7 +169,7 @@ TEST_CASE("the town is the most populous covering one, else the geodesic nearest
     const auto parent = static_cast<std::uint32_t>(district - places.data());
     const Place* area = chain[PlaceLevel::region] ? chain[PlaceLevel::region] : chain[PlaceLevel::country];
     for (auto [level, max_km] : {std::pair{PlaceLevel::town, 30.0}, std::pair{PlaceLevel::postal, 15.0}}) {
-      // The population rule (D27): towns of 40,000+ cover 0.01 km x sqrt(population) of their
+      // The population rule (D31): towns of 40,000+ cover 0.01 km x sqrt(population) of their
       // region; the most populous covering town wins.
       std::uint32_t covering = Place::none;
       for (std::uint32_t p = 0; level == PlaceLevel::town && p < places.size(); ++p) {
