@@ -24,8 +24,8 @@
 
 namespace geotarget {
 
-/// {"lat", "lon", "accuracy_km", "country", "region", "city", "postal", "time_zone"}; unknown
-/// fields are null.
+/// {"lat", "lon", "accuracy_km", "country", "region", "city", "postal", "time_zone",
+/// "precision"}; unknown fields are null; precision is "country", "region" or "city".
 void write_location(JsonWriter& w, const Location& location);
 
 /// The `"level":{"id":…,"name":…}` member of every place of an index, escaped once, so that an

@@ -5,10 +5,12 @@
 //   std::array<geotarget::CampaignChoice, 16> picks;
 //   std::size_t n = table->choose(d, geotarget::DecisionTable::today(), nullptr, picks);
 //
-// At load, every distinct record of the IP database is resolved once to its places (by its
-// coordinates in the place index, or by its country code when it has none) and to the campaigns
-// whose targets contain it, found through an R-tree of the campaigns' circles and polygons, with
-// each campaign's nearest store; records that share coordinates share the work. A decision is then
+// At load, every distinct record of the IP database is resolved once to its places, only as
+// precise as the record (record_places.hpp: a record without a city never gets a district, town
+// or ZIP), and to the campaigns whose targets contain it and whose level the record's precision
+// reaches (a district, town or postal campaign needs a city; a region campaign a region), found
+// through an R-tree of the campaigns' circles and polygons, with each campaign's nearest store;
+// records that share coordinates share the work. A decision is then
 // the IP database's compiled range search plus two array reads. What depends on the request
 // (today's date, the visitor's segment attributes) is checked per request over the few
 // candidate campaigns of the record.
@@ -59,7 +61,9 @@ struct Decision {
   /// The record's coordinates (or the point's), carried in the compiled table so that a
   /// caller needing only them does not touch the record. NaN when unknown.
   LatLng position;
-  PlaceChain places;                          ///< empty unless found
+  /// How precise the places are: the record's Location::precision; city for a point.
+  Precision precision = Precision::country;
+  PlaceChain places;                          ///< empty unless found; as deep as precision allows
   std::span<const std::uint16_t> candidates;  ///< campaign numbers, by priority
   std::span<const CandidateStore> stores;     ///< beside each candidate (or empty)
 };

@@ -51,6 +51,15 @@ enum class LookupStatus : std::uint8_t {
 /// Stable snake_case name of a status ("found", "invalid_ip", ...).
 [[nodiscard]] std::string_view describe(LookupStatus s) noexcept;
 
+/// How precise a record is: the finest level of place its data supports. A record without a
+/// city is no more precise than its region (or its country), whatever its coordinates say:
+/// databases give such records a default point (GeoLite2 puts "somewhere in the US" at 37.751,
+/// -97.822, a farm in Kansas), which must never pick a district, town or ZIP.
+enum class Precision : std::uint8_t { country, region, city };
+
+/// "country", "region", "city".
+[[nodiscard]] std::string_view describe(Precision p) noexcept;
+
 /// The decoded location of one database record. Strings view storage owned by the resolver
 /// and stay valid as long as it lives; an unknown field is an empty view / NaN.
 struct Location {
@@ -62,6 +71,10 @@ struct Location {
   std::string_view city;
   std::string_view postal;
   std::string_view time_zone;    ///< IANA name, e.g. "Europe/London"
+  /// city: names a city, has coordinates and an accuracy radius (if any) within
+  /// IpResolverOptions::city_max_accuracy_km; region: names a region within
+  /// region_max_accuracy_km; otherwise country.
+  Precision precision = Precision::country;
 
   /// False for records that only know the country (GeoIP2 has such networks).
   [[nodiscard]] bool has_coordinates() const noexcept { return position.is_known(); }
@@ -96,6 +109,15 @@ struct IpResolverOptions {
   /// Answer special-purpose ranges (private, loopback...) as misses without looking them up.
   /// DEFAULT: true.
   bool special_ranges_miss = true;
+  /// The largest accuracy radius (GeoIP2 location.accuracy_radius) at which a record naming a
+  /// city is placed at city precision (district, town, ZIP); above it the record stops at its
+  /// region. MaxMind's city records mostly say 1 to 100 km; 200 and more are guesses at a
+  /// metropolitan area or a state. DEFAULT: 100.
+  double city_max_accuracy_km = 100;
+  /// The largest accuracy radius at which a record naming a region is placed at region
+  /// precision; above it the record stops at its country (GeoLite2's country-only records
+  /// say 1000 km). DEFAULT: 500.
+  double region_max_accuracy_km = 500;
 };
 
 /// Facts about an opened database, from its metadata and the load.

@@ -54,6 +54,7 @@ struct Place {
   PlaceLevel level = PlaceLevel::country;
   std::uint32_t parent = none;  ///< index of the parent place in PlaceIndex::places()
   std::int64_t population = -1; ///< -1 when unknown
+  std::string time_zone;        ///< IANA name ("Asia/Tbilisi"); empty when the source has none
   LatLng point{0, 0};           ///< the point (point levels) or a representative interior point
 };
 
@@ -121,6 +122,9 @@ class PlaceIndex {
   /// Fills `out` with `place` and its ancestors (by parent links); other levels are left as
   /// they are. Never allocates.
   void chain_of(const Place& place, PlaceChain& out) const noexcept;
+  /// The other names of a place (native, historical, in other scripts: "München", "תל אביב",
+  /// "NYC"), separated by '|'; empty when the source gives none.
+  [[nodiscard]] std::string_view alternate_names(const Place& place) const noexcept;
   /// The place with this id, or nullptr.
   [[nodiscard]] const Place* find(std::string_view id) const noexcept;
   /// The polygons of a polygon place, as loaded and repaired (empty for point places).

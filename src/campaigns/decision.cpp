@@ -6,9 +6,11 @@
 #include <chrono>
 #include <future>
 #include <map>
+#include <tuple>
 #include <unordered_map>
 
 #include "geotarget/error.hpp"
+#include "geotarget/record_places.hpp"
 #include "huge_pages.hpp"
 #include "ipv4_table.hpp"
 #include "target_index.hpp"
@@ -88,10 +90,10 @@ struct DecisionTable::Impl {
   void compile_slash24();
   [[nodiscard]] Decision decision_for(std::uint32_t record) const noexcept;
   [[nodiscard]] RecordDecision record_decision(const Location* location, const Compiled& compiled) const;
-  Compiled compile_point(const PlaceChain& chain, LatLng point);
+  Compiled compile_point(const PlaceChain& chain, LatLng point, Precision precision);
   std::uint32_t chain_id(const PlaceChain& chain);
   std::uint32_t set_id(std::vector<std::uint16_t> members, std::vector<CandidateStore> stores);
-  void candidates_at(const PlaceChain& chain, LatLng point, std::vector<std::uint16_t>& members,
+  void candidates_at(const PlaceChain& chain, LatLng point, Precision precision, std::vector<std::uint16_t>& members,
                      std::vector<CandidateStore>& stores) const;
 };
 
@@ -125,14 +127,31 @@ std::uint32_t DecisionTable::Impl::set_id(std::vector<std::uint16_t> members, st
   return it->second;
 }
 
-// The campaigns whose targets contain the point, highest priority first (file order on ties),
-// each with its nearest store (kNoStore for none), found through the targets' spatial index.
-void DecisionTable::Impl::candidates_at(const PlaceChain& chain, LatLng point, std::vector<std::uint16_t>& members,
+namespace {
+
+// The precision a visitor needs for a campaign at this level: an area of the campaign must be
+// one of the visitor's places.
+Precision precision_needed(PlaceLevel level) noexcept {
+  switch (level) {
+    case PlaceLevel::country: return Precision::country;
+    case PlaceLevel::region: return Precision::region;
+    default: return Precision::city;
+  }
+}
+
+}  // namespace
+
+// The campaigns whose targets contain the point and whose level the precision reaches, highest
+// priority first (file order on ties), each with its nearest store (kNoStore for none), found
+// through the targets' spatial index.
+void DecisionTable::Impl::candidates_at(const PlaceChain& chain, LatLng point, Precision precision,
+                                        std::vector<std::uint16_t>& members,
                                         std::vector<CandidateStore>& stores) const {
   thread_local detail::TargetIndex::Scratch scratch;
   thread_local std::vector<detail::TargetIndex::Match> matches;
   targets->match(chain, point, scratch, matches);
   const auto& all = campaigns.campaigns;
+  std::erase_if(matches, [&](const auto& m) { return precision < precision_needed(all[m.campaign].level); });
   std::stable_sort(matches.begin(), matches.end(), [&](const auto& a, const auto& b) {
     return all[a.campaign].priority > all[b.campaign].priority;
   });
@@ -144,44 +163,42 @@ void DecisionTable::Impl::candidates_at(const PlaceChain& chain, LatLng point, s
   }
 }
 
-DecisionTable::Impl::Compiled DecisionTable::Impl::compile_point(const PlaceChain& chain, LatLng point) {
+DecisionTable::Impl::Compiled DecisionTable::Impl::compile_point(const PlaceChain& chain, LatLng point,
+                                                                  Precision precision) {
   std::vector<std::uint16_t> members;
   std::vector<CandidateStore> stores;
-  candidates_at(chain, point, members, stores);
+  candidates_at(chain, point, precision, members, stores);
   return {chain_id(chain), set_id(std::move(members), std::move(stores))};
 }
 
-// Each record's places and candidate campaigns, computed once per distinct coordinate pair (or
-// per country, for records without coordinates).
+// Each record's places and candidate campaigns, computed once per distinct coordinate pair for
+// records precise to a city, once per (precision, country, region, coordinates) for the others.
 void DecisionTable::Impl::compile() {
   auto t0 = Clock::now();
   chain_id(PlaceChain{});
   set_id({}, {});
   std::unordered_map<std::pair<double, double>, Compiled, CoordinateHash> by_point;
-  std::unordered_map<std::string_view, Compiled> by_country;
+  std::map<std::tuple<Precision, std::string_view, std::string_view, double, double>, Compiled> by_area;
+  auto compile_record = [&](const Location& loc) {
+    PlaceChain chain;
+    place_record(*places, loc, chain);
+    return compile_point(chain, loc.precision == Precision::city ? loc.position : LatLng{}, loc.precision);
+  };
   const std::size_t n = resolver->info().record_count;
   records.resize(n);
   for (std::uint32_t r = 0; r < n; ++r) {
     const Location* loc = resolver->record(r);
     if (!loc) continue;
-    if (loc->has_coordinates()) {
+    if (loc->precision == Precision::city) {
       auto [it, added] = by_point.try_emplace({loc->position.lat, loc->position.lon}, Compiled{0, 0});
-      if (added) {
-        PlaceChain chain;
-        (void)places->locate(loc->position, chain);
-        it->second = compile_point(chain, loc->position);
-      }
-      records[r] = record_decision(loc, it->second);
-    } else if (!loc->country.empty()) {
-      auto [it, added] = by_country.try_emplace(loc->country, Compiled{0, 0});
-      if (added) {
-        PlaceChain chain;
-        if (const Place* country = places->find(loc->country)) places->chain_of(*country, chain);
-        it->second = compile_point(chain, LatLng{});
-      }
+      if (added) it->second = compile_record(*loc);
       records[r] = record_decision(loc, it->second);
     } else {
-      records[r] = record_decision(loc, Compiled{0, 0});
+      // NaN coordinates compare unequal in a key: make them one value.
+      const LatLng p = loc->has_coordinates() ? loc->position : LatLng{0, 0};
+      auto [it, added] = by_area.try_emplace({loc->precision, loc->country, loc->region, p.lat, p.lon}, Compiled{0, 0});
+      if (added) it->second = compile_record(*loc);
+      records[r] = record_decision(loc, it->second);
     }
   }
   compile_slash24();
@@ -246,7 +263,8 @@ DecisionTable::~DecisionTable() = default;
 
 Decision DecisionTable::Impl::decision_for(std::uint32_t record) const noexcept {
   const RecordDecision& r = records[record];
-  Decision d{LookupStatus::found, AddressClass::global, r.location, r.position, {}, {}, {}};
+  Decision d{LookupStatus::found, AddressClass::global, r.location, r.position,
+             r.location ? r.location->precision : Precision::country, {}, {}, {}};
   const Place* base = places->places().data();
   for (std::size_t l = 0; l < kPlaceLevels; ++l) d.places.at[l] = r.places[l] == Place::none ? nullptr : base + r.places[l];
   const std::uint32_t begin = set_starts[r.campaign_set], end = set_starts[r.campaign_set + 1];
@@ -281,8 +299,9 @@ Decision DecisionTable::decide(const IpAddress& ip) const noexcept {
 Decision DecisionTable::decide_point(LatLng point, PointScratch& scratch) const {
   Decision d;
   if (impl_->places->locate(point, d.places) != LocateStatus::ok) return d;
-  impl_->candidates_at(d.places, point, scratch.candidates, scratch.stores);
+  impl_->candidates_at(d.places, point, Precision::city, scratch.candidates, scratch.stores);
   d.status = LookupStatus::found;
+  d.precision = Precision::city;
   d.position = point;
   d.candidates = scratch.candidates;
   d.stores = scratch.stores;

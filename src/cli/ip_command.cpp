@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "geotarget/answers_json.hpp"
+#include "geotarget/record_places.hpp"
 #include "geotarget/ip_resolver.hpp"
 #include "geotarget/text.hpp"
 
@@ -29,8 +30,9 @@ bool answer(JsonWriter& w, const IpResolver& resolver, const PlaceIndex* places,
   if (r.status == LookupStatus::found) {
     w.key("prefix_length").integer(r.prefix_length).key("location");
     write_location(w, *r.location);
-    PlaceChain chain;
-    if (places && places->locate(r.location->position, chain) == LocateStatus::ok) {
+    if (places) {
+      PlaceChain chain;
+      place_record(*places, *r.location, chain);
       w.key("places");
       places_json->write(w, chain);
     }

@@ -30,6 +30,27 @@ std::string_view describe(LookupStatus s) noexcept {
   return "unknown";
 }
 
+std::string_view describe(Precision p) noexcept {
+  switch (p) {
+    case Precision::country: return "country";
+    case Precision::region: return "region";
+    case Precision::city: return "city";
+  }
+  return "unknown";
+}
+
+namespace {
+
+// The rule of Location::precision; an unknown radius does not limit it.
+Precision precision_of(const Location& l, const IpResolverOptions& options) noexcept {
+  auto within = [&](double limit) { return !(l.accuracy_km > limit); };
+  if (!l.city.empty() && l.has_coordinates() && within(options.city_max_accuracy_km)) return Precision::city;
+  if (!l.region.empty() && within(options.region_max_accuracy_km)) return Precision::region;
+  return Precision::country;
+}
+
+}  // namespace
+
 FieldMap FieldMap::geoip2_city(std::string_view language) {
   std::string lang(language);
   return FieldMap{"location.latitude",      "location.longitude", "location.accuracy_radius",
@@ -289,6 +310,7 @@ std::vector<V4Range> IpResolver::Impl::load(IpDatabase& d, const IpResolverOptio
       corrupt[d.first_record + i] = 1;
       ++d.info.corrupt_records;
     }
+    locations[d.first_record + i].precision = precision_of(locations[d.first_record + i], options);
   }
   d.info.record_count = offsets.size();
   d.index = std::make_unique<detail::OffsetIndex>(offsets);

@@ -70,13 +70,13 @@ std::string town_after_street(const std::vector<std::string_view>& words) {
 }
 
 void parse_single_line(std::string_view address, AddressParts& out,
-                       const std::function<bool(std::string_view)>& is_region,
+                       const RegionTest& is_region,
                        const std::function<bool(std::string_view)>& is_country) {
   std::string text(address);
   std::replace(text.begin(), text.end(), ';', ',');  // "12 Elm St; Dover, DE": a separator too
   std::vector<std::string_view> parts = split(text, ',');
   for (auto& p : parts) p = trim_punctuation(p);
-  if (parts.size() > 1 && !is_region(parts.back()) && is_country(parts.back())) {
+  if (parts.size() > 1 && !is_region(parts.back(), out.country) && is_country(parts.back())) {
     if (out.country.empty()) out.country = parts.back();
     parts.pop_back();
   }
@@ -86,16 +86,19 @@ void parse_single_line(std::string_view address, AddressParts& out,
   if (!words.empty() && looks_like_zip(words.back())) {
     postal = words.back(), words.pop_back();
   } else if (words.size() >= 2 && all_digits(words.back()) && words.back().size() >= 3 &&
-             words.back().size() <= 4 && is_region(words[words.size() - 2])) {
+             words.back().size() <= 4 && is_region(words[words.size() - 2], out.country)) {
     postal = words.back(), words.pop_back();  // a ZIP that lost its leading zeros: "MA 2134"
   }
   std::string state;
   for (std::size_t n = std::min<std::size_t>(3, words.size()); n >= 1 && state.empty(); --n) {
     std::string candidate = join(words, words.size() - n, words.size());
-    if (is_region(candidate)) state = candidate, words.resize(words.size() - n);
+    if (is_region(candidate, out.country)) state = candidate, words.resize(words.size() - n);
   }
   std::string town = town_after_street(words);
   if (town.empty() && parts.size() > 1) town = town_after_street(split(parts[parts.size() - 2], ' '));
+  // A lone part that names a region may name a town too ("New York", "Tel Aviv", "Tbilisi"):
+  // the gazetteer takes the town of that name inside the region when there is one.
+  if (town.empty() && !state.empty()) town = state;
   if (out.postal.empty()) out.postal = postal;
   if (out.state.empty()) out.state = state;
   if (out.city.empty()) out.city = town;
@@ -103,8 +106,7 @@ void parse_single_line(std::string_view address, AddressParts& out,
 
 }  // namespace
 
-AddressParts split_address(const AddressQuery& query,
-                           const std::function<bool(std::string_view)>& is_region,
+AddressParts split_address(const AddressQuery& query, const RegionTest& is_region,
                            const std::function<bool(std::string_view)>& is_country) {
   AddressParts out{std::string(trim(query.city)), std::string(trim(query.state)),
                    std::string(trim(query.postal)), std::string(trim(query.country))};

@@ -14,12 +14,16 @@ struct AddressParts {
   std::string city, state, postal, country;
 };
 
+/// True when `text` names a region of the country `country` names (written as the address
+/// writes it; empty when it names none).
+using RegionTest = std::function<bool(std::string_view text, std::string_view country)>;
+
 /// Structured fields win; a single-line address fills what they leave empty. The address is
 /// read from its end: an optional country part, then the ZIP (5, 5-4 or 9 digits; 3-4 digits
 /// only right after a state), the state (one to three words that `is_region` knows), and the
-/// town (the rest of that part, else the part before it, without a leading street).
-[[nodiscard]] AddressParts split_address(const AddressQuery& query,
-                                         const std::function<bool(std::string_view)>& is_region,
+/// town (the rest of that part, else the part before it, without a leading street; else the
+/// region's text itself, as "New York" or "Tel Aviv" name both a region and a town).
+[[nodiscard]] AddressParts split_address(const AddressQuery& query, const RegionTest& is_region,
                                          const std::function<bool(std::string_view)>& is_country);
 
 }  // namespace geotarget::detail

@@ -7,7 +7,7 @@ void write_location(JsonWriter& w, const Location& l) {
   w.key("lat").number(l.position.lat).key("lon").number(l.position.lon).key("accuracy_km").number(l.accuracy_km);
   w.key("country").string_or_null(l.country).key("region").string_or_null(l.region);
   w.key("city").string_or_null(l.city).key("postal").string_or_null(l.postal);
-  w.key("time_zone").string_or_null(l.time_zone);
+  w.key("time_zone").string_or_null(l.time_zone).key("precision").string(describe(l.precision));
   w.end_object();
 }
 

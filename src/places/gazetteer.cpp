@@ -33,7 +33,7 @@ constexpr std::uint32_t kNone = Place::none;
 constexpr double kPostalTownRegion = 0.98, kPostalRegion = 0.95, kPostalAlone = 0.9,
                  kPostalTownDiffers = 0.85, kPostalRegionConflict = 0.6, kTownInRegion = 0.9,
                  kTownOneTypo = 0.75, kTownTwoTypos = 0.65, kTownTwinsInRegion = 0.6,
-                 kTownUniqueInCountry = 0.75, kTownRegionConflict = 0.7, kRegion = 0.5,
+                 kTownUniqueInCountry = 0.75, kTownUniqueInWorld = 0.6, kTownRegionConflict = 0.7, kRegion = 0.5,
                  kAmbiguousFallback = 0.3, kCountry = 0.3;
 
 // Names people use for countries that are not in the data.
@@ -51,14 +51,17 @@ struct Gazetteer::Impl {
   std::vector<std::uint32_t> zip_place;  // ZIP5 as a number -> postal place
   std::unordered_map<std::string, std::vector<std::uint32_t>> towns_by_name;
   std::unordered_map<std::uint32_t, std::vector<std::pair<std::string, std::uint32_t>>> towns_by_region;
-  std::unordered_map<std::string, std::uint32_t> regions_by_name;
+  // Regions by code and by every name (several countries may share one: "Central").
+  std::unordered_map<std::string, std::vector<std::uint32_t>> regions_by_name;
   std::unordered_map<std::string, std::uint32_t> countries_by_name;
   std::vector<std::uint32_t> region_of, country_of;  // by place: its ancestor at that level
+  std::uint32_t home = kNone;  // the default country
 
   void build();
+  void add_names(const Place& p, std::uint32_t i);
   [[nodiscard]] std::uint32_t ancestor(std::uint32_t place, PlaceLevel level) const;
   [[nodiscard]] const Place& at(std::uint32_t i) const { return index->places()[i]; }
-  [[nodiscard]] std::uint32_t find_region(std::string_view text) const;
+  [[nodiscard]] std::uint32_t find_region(std::string_view text, std::uint32_t country) const;
   [[nodiscard]] std::uint32_t find_country(std::string_view text) const;
   [[nodiscard]] std::uint32_t find_zip(std::string_view text) const;
   [[nodiscard]] AddressMatch answer(MatchLevel level, double confidence, std::uint32_t place) const;
@@ -75,6 +78,39 @@ std::uint32_t Gazetteer::Impl::ancestor(std::uint32_t place, PlaceLevel level) c
   return kNone;
 }
 
+// Each name of a place under its normalised form: the name, the alternate names of the
+// geodata (native, other scripts: München, תל אביב, NYC) and, for regions and countries, the code.
+void Gazetteer::Impl::add_names(const Place& p, std::uint32_t i) {
+  auto add = [&](std::string key, auto& table) {
+    if (key.empty()) return;
+    auto& list = table[std::move(key)];
+    if (std::find(list.begin(), list.end(), i) == list.end()) list.push_back(i);
+  };
+  std::string_view others = index->alternate_names(p);
+  std::vector<std::string_view> names{p.name};
+  for (std::size_t start = 0; start < others.size();) {
+    const std::size_t end = std::min(others.find('|', start), others.size());
+    names.push_back(others.substr(start, end - start));
+    start = end + 1;
+  }
+  switch (p.level) {
+    case PlaceLevel::country:
+      countries_by_name.emplace(normalize_text(p.id), i);
+      for (std::string_view n : names) countries_by_name.emplace(normalize_text(n), i);
+      break;
+    case PlaceLevel::region:
+      for (std::string_view n : names) add(normalize_place_name(n), regions_by_name);
+      if (auto dash = p.id.find('-'); dash != std::string::npos)
+        add(normalize_text(p.id.substr(dash + 1)), regions_by_name);  // US-NY -> ny, DE-BY -> by
+      break;
+    case PlaceLevel::town:
+      towns_by_region[region_of[i]].emplace_back(normalize_place_name(p.name), i);
+      for (std::string_view n : names) add(normalize_place_name(n), towns_by_name);
+      break;
+    default: break;
+  }
+}
+
 void Gazetteer::Impl::build() {
   const auto& places = index->places();
   if (places.empty()) throw Error("gazetteer: the geodata has no places");
@@ -85,42 +121,30 @@ void Gazetteer::Impl::build() {
     const Place& p = places[i];
     region_of[i] = ancestor(i, PlaceLevel::region);
     country_of[i] = ancestor(i, PlaceLevel::country);
-    switch (p.level) {
-      case PlaceLevel::country:
-        countries_by_name.emplace(normalize_text(p.id), i);
-        countries_by_name.emplace(normalize_text(p.name), i);
-        break;
-      case PlaceLevel::region:
-        regions_by_name.emplace(normalize_place_name(p.name), i);
-        if (auto dash = p.id.find('-'); dash != std::string::npos)
-          regions_by_name.emplace(normalize_text(p.id.substr(dash + 1)), i);  // US-NY -> ny
-        break;
-      case PlaceLevel::town: {
-        std::string name = normalize_place_name(p.name);
-        towns_by_region[region_of[i]].emplace_back(name, i);
-        towns_by_name[std::move(name)].push_back(i);
-        break;
-      }
-      case PlaceLevel::postal:
-        if (p.name.size() == 5 && std::all_of(p.name.begin(), p.name.end(), ::isdigit))
-          zip_place[static_cast<std::size_t>(std::stoul(p.name))] = i;
-        break;
-      case PlaceLevel::district:
-      case PlaceLevel::store: break;  // no place has it
-    }
+    add_names(p, i);
+    if (p.level == PlaceLevel::postal && p.name.size() == 5 && std::all_of(p.name.begin(), p.name.end(), ::isdigit))
+      zip_place[static_cast<std::size_t>(std::stoul(p.name))] = i;
   }
+  // Names people use for countries (USA, UK) win over names of other countries' entries.
   for (const auto& [alias, code] : kCountryAliases) {
     const Place* p = index->find(code);
-    if (p) countries_by_name.emplace(alias, static_cast<std::uint32_t>(p - places.data()));
+    if (p) countries_by_name[std::string(alias)] = static_cast<std::uint32_t>(p - places.data());
   }
+  if (const Place* p = index->find(options.default_country)) home = static_cast<std::uint32_t>(p - places.data());
 }
 
 // Codes are matched as written (MT is Montana, not "Mount"), names with abbreviations expanded.
-std::uint32_t Gazetteer::Impl::find_region(std::string_view text) const {
+// A region of `country` (of the default country when none is known); with no country given, a
+// name (not a code) that only one region in the world has.
+std::uint32_t Gazetteer::Impl::find_region(std::string_view text, std::uint32_t country) const {
   if (text.empty()) return kNone;
   auto it = regions_by_name.find(normalize_text(text));
   if (it == regions_by_name.end()) it = regions_by_name.find(normalize_place_name(text));
-  return it == regions_by_name.end() ? kNone : it->second;
+  if (it == regions_by_name.end()) return kNone;
+  const std::uint32_t within = country != kNone ? country : home;
+  for (std::uint32_t r : it->second)
+    if (country_of[r] == within) return r;
+  return country == kNone && it->second.size() == 1 && text.size() > 3 ? it->second.front() : kNone;
 }
 
 std::uint32_t Gazetteer::Impl::find_country(std::string_view text) const {
@@ -182,9 +206,20 @@ AddressMatch Gazetteer::Impl::by_town(const std::string& town, std::uint32_t reg
     candidates.push_back(t);
   }
   if (candidates.empty()) return region != kNone ? fuzzy_town(town, region) : AddressMatch{};
+  // A town called so outright is better evidence than one also known by that name ("New York":
+  // New York City's alternate name, and Manhattan's).
+  std::vector<std::uint32_t> by_own_name;
+  for (std::uint32_t t : candidates)
+    if (normalize_place_name(at(t).name) == town) by_own_name.push_back(t);
+  if (!by_own_name.empty()) candidates = std::move(by_own_name);
   if (candidates.size() == 1)
     return answer(MatchLevel::town, region != kNone ? kTownInRegion : kTownUniqueInCountry, candidates[0]);
-  if (region != kNone) return answer(MatchLevel::town, kTownTwinsInRegion, candidates[0]);
+  if (region != kNone) {  // namesakes in one region: the most populous, at a lower confidence
+    auto largest = std::max_element(candidates.begin(), candidates.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return at(a).population < at(b).population;
+    });
+    return answer(MatchLevel::town, kTownTwinsInRegion, *largest);
+  }
   return common_ancestor(candidates);
 }
 
@@ -223,21 +258,39 @@ AddressMatch Gazetteer::Impl::common_ancestor(const std::vector<std::uint32_t>& 
 }
 
 AddressMatch Gazetteer::Impl::match(const detail::AddressParts& parts) const {
-  const std::uint32_t country = find_country(parts.country);
-  const bool foreign = country != kNone && at(country).id != options.default_country;
-  const std::uint32_t region = foreign ? kNone : find_region(parts.state);
+  std::uint32_t country = find_country(parts.country);
+  std::uint32_t region = find_region(parts.state, country);
+  if (country == kNone && region != kNone && country_of[region] != home) country = country_of[region];
+  const bool foreign = country != kNone && country != home;
   const std::string town = normalize_place_name(parts.city);
-  if (!foreign) {
+  if (!foreign) {  // postal codes ship for the default country only (US ZIPs)
     const std::uint32_t zip = find_zip(parts.postal);
     if (zip != kNone) return by_postal(zip, town, region);
   }
   if (!town.empty()) {
-    const Place* home = index->find(options.default_country);
-    std::uint32_t within = country != kNone ? country
-                           : home          ? static_cast<std::uint32_t>(home - index->places().data())
-                                           : kNone;
+    const std::uint32_t within = country != kNone ? country : home;
     AddressMatch t = by_town(town, region, region != kNone ? kNone : within);
+    // "Tbilisi, Georgia", "Ciudad de México, México": the state part is also a country, where
+    // the town is (outside the region of that name).
+    const std::uint32_t state_country = region != kNone ? find_country(parts.state) : kNone;
+    if (t.level != MatchLevel::town && state_country != kNone) {
+      AddressMatch abroad = by_town(town, kNone, state_country);
+      if (abroad.level == MatchLevel::town) return abroad;
+    }
+    // "Ciudad de México, MX": the last word was read as a region (México), but town and
+    // region together are the name of a town of the country.
+    if (t.level != MatchLevel::town && region != kNone) {
+      AddressMatch whole = by_town(normalize_place_name(parts.city + " " + parts.state), kNone, country_of[region]);
+      if (whole.level == MatchLevel::town) return whole;
+    }
     if (t.level != MatchLevel::none) return t;
+    // Named by nothing but the town, and no town of that name at home: a town of that name
+    // anywhere, when it is the only one (never a guess between two).
+    if (country == kNone && region == kNone) {
+      t = by_town(town, kNone, kNone);
+      if (t.level == MatchLevel::town) t.confidence = kTownUniqueInWorld;
+      if (t.level != MatchLevel::none) return t;
+    }
   }
   if (region != kNone) return answer(MatchLevel::region, kRegion, region);
   if (country != kNone) return answer(MatchLevel::country, kCountry, country);
@@ -257,7 +310,10 @@ Gazetteer& Gazetteer::operator=(Gazetteer&&) noexcept = default;
 
 AddressMatch Gazetteer::match(const AddressQuery& query) const noexcept {
   detail::AddressParts parts = detail::split_address(
-      query, [this](std::string_view s) { return impl_->find_region(s) != kNone; },
+      query,
+      [this](std::string_view s, std::string_view country) {
+        return impl_->find_region(s, impl_->find_country(country)) != kNone;
+      },
       [this](std::string_view s) { return impl_->find_country(s) != kNone; });
   return impl_->match(parts);
 }

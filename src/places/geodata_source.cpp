@@ -35,7 +35,8 @@ std::string text_field(const YamlReader& r, const YAML::Node& level, const char*
 }
 
 LevelSource parse_level(const YamlReader& r, const YAML::Node& node, const std::string& field) {
-  r.only_keys(node, {"level", "source", "layer", "id", "name", "parent", "population", "lat", "lon", "max_distance_km"},
+  r.only_keys(node, {"level", "source", "layer", "id", "name", "parent", "population", "names", "time_zone", "lat", "lon",
+                     "max_distance_km"},
               field);
   LevelSource l;
   l.line = node.Mark().line + 1;
@@ -49,6 +50,8 @@ LevelSource parse_level(const YamlReader& r, const YAML::Node& node, const std::
   l.name_field = text_field(r, node, "name", field, true);
   l.parent_field = text_field(r, node, "parent", field, false);
   l.population_field = text_field(r, node, "population", field, false);
+  l.names_field = text_field(r, node, "names", field, false);
+  l.time_zone_field = text_field(r, node, "time_zone", field, false);
   l.lat_field = text_field(r, node, "lat", field, false);
   l.lon_field = text_field(r, node, "lon", field, false);
   if (l.lat_field.empty() != l.lon_field.empty()) r.fail(node, field, "'lat' and 'lon' must be given together");
@@ -270,12 +273,14 @@ SourcePlaces read_point_csv(const LevelSource& l, const LevelLimits& limits, Pla
     return static_cast<int>(it - r.fields.begin());
   };
   const int id = index_of(l.id_field), name = index_of(l.name_field), parent = index_of(l.parent_field),
-            pop = index_of(l.population_field), lat = index_of(l.lat_field), lon = index_of(l.lon_field);
+            pop = index_of(l.population_field), lat = index_of(l.lat_field), lon = index_of(l.lon_field),
+            names = index_of(l.names_field), time_zone = index_of(l.time_zone_field);
   SourcePlaces places;
   auto field = [&](int i) { return i >= 0 && static_cast<std::size_t>(i) < r.fields.size() ? r.fields[static_cast<std::size_t>(i)] : std::string_view(); };
   for (CsvStatus s; (s = reader.next(r)) != CsvStatus::end_of_input;) {
     SourcePlace p;
     p.id = field(id), p.name = field(name), p.parent_id = field(parent);
+    p.names = field(names), p.time_zone = field(time_zone);
     std::string problem = s != CsvStatus::ok ? std::string(describe(s)) : p.id.empty() ? "empty id" : "";
     double population = 0;
     if (problem.empty() && !(parse_coordinate(field(lat), p.lat) && parse_coordinate(field(lon), p.lon)))
@@ -298,7 +303,11 @@ SourcePlaces read_level(const LevelSource& l, const LevelLimits& limits, PlaceLo
                          (l.source.ends_with(".csv") || l.source.ends_with(".csv.gz"));
   if (point_csv) return read_point_csv(l, limits, summary);
   static std::once_flag registered;  // levels are read on several threads at once
-  std::call_once(registered, [] { GDALAllRegister(); });
+  std::call_once(registered, [] {
+    GDALAllRegister();
+    // Reading a .gz through /vsigzip/ would otherwise write a .properties file beside it.
+    CPLSetConfigOption("CPL_VSIL_GZIP_WRITE_PROPERTIES", "NO");
+  });
   QuietGdal quiet;
   Dataset ds(static_cast<GDALDataset*>(
       GDALOpenEx(l.source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr)));
@@ -308,6 +317,7 @@ SourcePlaces read_level(const LevelSource& l, const LevelLimits& limits, PlaceLo
   const int id_i = field_index(l, *layer, l.id_field), name_i = field_index(l, *layer, l.name_field);
   const int parent_i = field_index(l, *layer, l.parent_field);
   const int pop_i = field_index(l, *layer, l.population_field);
+  const int names_i = field_index(l, *layer, l.names_field), time_zone_i = field_index(l, *layer, l.time_zone_field);
   const int lat_i = field_index(l, *layer, l.lat_field), lon_i = field_index(l, *layer, l.lon_field);
 
   std::unique_ptr<OGRCoordinateTransformation> to_wgs84;
@@ -328,6 +338,8 @@ SourcePlaces read_level(const LevelSource& l, const LevelLimits& limits, PlaceLo
     p.name = f->IsFieldSetAndNotNull(name_i) ? f->GetFieldAsString(name_i) : "";
     if (parent_i >= 0 && f->IsFieldSetAndNotNull(parent_i)) p.parent_id = f->GetFieldAsString(parent_i);
     if (pop_i >= 0 && f->IsFieldSetAndNotNull(pop_i)) p.population = f->GetFieldAsInteger64(pop_i);
+    if (names_i >= 0 && f->IsFieldSetAndNotNull(names_i)) p.names = f->GetFieldAsString(names_i);
+    if (time_zone_i >= 0 && f->IsFieldSetAndNotNull(time_zone_i)) p.time_zone = f->GetFieldAsString(time_zone_i);
     bool repaired = false;
     std::string problem = p.id.empty() ? "empty id" : read_geometry(l, *f, lat_i, lon_i, to_wgs84.get(),
                                                                           limits.vertices_per_place, p, repaired);

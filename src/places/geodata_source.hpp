@@ -17,6 +17,8 @@ struct LevelSource {
   std::string source;       ///< absolute path of the OGR dataset
   std::string layer;        ///< empty: the first layer
   std::string id_field, name_field, parent_field, population_field;
+  std::string names_field;      ///< alternate names, separated by '|'
+  std::string time_zone_field;  ///< IANA time zone name
   std::string lat_field, lon_field;  ///< point sources without geometry (CSV)
   double max_distance_km = 25;       ///< point levels only
   int line = 0;                      ///< line of the level in the manifest, for messages
@@ -34,6 +36,8 @@ Manifest read_manifest(const std::string& path);
 /// One usable feature of a level, in WGS84 lon/lat.
 struct SourcePlace {
   std::string id, name, parent_id;
+  std::string names;      ///< alternate names, '|'-separated
+  std::string time_zone;  ///< IANA name; empty when unknown
   std::int64_t population = -1;
   std::vector<Polygon> parts;  ///< empty for points
   double lon = 0, lat = 0; ///< the point, or a point on the polygon's surface

@@ -94,6 +94,7 @@ PreparedLevel prepare_level(const detail::LevelSource& source, const PlaceIndexO
 struct PlaceIndex::Impl {
   std::vector<Place, detail::HugePageAllocator<Place>> places;  // sorted by (level, id)
   std::vector<std::vector<Polygon>> parts;    // by place
+  std::vector<std::string> alternate_names;   // by place, '|'-separated
   std::array<std::optional<detail::CellTable>, kPlaceLevels> tables;
   std::array<std::vector<std::uint32_t>, kPlaceLevels> table_places;  // polygon -> place
   std::array<std::optional<detail::PointLevel>, kPlaceLevels> point_levels;
@@ -108,6 +109,7 @@ struct PlaceIndex::Impl {
   void build_point_levels(const detail::Manifest& manifest);
   std::uint32_t deepest_polygon_place(double lon, double lat, PlaceLevel below) const noexcept;
   void fill_ancestors(PlaceChain& out, std::uint32_t place) const noexcept;
+  [[nodiscard]] std::uint32_t reach_area(std::uint32_t place) const noexcept;
 };
 
 // Appends a prepared level's places and takes over its table and its part of the summary.
@@ -121,6 +123,8 @@ void PlaceIndex::Impl::add_level(PreparedLevel&& level, std::vector<std::string>
     p.name = std::move(s.name);
     p.level = level.level;
     p.population = s.population;
+    p.time_zone = std::move(s.time_zone);
+    alternate_names.push_back(std::move(s.names));
     p.point = LatLng{s.lat, s.lon};
     if (level.table) table_places[lvl].push_back(static_cast<std::uint32_t>(places.size() - 1));
     parts.push_back(std::move(s.parts));
@@ -192,10 +196,21 @@ void PlaceIndex::Impl::build_point_levels(const detail::Manifest& manifest) {
                                    ": no parent place contains it; never answered");
         continue;
       }
-      points.push_back(detail::LevelPoint{p.point.lon, p.point.lat, i, p.parent, {}});
+      const double reach = p.level == PlaceLevel::town ? detail::town_reach_km(p.population) : 0;
+      points.push_back(detail::LevelPoint{p.point.lon, p.point.lat, i, p.parent, {}, reach, reach_area(i)});
     }
     point_levels[slot(source.level)].emplace(std::move(points), source.max_distance_km);
   }
+}
+
+// Where a town's reach applies (point_level.hpp): its region, else its country.
+std::uint32_t PlaceIndex::Impl::reach_area(std::uint32_t place) const noexcept {
+  std::uint32_t country = Place::none;
+  for (std::uint32_t p = places[place].parent; p != Place::none; p = places[p].parent) {
+    if (places[p].level == PlaceLevel::region) return p;
+    if (places[p].level == PlaceLevel::country) country = p;
+  }
+  return country;
 }
 
 void PlaceIndex::Impl::fill_ancestors(PlaceChain& out, std::uint32_t place) const noexcept {
@@ -225,6 +240,7 @@ std::shared_ptr<const PlaceIndex> PlaceIndex::load(const std::string& manifest_p
   for (auto& level : prepared) total += levels.emplace_back(level.get()).order.size();
   impl->places.reserve(total);
   impl->parts.reserve(total);
+  impl->alternate_names.reserve(total);
   parent_ids.reserve(total);
   for (PreparedLevel& level : levels) impl->add_level(std::move(level), parent_ids);
   impl->index_ids();
@@ -269,7 +285,9 @@ LocateStatus PlaceIndex::locate(LatLng point, PlaceChain& out) const noexcept {
       auto parent_index = static_cast<std::uint32_t>(p - m.places.data());
       if (!points->has_parent(parent_index)) continue;
       if (!query) query.emplace(lon, lat);
-      std::uint32_t hit = points->nearest(*query, parent_index);
+      const Place* area = out[PlaceLevel::region] ? out[PlaceLevel::region] : out[PlaceLevel::country];
+      const std::uint32_t area_index = area ? static_cast<std::uint32_t>(area - m.places.data()) : Place::none;
+      std::uint32_t hit = points->nearest(*query, parent_index, area_index);
       if (hit != detail::PointLevel::none) out.at[slot(level)] = &m.places[hit];
       break;
     }
@@ -281,6 +299,10 @@ std::span<const Place> PlaceIndex::places() const noexcept { return impl_->place
 
 void PlaceIndex::chain_of(const Place& place, PlaceChain& out) const noexcept {
   impl_->fill_ancestors(out, static_cast<std::uint32_t>(&place - impl_->places.data()));
+}
+
+std::string_view PlaceIndex::alternate_names(const Place& place) const noexcept {
+  return impl_->alternate_names[static_cast<std::size_t>(&place - impl_->places.data())];
 }
 
 const Place* PlaceIndex::find(std::string_view id) const noexcept {

@@ -53,6 +53,10 @@ double geodesic_km(double lat1, double lon1, double lat2, double lon2) noexcept 
   return s12 / 1000.0;
 }
 
+double town_reach_km(std::int64_t population) noexcept {
+  return population >= kMinCorePopulation ? 0.01 * std::sqrt(static_cast<double>(population)) : 0;
+}
+
 QueryPoint::QueryPoint(double longitude, double latitude) noexcept
     : lon(longitude), lat(latitude), xyz(unit_vector(latitude, longitude)) {}
 
@@ -79,6 +83,47 @@ PointLevel::PointLevel(LevelPoints points, double max_distance_km)
     groups_.push_back(Group{parent, i, j});
     i = j;
   }
+  build_cores();
+}
+
+// The towns with a reach, grouped by area and sorted by latitude, so that a query scans only
+// the band of latitudes its area's largest reach can cover.
+void PointLevel::build_cores() {
+  for (const LevelPoint& p : points_)
+    if (p.reach_km > 0) cores_.push_back(Core{p.xyz, p.lat, km_to_chord2(p.reach_km), p.area, p.place});
+  std::sort(cores_.begin(), cores_.end(), [](const Core& a, const Core& b) {
+    if (a.area != b.area) return a.area < b.area;
+    if (a.lat != b.lat) return a.lat < b.lat;
+    return a.place < b.place;
+  });
+  for (std::uint32_t i = 0; i < cores_.size();) {
+    std::uint32_t j = i;
+    double max_c2 = 0;
+    for (; j < cores_.size() && cores_[j].area == cores_[i].area; ++j) max_c2 = std::max(max_c2, cores_[j].reach_c2);
+    const std::uint32_t area = cores_[i].area;
+    if (core_group_of_area_.size() <= area) core_group_of_area_.resize(std::size_t{area} + 1, none);
+    core_group_of_area_[area] = static_cast<std::uint32_t>(core_groups_.size());
+    core_groups_.push_back(CoreGroup{i, j, chord2_to_km(max_c2)});
+    i = j;
+  }
+}
+
+// The most populous town of the area whose reach covers the query (reach grows with
+// population, so: the largest reach), if any; ties go to the lower place index.
+std::uint32_t PointLevel::covering(const QueryPoint& q, std::uint32_t area) const noexcept {
+  if (area >= core_group_of_area_.size() || core_group_of_area_[area] == none) return none;
+  const CoreGroup& g = core_groups_[core_group_of_area_[area]];
+  const double band = g.max_reach_km * kSphereSlack / kMinKmPerDegreeLat;
+  auto it = std::lower_bound(cores_.begin() + g.begin, cores_.begin() + g.end, q.lat - band,
+                             [](const Core& c, double lat) { return c.lat < lat; });
+  const Core* best = nullptr;
+  for (; it != cores_.begin() + g.end && it->lat <= q.lat + band; ++it) {
+    const double dx = q.xyz[0] - it->xyz[0], dy = q.xyz[1] - it->xyz[1], dz = q.xyz[2] - it->xyz[2];
+    if (dx * dx + dy * dy + dz * dz > it->reach_c2) continue;
+    if (!best || it->reach_c2 > best->reach_c2 || (it->reach_c2 == best->reach_c2 && it->place < best->place))
+      best = &*it;
+  }
+  return best ? best->place : none;
 }
 
 const PointLevel::Group* PointLevel::group_of(std::uint32_t parent) const noexcept {
@@ -119,7 +164,8 @@ std::uint32_t PointLevel::rank(double lon, double lat, const Candidate* cand, in
   return answer;
 }
 
-std::uint32_t PointLevel::nearest(const QueryPoint& query, std::uint32_t parent) const noexcept {
+std::uint32_t PointLevel::nearest(const QueryPoint& query, std::uint32_t parent, std::uint32_t area) const noexcept {
+  if (const std::uint32_t core = covering(query, area); core != none) return core;
   const Group* g = group_of(parent);
   if (!g) return none;
   const std::array<double, 3>& q = query.xyz;

@@ -2,12 +2,14 @@
 // places and against the uncompiled path (resolver, then place index, then campaign targets).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <unistd.h>
 
 #include "geotarget/decision.hpp"
 #include "geotarget/mmdb_writer.hpp"
+#include "geotarget/record_places.hpp"
 #include "test_support.hpp"
 
 using namespace geotarget;
@@ -145,14 +147,18 @@ TEST_CASE("a /24 shared by several networks answers each part, and its gap is a 
   CHECK(private_use.candidates.empty());
 }
 
-TEST_CASE("a record without coordinates is placed by its country code") {
+TEST_CASE("a record without coordinates is placed by its country code, at country precision") {
   Decision kenya = fixture().table->decide(ip("196.0.3.4"));
   REQUIRE(kenya.status == LookupStatus::found);
   CHECK_FALSE(kenya.location->has_coordinates());
+  CHECK(kenya.precision == Precision::country);
   REQUIRE(kenya.places[PlaceLevel::country] != nullptr);
   CHECK(kenya.places[PlaceLevel::country]->id == "KE");
+  CHECK(kenya.places[PlaceLevel::region] == nullptr);
   CHECK(kenya.places[PlaceLevel::district] == nullptr);
-  CHECK(chosen_ids(kenya) == std::vector<std::string>{"kenya"});
+  // `kenya` splits its budget by district (the default level): a visitor known only by the
+  // country has no district to count in, so the campaign is not chosen (issue 12, item 5).
+  CHECK(chosen_ids(kenya).empty());
 }
 
 TEST_CASE("campaign dates, visitor segments and offers are decided per request") {
@@ -191,19 +197,21 @@ TEST_CASE("compiled decisions agree with the uncompiled path on every address tr
     REQUIRE(d.status == r.status);
     if (r.status != LookupStatus::found) return;
     REQUIRE(d.location == r.location);
+    REQUIRE(d.precision == r.location->precision);
     PlaceChain chain;
-    if (r.location->has_coordinates()) {
-      REQUIRE(t.places().locate({r.location->position.lat, r.location->position.lon}, chain) == LocateStatus::ok);
-    } else {
-      t.places().chain_of(*t.places().find(r.location->country), chain);
-    }
+    place_record(t.places(), *r.location, chain);
     REQUIRE(d.places.at == chain.at);
     REQUIRE(same_number(d.position.lat, r.location->position.lat));
     REQUIRE(same_number(d.position.lon, r.location->position.lon));
+    // A campaign split below the region needs a city; radius and polygon targets a city too.
+    const bool city = r.location->precision == Precision::city;
+    const LatLng point = city ? r.location->position : LatLng{};
     std::vector<std::uint16_t> expected;
-    for (std::size_t i = 0; i < campaigns.campaigns.size(); ++i)
-      if (campaigns.campaigns[i].targets(chain, {r.location->position.lat, r.location->position.lon}))
-        expected.push_back(static_cast<std::uint16_t>(i));
+    for (std::size_t i = 0; i < campaigns.campaigns.size(); ++i) {
+      const Campaign& c = campaigns.campaigns[i];
+      const bool reaches = city || (c.level == PlaceLevel::region && r.location->precision == Precision::region);
+      if (reaches && c.targets(chain, point)) expected.push_back(static_cast<std::uint16_t>(i));
+    }
     std::vector<std::uint16_t> got(d.candidates.begin(), d.candidates.end());
     std::sort(got.begin(), got.end());
     REQUIRE(got == expected);
@@ -255,4 +263,74 @@ TEST_CASE("visitor attributes parse from column:value pairs") {
   CHECK(bad == 1);
   CHECK_FALSE(parse_visitor_attributes("a:1,b:2,c:3,d:4", out, n, bad));  // more than fit
   CHECK(bad == 4);
+}
+
+// The default-location trap (issue 12): MaxMind's test records without a city carry a point
+// (149.101.100.0: 37.751,-97.822, the database's "somewhere in the US", in Reno County,
+// Kansas). Such a visitor gets no district, town or ZIP, and no campaign split below its
+// precision. Expected places come from the records' JSON source and ISO 3166-2.
+TEST_CASE("IP visitors are placed only as precisely as their record, in decisions too", "[maxmind]") {
+  auto data = test::mmdb_testdata();
+  if (data.empty()) GEOTARGET_SKIP("../shared/mmdb-testdata is absent");
+  auto dir = test::fresh_dir("decision-precision-" + std::to_string(getpid()));
+  test::write_file(dir / "campaigns.yaml", R"yaml(currency: USD
+campaigns:
+  - {id: gb-towns, budget: 100, level: town, target: {include: [GB]}, offers: [{id: a}]}
+  - {id: gb-regions, budget: 100, level: region, target: {include: [GB]}, offers: [{id: b}]}
+  - {id: california, budget: 100, level: region, target: {include: [US-CA]}, offers: [{id: c}]}
+  - {id: reno-county, budget: 100, level: district, target: {include: [US-20155]}, offers: [{id: d}]}
+  - {id: kansas-radius, budget: 100, level: postal, target: {radius: [{lat: 37.751, lon: -97.822, km: 50}]}, offers: [{id: e}]}
+)yaml");
+  DecisionSources s{(data / "test-data" / "GeoIP2-City-Test.mmdb").string(),
+                    test::source_path("geodata/default.yaml").string(), (dir / "campaigns.yaml").string(), {}, {}};
+  s.ip.special_ranges_miss = false;
+  auto t = DecisionTable::load(s);
+  auto id_at = [](const Decision& d, PlaceLevel level) {
+    const Place* p = d.places[level];
+    return p ? p->id : std::string();
+  };
+  auto chosen = [&](const Decision& d) {
+    std::array<CampaignChoice, 8> out;
+    std::vector<std::string> ids;
+    for (std::size_t i = 0, n = t->choose(d, DecisionTable::today(), nullptr, out); i < n; ++i)
+      ids.push_back(out[i].campaign->id);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+
+  const Decision us = t->decide(ip("149.101.100.1"));
+  REQUIRE(us.status == LookupStatus::found);
+  CHECK(us.precision == Precision::country);
+  CHECK(id_at(us, PlaceLevel::country) == "US");
+  for (PlaceLevel l : {PlaceLevel::region, PlaceLevel::district, PlaceLevel::town, PlaceLevel::postal})
+    CHECK(id_at(us, l).empty());
+  CHECK(chosen(us).empty());
+
+  const Decision california = t->decide(ip("214.78.124.1"));  // CA named, no city
+  CHECK(california.precision == Precision::region);
+  CHECK(id_at(california, PlaceLevel::region) == "US-CA");
+  CHECK(id_at(california, PlaceLevel::district).empty());
+  CHECK(chosen(california) == std::vector<std::string>{"california"});
+
+  const Decision london = t->decide(ip("81.2.69.142"));
+  CHECK(london.precision == Precision::city);
+  CHECK(id_at(london, PlaceLevel::region) == "GB-ENG");
+  REQUIRE(london.places[PlaceLevel::town] != nullptr);
+  CHECK(london.places[PlaceLevel::town]->name == "London");
+  CHECK(chosen(london) == std::vector<std::string>{"gb-regions", "gb-towns"});
+
+  // Named Boxford (West Berkshire) but its point, 51.75,-1.25, is Oxford's: a city record is
+  // placed by its coordinates, in Oxfordshire.
+  const Decision boxford = t->decide(ip("2.125.160.216"));
+  CHECK(id_at(boxford, PlaceLevel::region) == "GB-ENG");
+  CHECK(id_at(boxford, PlaceLevel::district) == "GB-OXF");
+
+  const Decision gb = t->decide(ip("2a02:d3c0::1"));  // GB, the country's default point
+  CHECK(gb.precision == Precision::country);
+  CHECK(id_at(gb, PlaceLevel::country) == "GB");
+  CHECK(id_at(gb, PlaceLevel::region).empty());
+  CHECK(chosen(gb).empty());
+
+  CHECK(id_at(t->decide(ip("175.16.199.1")), PlaceLevel::region) == "CN-JL");  // Changchun, Jilin
+  CHECK(id_at(t->decide(ip("89.160.20.113")), PlaceLevel::region) == "SE-E");   // Linköping, Östergötland
 }

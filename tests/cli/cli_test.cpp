@@ -89,6 +89,7 @@ TEST_CASE("geotarget locate answers the chain for LAT LON and for stdin lines") 
   CHECK(one["places"]["region"]["id"] == "US-NY");
   CHECK(one["places"]["district"]["id"] == "US-36061");
   CHECK(one["places"]["postal"]["id"] == "US-ZIP-10024");
+  CHECK(one["places"]["town"]["name"] == "New York City");  // Upper West Side: not "Manhattan"
 
   auto s = run_cli({"locate"}, "-29.3167,27.4833\n91,0\nfoo,1\n10,nan\n0,-180.5\nnocomma\n0,0\n");
   CHECK(s.exit_code == 1);
@@ -118,6 +119,24 @@ TEST_CASE("geotarget ip --geodata adds the places of each location") {
   REQUIRE(lines.size() == 2);
   CHECK(Json::parse(lines[0])["places"]["district"]["id"] == "US-02016");  // Adak, Aleutians West
   CHECK(Json::parse(lines[1])["places"]["country"]["id"] == "LS");          // Maseru
+}
+
+TEST_CASE("geotarget ip --geodata: a country-only record gets its country and nothing finer", "[maxmind]") {
+  auto data = geotarget::test::mmdb_testdata();
+  if (data.empty()) GEOTARGET_SKIP("../shared/mmdb-testdata is absent");
+  // 149.101.100.0/28: US, no city, 37.751,-97.822 (Reno County, Kansas), radius 1000 km.
+  auto r = run_cli({"ip", "--db", (data / "test-data" / "GeoIP2-City-Test.mmdb").string(), "--geodata",
+                    GEOTARGET_SOURCE_DIR "/geodata/default.yaml", "149.101.100.1", "81.2.69.142"});
+  REQUIRE(r.exit_code == 0);
+  auto lines = lines_of(r.out);
+  REQUIRE(lines.size() == 2);
+  Json us = Json::parse(lines[0]);
+  CHECK(us["location"]["precision"] == "country");
+  CHECK(us["places"] == Json::parse(R"({"country":{"id":"US","name":"United States of America"}})"));
+  Json london = Json::parse(lines[1]);
+  CHECK(london["location"]["precision"] == "city");
+  CHECK(london["places"]["region"]["id"] == "GB-ENG");
+  CHECK(london["places"]["town"]["name"] == "London");
 }
 
 TEST_CASE("geotarget allocate: exact sums per campaign, CSV beside the JSON, infeasible is exit 2") {

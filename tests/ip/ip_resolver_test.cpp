@@ -435,3 +435,35 @@ TEST_CASE("an IPv4-only database and one with IPv6: IPv6 addresses go to the sec
   CHECK(r.lookup("2a04::1").status == LookupStatus::not_found);
   CHECK(r.info().ip_version == 6);
 }
+
+// Precision from what the record says (the JSON source of MaxMind's test database): a city and
+// a small radius -> city; a region only, or a city with a radius too large -> region; nothing
+// finer than the country, or a radius of 1000 km -> country.
+TEST_CASE("records are only as precise as their city, region and accuracy radius say", "[maxmind]") {
+  fs::path data = test::mmdb_testdata();
+  if (data.empty()) GEOTARGET_SKIP("../shared/mmdb-testdata is absent");
+  IpResolverOptions opt;
+  opt.special_ranges_miss = false;
+  IpResolver r((data / "test-data/GeoIP2-City-Test.mmdb").string(), opt);
+  auto precision = [&](const char* ip) {
+    IpLookup l = r.lookup(ip);
+    REQUIRE(l.status == LookupStatus::found);
+    return l.location->precision;
+  };
+  CHECK(precision("81.2.69.142") == Precision::city);     // London, 10 km
+  CHECK(precision("2.125.160.216") == Precision::city);   // Boxford, 100 km
+  CHECK(precision("214.78.124.1") == Precision::region);  // US, CA, no city, 100 km
+  CHECK(precision("149.101.100.1") == Precision::country);  // US, no city: 37.751,-97.822, 1000 km
+  CHECK(precision("216.160.83.65") == Precision::country);  // US, WA, no city, 1000 km
+  CHECK(precision("67.43.156.1") == Precision::country);    // BT, no region, 534 km
+  CHECK(precision("2a02:cf80::1") == Precision::country);   // IL, coordinates but no city
+  CHECK(describe(Precision::region) == "region");
+
+  IpResolverOptions strict = opt;
+  strict.city_max_accuracy_km = 5;     // London's 10 km is then too coarse for a city
+  strict.region_max_accuracy_km = 50;  // and Changchun's 100 km for its region
+  IpResolver s((data / "test-data/GeoIP2-City-Test.mmdb").string(), strict);
+  CHECK(s.lookup("81.2.69.142").location->precision == Precision::region);
+  CHECK(s.lookup("81.2.69.144").location->precision == Precision::city);  // London, 3 km
+  CHECK(s.lookup("175.16.199.1").location->precision == Precision::country);
+}

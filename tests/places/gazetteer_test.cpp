@@ -1,4 +1,5 @@
-// The gazetteer on the default pack: each case a table of address -> expected match.
+// The gazetteer on the default pack: each case a table of address -> expected match. Town ids
+// are GeoNames ids (GN-<geonameid>) as listed in its cities1000 file.
 #include <catch2/catch.hpp>
 
 #include "geotarget/gazetteer.hpp"
@@ -82,22 +83,22 @@ TEST_CASE("postal codes decide first, in every spelling") {
 
 TEST_CASE("towns: within their region, accents and abbreviations, typos at lower confidence") {
   check_table({
-      {fields("Cañon City", "CO"), MatchLevel::town, "GN-US-CO-canon-city", 0.85, 0.95},
-      {fields("canon city", "colorado"), MatchLevel::town, "GN-US-CO-canon-city", 0.85, 0.95},
-      {fields("St. Louis", "MO"), MatchLevel::town, "GN-US-MO-st-louis", 0.85, 0.95},
-      {fields("Saint Louis", "Missouri"), MatchLevel::town, "GN-US-MO-st-louis", 0.85, 0.95},
-      {fields("Ft Worth", "TX"), MatchLevel::town, "GN-US-TX-fort-worth", 0.85, 0.95},
-      {fields("Springfeild", "IL"), MatchLevel::town, "GN-US-IL-springfield", 0.7, 0.8},  // one typo
-      {fields("Sprngfeild", "IL"), MatchLevel::town, "GN-US-IL-springfield", 0.6, 0.7},   // two
-      {line("45 oak ave apt 3 Cañon City CO"), MatchLevel::town, "GN-US-CO-canon-city", 0.85, 0.95},
-      {fields("Paris", "", "", "France"), MatchLevel::town, "GN-FR-11-paris", 0.5, 0.8},
+      {fields("Cañon City", "CO"), MatchLevel::town, "GN-5416005", 0.85, 0.95},
+      {fields("canon city", "colorado"), MatchLevel::town, "GN-5416005", 0.85, 0.95},
+      {fields("St. Louis", "MO"), MatchLevel::town, "GN-4407066", 0.85, 0.95},
+      {fields("Saint Louis", "Missouri"), MatchLevel::town, "GN-4407066", 0.85, 0.95},
+      {fields("Ft Worth", "TX"), MatchLevel::town, "GN-4691930", 0.85, 0.95},
+      {fields("Springfeild", "IL"), MatchLevel::town, "GN-4250542", 0.7, 0.8},  // one typo
+      {fields("Sprngfeild", "IL"), MatchLevel::town, "GN-4250542", 0.6, 0.7},   // two
+      {line("45 oak ave apt 3 Cañon City CO"), MatchLevel::town, "GN-5416005", 0.85, 0.95},
+      {fields("Paris", "", "", "France"), MatchLevel::town, "GN-2988507", 0.5, 0.8},
   });
 }
 
 TEST_CASE("ambiguous town names are not guessed: what the candidates share, at low confidence") {
   check_table({
       {fields("Springfield", ""), MatchLevel::country, "US", 0, 0.35},
-      {fields("Springfield", "MA"), MatchLevel::town, "GN-US-MA-springfield", 0.85, 0.95},
+      {fields("Springfield", "MA"), MatchLevel::town, "GN-4951788", 0.85, 0.95},
       {fields("Springfield", "", "01103"), MatchLevel::postal, "US-ZIP-01103", 0.9, 1},
   });
 }
@@ -111,5 +112,46 @@ TEST_CASE("regions and countries when nothing finer is known, nothing when nothi
       {fields("Qwzxv", ""), MatchLevel::none, "", 0, 0},
       {fields("", ""), MatchLevel::none, "", 0, 0},
       {fields("", "", "99999"), MatchLevel::none, "", 0, 0},
+  });
+}
+
+// Towns abroad by their native and alternate names, in any script, in the forms "town",
+// "town, region", "town, country" and "town, region, country". Ids are GeoNames ids as on
+// geonames.org (Tel Aviv 293397, Tbilisi 611717, Munich 2867714, Cologne 2886242, Vienna
+// 2761369, Rome 3169070, Mexico City 3530597, Osaka 1853909, Tokyo 1850147, New York City
+// 5128581).
+TEST_CASE("towns worldwide by native names in any script, with or without region and country") {
+  check_table({
+      {line("תל אביב"), MatchLevel::town, "GN-293397", 0.55, 0.8},                // Hebrew
+      {fields("תל אביב", "", "", "ישראל"), MatchLevel::town, "GN-293397", 0.7, 0.8},
+      {line("Tel Aviv, Israel"), MatchLevel::town, "GN-293397", 0.7, 0.95},
+      {line("თბილისი, საქართველო"), MatchLevel::town, "GN-611717", 0.7, 0.8},     // Georgian
+      {line("Tbilisi, Georgia"), MatchLevel::town, "GN-611717", 0.7, 0.8},  // Georgia the country
+      {line("München, Bayern"), MatchLevel::town, "GN-2867714", 0.85, 0.95},     // German
+      {line("München, Bayern, Deutschland"), MatchLevel::town, "GN-2867714", 0.85, 0.95},
+      {line("Köln, Deutschland"), MatchLevel::town, "GN-2886242", 0.7, 0.8},
+      {line("Wien, Österreich"), MatchLevel::town, "GN-2761369", 0.85, 0.95},  // Wien is its Land too
+      {line("Roma, Italia"), MatchLevel::town, "GN-3169070", 0.7, 0.8},
+      {line("Ciudad de México, México"), MatchLevel::town, "GN-3530597", 0.7, 0.8},  // Spanish
+      {fields("Ciudad de México", "", "", "MX"), MatchLevel::town, "GN-3530597", 0.7, 0.8},
+      {line("大阪, 日本"), MatchLevel::town, "GN-1853909", 0.7, 0.8},                  // Japanese
+      {fields("東京", "", "", "日本"), MatchLevel::town, "GN-1850147", 0.7, 0.8},
+      {line("NYC"), MatchLevel::town, "GN-5128581", 0.7, 0.8},
+      {line("Toronto, ON, Canada"), MatchLevel::town, "GN-6167865", 0.85, 0.95},  // ON: Canada's code
+      {line("New York, NY"), MatchLevel::town, "GN-5128581", 0.85, 0.95},
+  });
+}
+
+TEST_CASE("regions abroad by ISO code or name within their country, countries in their own language") {
+  check_table({
+      {fields("", "Bayern", "", "Deutschland"), MatchLevel::region, "DE-BY", 0.45, 0.55},
+      {fields("", "BY", "", "DE"), MatchLevel::region, "DE-BY", 0.45, 0.55},
+      {fields("", "ON", "", "Canada"), MatchLevel::region, "CA-ON", 0.45, 0.55},
+      {fields("", "Île-de-France", "", "France"), MatchLevel::region, "FR-IDF", 0.45, 0.55},
+      {fields("", "", "", "საქართველო"), MatchLevel::country, "GE", 0.25, 0.35},
+      {fields("", "", "", "ישראל"), MatchLevel::country, "IL", 0.25, 0.35},
+      {fields("", "", "", "DEU"), MatchLevel::country, "DE", 0.25, 0.35},
+      // A foreign postal code with no postal data: the town decides.
+      {fields("Paris", "", "75004", "France"), MatchLevel::town, "GN-2988507", 0.7, 0.8},
   });
 }

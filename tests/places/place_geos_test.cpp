@@ -2,7 +2,9 @@
 // and points exactly on county boundaries.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <random>
+#include <span>
 #include <sstream>
 
 #include "geos_reference.hpp"
@@ -129,7 +131,29 @@ TEST_CASE("the default pack answers known places", "[geos]") {
   }
 }
 
-TEST_CASE("the nearest town and ZIP are the geodesic nearest in the parent, by brute force", "[geos]") {
+namespace {
+
+// Great-circle km on the mean sphere, as the population rule measures reach.
+double sphere_km(double lat1, double lon1, double lat2, double lon2) {
+  const double r = 3.14159265358979323846 / 180, h = std::sin((lat2 - lat1) * r / 2),
+               w = std::sin((lon2 - lon1) * r / 2);
+  return 2 * 6371.0088 * std::asin(std::sqrt(h * h + std::cos(lat1 * r) * std::cos(lat2 * r) * w * w));
+}
+
+// The region of a place (else its country): where a town's reach applies.
+std::uint32_t reach_area(std::span<const Place> places, std::uint32_t p) {
+  std::uint32_t country = Place::none;
+  for (std::uint32_t a = places[p].parent; a != Place::none; a = places[a].parent) {
+    if (places[a].level == PlaceLevel::region) return a;
+    if (places[a].level == PlaceLevel::country) country = a;
+  }
+  return country;
+}
+
+}  // namespace
+
+TEST_CASE("the town is the most populous covering one, else the geodesic nearest in the parent, by brute force",
+          "[geos]") {
   auto index = default_pack();
   const auto& places = index->places();
   std::mt19937_64 rng(11);
@@ -143,11 +167,22 @@ TEST_CASE("the nearest town and ZIP are the geodesic nearest in the parent, by b
     const Place* district = chain[PlaceLevel::district];
     if (!district) continue;
     const auto parent = static_cast<std::uint32_t>(district - places.data());
+    const Place* area = chain[PlaceLevel::region] ? chain[PlaceLevel::region] : chain[PlaceLevel::country];
     for (auto [level, max_km] : {std::pair{PlaceLevel::town, 30.0}, std::pair{PlaceLevel::postal, 15.0}}) {
-      std::uint32_t best = Place::none;
-      double best_km = max_km;
-      bool any_in_parent = false;
-      for (std::uint32_t p = 0; p < places.size(); ++p) {
+      // The population rule (D34): towns of 40,000+ cover 0.01 km x sqrt(population) of their
+      // region; the most populous covering town wins.
+      std::uint32_t covering = Place::none;
+      for (std::uint32_t p = 0; level == PlaceLevel::town && p < places.size(); ++p) {
+        if (places[p].level != level || places[p].population < 40000 || places[p].parent == Place::none) continue;
+        if (reach_area(places, p) != index_of(*index, area)) continue;
+        const double reach = 0.01 * std::sqrt(static_cast<double>(places[p].population));
+        if (sphere_km(y, x, places[p].point.lat, places[p].point.lon) > reach) continue;
+        if (covering == Place::none || places[p].population > places[covering].population) covering = p;
+      }
+      std::uint32_t best = covering;
+      double best_km = covering == Place::none ? max_km : 0;
+      bool any_in_parent = covering != Place::none;
+      for (std::uint32_t p = 0; covering == Place::none && p < places.size(); ++p) {
         if (places[p].level != level || places[p].parent != parent) continue;
         any_in_parent = true;
         double d = detail::geodesic_km(y, x, places[p].point.lat, places[p].point.lon);

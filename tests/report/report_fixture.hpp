@@ -42,7 +42,7 @@ inline std::string allocation_fixture(const std::string& geodata) {
      "offer": "gold-10", "expected_response": 700, "marginal_return": 1.25, "binding": "none", "merged_into": null, "reason": null},
     {"area_id": "US-32031", "level": "district", "name": "Washoe", "audience": 40, "budget_cents": 7000,
      "offer": "gold-10", "expected_response": 90, "marginal_return": 1.25, "binding": "none", "merged_into": null, "reason": null},
-    {"area_id": "GN-US-CA-sausalito", "level": "town", "name": "Sausalito", "audience": 90, "budget_cents": 20000,
+    {"area_id": "GN-5393611", "level": "town", "name": "Sausalito", "audience": 90, "budget_cents": 20000,
      "offer": "gold-10", "expected_response": 260, "marginal_return": 1.25, "binding": "none", "merged_into": null, "reason": null},
     {"area_id": "US-ZIP-94103", "level": "postal", "name": "94103", "audience": 70, "budget_cents": 13000,
      "offer": "gold-10", "expected_response": 170, "marginal_return": 1.25, "binding": "none", "merged_into": null, "reason": null}
@@ -54,7 +54,7 @@ inline std::string allocation_fixture(const std::string& geodata) {
      "offer": "winback-20", "expected_response": 5000, "marginal_return": 0.9, "binding": "none", "merged_into": null, "reason": null},
     {"area_id": "US-36047", "level": "district", "name": "Kings", "audience": 99, "budget_cents": 1000,
      "offer": "winback-20", "expected_response": 10, "marginal_return": 0.9, "binding": "none", "merged_into": null, "reason": null},
-    {"area_id": "GN-US-NY-manhattan", "level": "town", "name": "Manhattan", "audience": 150, "budget_cents": 0,
+    {"area_id": "GN-5125771", "level": "town", "name": "Manhattan", "audience": 150, "budget_cents": 0,
      "offer": null, "expected_response": 0, "marginal_return": 0, "binding": "excluded", "merged_into": null, "reason": null}
    ]}
  ]})";
