@@ -281,7 +281,7 @@ campaigns:
   - {id: reno-county, budget: 100, level: district, target: {include: [US-20155]}, offers: [{id: d}]}
   - {id: kansas-radius, budget: 100, level: postal, target: {radius: [{lat: 37.751, lon: -97.822, km: 50}]}, offers: [{id: e}]}
 )yaml");
-  DecisionSources s{(data / "test-data" / "GeoIP2-City-Test.mmdb").string(),
+  DecisionSources s{{(data / "test-data" / "GeoIP2-City-Test.mmdb").string()},
                     test::source_path("geodata/default.yaml").string(), (dir / "campaigns.yaml").string(), {}, {}};
   s.ip.special_ranges_miss = false;
   auto t = DecisionTable::load(s);
