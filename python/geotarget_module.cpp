@@ -167,6 +167,7 @@ py::dict record_fields(const IpResolver& resolver, std::uint32_t number) {
   out["city"] = std::string(l->city);
   out["postal"] = std::string(l->postal);
   out["time_zone"] = std::string(l->time_zone);
+  out["precision"] = std::string(describe(l->precision));
   return out;
 }
 

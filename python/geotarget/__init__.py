@@ -113,14 +113,15 @@ class IpResolver:
     def lookup(self, addresses):
         """A dict of arrays: status ("found", "not_found", "invalid_ip", "special_range", ...),
         lat, lon, accuracy_km (NaN where unknown), prefix_length (of the matching network),
-        country, region, city, postal, time_zone ("" where unknown, None when not found)."""
+        country, region, city, postal, time_zone ("" where unknown, None when not found), and
+        precision ("city", "region" or "country": how far down the record's places may go)."""
         found = self._resolver.lookup([str(a) for a in addresses])
         records = found["record"]
         out = {"status": _LOOKUP_STATUSES[found["status"]], "lat": found["lat"], "lon": found["lon"],
                "accuracy_km": found["accuracy_km"], "prefix_length": found["prefix_length"]}
         distinct, inverse = np.unique(records, return_inverse=True)
         fields = [self._resolver.record_fields(int(r)) if r >= 0 else None for r in distinct]
-        for name in ("country", "region", "city", "postal", "time_zone"):
+        for name in ("country", "region", "city", "postal", "time_zone", "precision"):
             column = np.array([f[name] if f else None for f in fields], dtype=object)
             out[name] = column[inverse] if len(records) else np.empty(0, dtype=object)
         return out

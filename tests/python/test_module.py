@@ -85,6 +85,8 @@ class ModuleTest(unittest.TestCase):
         self.assertEqual(found["country"][0], "US")
         self.assertAlmostEqual(found["lat"][0], 40.7831)
         self.assertEqual(found["prefix_length"][0], 16)
+        self.assertEqual(found["precision"][0], "city")  # a city and coordinates, no radius
+        self.assertIsNone(found["precision"][1])
         self.assertIsNone(found["city"][1])
         self.assertTrue(np.isnan(found["lat"][1]))
         both = geotarget.IpResolver([support.DEMO_DB, support.DEMO_DB]).lookup(["66.0.12.34"])
