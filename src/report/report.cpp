@@ -32,7 +32,7 @@ ReportSummary summary_of(const detail::ReportModel& model) {
   for (const detail::CampaignView& v : model.campaigns) {
     s.areas_shown += v.areas.size();
     s.areas_hidden += v.other.count;
-    for (const detail::ShownArea& a : v.areas) s.areas_unmapped += a.place ? 0 : 1;
+    for (const detail::ShownArea& a : v.areas) s.areas_unmapped += a.place || a.area->catchment ? 0 : 1;
   }
   return s;
 }

@@ -8,6 +8,7 @@
 
 #include "csv_reader.hpp"
 #include "geotarget/error.hpp"
+#include "report_map.hpp"
 
 namespace geotarget::detail {
 
@@ -19,13 +20,15 @@ struct ExportRow {
   std::int64_t audience = 0, budget_cents = 0;
   double expected_response = 0, marginal_return = 0;
   const Place* place = nullptr;
+  const RadiusArea* catchment = nullptr;  ///< a store's circle
 };
 
 ExportRow row_of(const CampaignView& v, const ShownArea& s) {
   const AreaAllocation& a = *s.area;
   return {v.campaign->campaign_id, a.area_id, std::string(describe(a.level)), a.name, s.region_id, a.offer,
           std::string(describe(a.binding)), s.merged_into, a.reason,
-          a.audience, a.budget_cents, a.expected_response, a.marginal_return, s.place};
+          a.audience, a.budget_cents, a.expected_response, a.marginal_return, s.place,
+          a.catchment ? &*a.catchment : nullptr};
 }
 
 ExportRow other_row(const CampaignView& v) {
@@ -97,8 +100,16 @@ nlohmann::ordered_json json_of(const CampaignView& v) {
   return j;
 }
 
-// The place's polygons as one MultiPolygon, or its point; nullptr for no geometry.
+// The place's polygons as one MultiPolygon, or its point, or a store's circle; nullptr for no
+// geometry.
 std::unique_ptr<OGRGeometry> geometry_of(const ExportRow& r, const PlaceIndex& places) {
+  if (r.catchment) {
+    auto polygon = std::make_unique<OGRPolygon>();
+    OGRLinearRing ring;
+    for (const auto& v : geodesic_circle(*r.catchment)) ring.addPoint(v[0], v[1]);
+    polygon->addRing(&ring);
+    return polygon;
+  }
   if (!r.place) return nullptr;
   if (r.place->level == PlaceLevel::town || r.place->level == PlaceLevel::postal)
     return std::make_unique<OGRPoint>(r.place->point.lon, r.place->point.lat);

@@ -22,6 +22,8 @@ table.sortable th{cursor:pointer}table.sortable th:hover{background:#eef}tfoot t
 .chart .budget{fill:#225ea8}.chart .response{fill:#e6843c}
 .map .rolled{fill:url(#hatch);stroke:none;pointer-events:none}.map .zone{fill:none;stroke:#b2182b;stroke-width:12;stroke-dasharray:40 24}
 .map .radius{fill:#b2182b;fill-opacity:.06;stroke:#b2182b;stroke-width:12}.map .pin{fill:#b2182b;stroke:#fff;stroke-width:6}
+.maps{display:flex;flex-wrap:wrap;gap:16px;max-width:980px}.maps figure{margin:0}.maps figcaption{font-size:13px;color:#333}
+.map .catchment{stroke:#333;stroke-width:5;fill-opacity:.8}.map .rolled-up{fill:none;stroke:#444;stroke-width:6;stroke-dasharray:30 20}
 .map .store{font-size:170px;fill:#67001f;paint-order:stroke;stroke:#fff;stroke-width:24px}
 .curve text{font-size:11px;fill:#444}.curve .grid{stroke:#e4e4e4}.curve .frontier{fill:none;stroke:#225ea8;stroke-width:2}
 .curve .budget{stroke:#888;stroke-dasharray:5 4;fill:#555}.curve .planned{fill:#e6843c}.curve .saturation{fill:none;stroke:#b2182b;stroke-width:2}
@@ -31,7 +33,7 @@ table.sortable th{cursor:pointer}table.sortable th:hover{background:#eef}tfoot t
 @media print{body{margin:0;max-width:none;font-size:10px}.noprint,tr.detail,tr.gone{display:none}h1{font-size:18px;margin:0 0 6px}
 section{height:276mm;overflow:hidden;break-before:page}section h2{margin:0 0 2mm;border:0;padding:0;font-size:15px}h3{font-size:11px;margin:2mm 0 1mm}
 .mapbox{flex-wrap:nowrap;gap:4mm}svg.map{flex:none;height:100mm;width:auto;max-width:125mm}.mapbox svg.legend{width:55mm;height:auto}
-svg.curve{width:105mm;height:auto}table.areas tbody tr:nth-child(n+9){display:none}table.areas tfoot{display:none}
+.maps{max-width:125mm;gap:2mm}.maps svg.map{height:auto;width:61mm}.maps figcaption{font-size:8px}svg.curve{width:105mm;height:auto}table.areas tbody tr:nth-child(n+9){display:none}table.areas tfoot{display:none}
 table{font-size:9px;margin:1mm 0}td,th{padding:0 4px}details.area svg{display:none}}
 )";
 
@@ -207,6 +209,32 @@ std::string area_table(const CampaignView& v, const std::string& currency) {
   return out + "</table>\n";
 }
 
+// The stores of a level: store campaign: each shown store with its catchment's budget, or where
+// its budget went; stores below the privacy floor only as a count.
+std::string store_table(const CampaignView& v, const std::string& currency) {
+  std::string out = "<table class=\"sortable stores\">" +
+                    header_row({{"Store", false}, {"Region", false}, {"Radius", true}, {"Audience", true}, {"Budget", true},
+                                {"Budget held by", false}}) +
+                    "<tbody>\n";
+  for (const ShownArea& s : v.areas) {
+    const AreaAllocation& a = *s.area;
+    if (a.level != PlaceLevel::store) continue;
+    const double km = a.catchment ? a.catchment->km : 0;
+    const std::string held = a.binding == Binding::merged     ? "rolled up into " + s.merged_into_label
+                             : a.binding == Binding::excluded ? "excluded: " + a.reason
+                                                              : "its own catchment";
+    out += "<tr data-store=\"" + html_escape(a.area_id) + "\">" + cell(area_label(a)) + cell(s.region_name) +
+           number_cell(km, a.catchment ? fixed_text(km, 1) + " km" : "n/a") + number_cell(double(a.audience), format_count(a.audience)) +
+           money_cell(a.budget_cents, currency) + cell(held) + "</tr>\n";
+  }
+  out += "</tbody>";
+  if (v.hidden_stores > 0)
+    out += "<tfoot><tr>" + cell(format_count(std::int64_t(v.hidden_stores)) + (v.hidden_stores == 1 ? " store" : " stores") +
+                                " below the minimum audience " + format_count(v.threshold) + ": in \"other areas\", not named") +
+           cell("") + cell("") + cell("") + cell("") + cell("") + "</tr></tfoot>";
+  return out + "</table>\n";
+}
+
 std::string merge_table(const CampaignView& v) {
   if (v.merged.empty()) return "<p class=\"note\">No area was merged.</p>\n";
   std::string out = "<table class=\"merged\"><thead><tr><th>Merged</th><th>Into</th><th>Why</th></tr></thead><tbody>\n";
@@ -252,7 +280,10 @@ std::string rolled_up_note(const CampaignView& v) {
 
 std::string target_note(const CampaignAllocation& c) {
   std::string out;
-  if (!c.target.radius.empty()) out += "<br>Red circles and pins: the campaign's stores and their radius.";
+  if (c.level == PlaceLevel::store)
+    out += "<br>Store catchments: each store's circle (its radius, geodesic) in its budget's colour; dashed: a store "
+           "rolled up into its district or region, whose budget holds it.";
+  else if (!c.target.radius.empty()) out += "<br>Red circles and pins: the campaign's stores and their radius.";
   if (!c.target.polygons.empty()) out += "<br>Dashed red outlines: the campaign's target zones.";
   return out;
 }
@@ -275,7 +306,8 @@ std::string campaign_section(const CampaignView& v, const PlaceIndex& places, co
          "<p class=\"note curvekey\"><span><i class=\"k\" style=\"background:#e6843c\"></i>planned</span><span><i class=\"k\" "
          "style=\"border:2px solid #b2182b\"></i>saturation: past it a further " + html_escape(currency) + " 1.00 returns less than the "
          "target</span><span>dashed: the budget</span></p>\n<h3>Areas</h3>\n<p class=\"note noprint\">Click a column header to sort, "
-         "an area's name for its own response curve.</p>\n" + area_table(v, currency) + "<div class=\"noprint\"><h3>Totals per region</h3>\n" +
+         "an area's name for its own response curve.</p>\n" + area_table(v, currency) +
+         (c.level == PlaceLevel::store ? "<h3>Stores</h3>\n" + store_table(v, currency) : std::string()) + "<div class=\"noprint\"><h3>Totals per region</h3>\n" +
          region_table(v, currency) + "<h3>Merged areas and why</h3>\n" + merge_table(v) + "<h3>Budget and expected revenue, top " +
          std::to_string(options.chart_areas) + " areas</h3>\n" + bar_chart(v, currency, options.chart_areas) + "</div></section>\n";
 }

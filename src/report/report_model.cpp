@@ -15,9 +15,10 @@ constexpr const char* kHiddenTarget = "other areas (below the minimum audience)"
 
 // The region of a place, or its country where the pack has no region above it.
 void set_region(ShownArea& shown, const PlaceIndex& places) {
-  if (!shown.place) return;
   PlaceChain chain;
-  places.chain_of(*shown.place, chain);
+  if (shown.place) places.chain_of(*shown.place, chain);
+  else if (!shown.area->catchment || places.locate(shown.area->catchment->centre, chain) != LocateStatus::ok) return;
+  if (chain[PlaceLevel::country]) shown.country_id = chain[PlaceLevel::country]->id;
   const Place* region = chain[PlaceLevel::region] ? chain[PlaceLevel::region] : chain[PlaceLevel::country];
   if (!region) return;
   shown.region_id = region->id;
@@ -62,7 +63,8 @@ void add_merge_notes(CampaignView& view, const std::vector<const AreaAllocation*
   for (ShownArea& s : view.areas) {
     s.merged_into = hidden_ids.count(s.area->merged_into) ? "other" : s.area->merged_into;
     if (s.area->binding != Binding::merged) continue;
-    view.merged.push_back({area_label(*s.area), name_of(s.area->merged_into, c, places, hidden_ids), s.area->reason});
+    s.merged_into_label = name_of(s.area->merged_into, c, places, hidden_ids);
+    view.merged.push_back({area_label(*s.area), s.merged_into_label, s.area->reason});
     if (auto into = by_id.find(s.area->merged_into); into != by_id.end()) into->second->merged_children.push_back(area_label(*s.area));
   }
   std::map<std::string, std::size_t> hidden_into;
@@ -90,6 +92,7 @@ CampaignView view_of(const CampaignAllocation& c, const PlaceIndex& places, cons
     if (a.audience < view.threshold) {  // the privacy rule
       hidden.push_back(&a);
       ++view.other.count;
+      view.hidden_stores += a.level == PlaceLevel::store ? 1 : 0;
       view.other.audience += a.audience;
       view.other.budget_cents += a.budget_cents;
       view.other.expected_response += a.expected_response;

@@ -18,10 +18,15 @@ namespace geotarget::detail {
 /// An area that passes the privacy rule, with where it is.
 struct ShownArea {
   const AreaAllocation* area = nullptr;
-  const Place* place = nullptr;  ///< nullptr when the geodata has no place with this id
-  std::string region_id, region_name;  ///< its region (or country where there are no regions)
+  const Place* place = nullptr;  ///< nullptr when the geodata has no place with this id (stores)
+  /// Its region (or country where there are no regions); a store's from its centre.
+  std::string region_id, region_name;
+  std::string country_id;
   /// The area's merged_into as it may be shown: "other" when the target is itself hidden.
   std::string merged_into;
+  /// What it was merged into, as it may be named: "San Mateo (US-06081)", or the hidden
+  /// "other areas" text; "" for an area not merged.
+  std::string merged_into_label;
   /// The areas rolled up into this one: shown ones by label, hidden ones only counted.
   std::vector<std::string> merged_children;
   std::size_t hidden_children = 0;
@@ -61,6 +66,7 @@ struct CampaignView {
   double expected_conversions = 0;  ///< meaningful only when the campaign has a response
   std::size_t areas_served = 0;     ///< areas with a budget, hidden ones included
   std::size_t areas_rolled_up = 0;  ///< areas merged into a parent, hidden ones included
+  std::size_t hidden_stores = 0;    ///< store catchments in `other` (level store)
   /// Return on spend: expected revenue per currency unit planned; 0 when nothing is planned.
   [[nodiscard]] double return_on_spend() const {
     return spent_cents > 0 ? expected_response / (static_cast<double>(spent_cents) / 100) : 0;
