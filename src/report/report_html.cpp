@@ -23,7 +23,7 @@ table.sortable th{cursor:pointer}table.sortable th:hover{background:#eef}tfoot t
 .map .rolled{fill:url(#hatch);stroke:none;pointer-events:none}.map .zone{fill:none;stroke:#b2182b;stroke-width:12;stroke-dasharray:40 24}
 .map .radius{fill:#b2182b;fill-opacity:.06;stroke:#b2182b;stroke-width:12}.map .pin{fill:#b2182b;stroke:#fff;stroke-width:6}
 .maps{display:flex;flex-wrap:wrap;gap:16px;max-width:980px}.maps figure{margin:0}.maps figcaption{font-size:13px;color:#333}
-.map .catchment{stroke:#333;stroke-width:5;fill-opacity:.8}.map .rolled-up{fill:none;stroke:#444;stroke-width:6;stroke-dasharray:30 20}
+.map .catchment{stroke:#333;stroke-width:12;fill-opacity:.8}.map .rolled-up{fill:none;stroke:#444;stroke-width:6;stroke-dasharray:30 20}
 .map .store{font-size:170px;fill:#67001f;paint-order:stroke;stroke:#fff;stroke-width:24px}
 .curve text{font-size:11px;fill:#444}.curve .grid{stroke:#e4e4e4}.curve .frontier{fill:none;stroke:#225ea8;stroke-width:2}
 .curve .budget{stroke:#888;stroke-dasharray:5 4;fill:#555}.curve .planned{fill:#e6843c}.curve .saturation{fill:none;stroke:#b2182b;stroke-width:2}
