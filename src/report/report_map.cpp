@@ -22,6 +22,18 @@ namespace geotarget::detail {
 
 namespace {
 
+// The delivery layer's classes: upper bound of the pace, colour, label.
+struct PaceClass {
+  double below;
+  const char* colour;
+  const char* label;
+};
+constexpr PaceClass kPaceClasses[] = {{0.5, "#b35806", "under 50% of plan"},
+                                      {0.95, "#f1a340", "50% to 95%"},
+                                      {1.05, "#e8e8e8", "95% to 105%: on plan"},
+                                      {1.25, "#998ec3", "105% to 125%"},
+                                      {HUGE_VAL, "#542788", "over 125%"}};
+
 // ColorBrewer YlGnBu, 9 classes; legends pick from the darker eight.
 constexpr const char* kPalette[] = {"#ffffd9", "#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4",
                                     "#1d91c0", "#225ea8", "#253494", "#081d58"};
@@ -363,9 +375,21 @@ std::string context_paths(const GeoBox& areas, const PlaceIndex& places, const P
   return out;
 }
 
-// The tooltip: name, budget, offer by its text, and the areas rolled up into it.
+// With a ledger: the shape's spend and conversions, and its colour on the delivery layer.
+std::string actual_attributes(const ShownArea& s) {
+  if (!s.actual) return "";
+  return " data-spent-cents=\"" + std::to_string(s.actual->spent_cents) + "\" data-conversions=\"" +
+         std::to_string(s.actual->conversions) + "\" style=\"--pace:" + pace_colour(pace_of(s.actual->spent_cents, s.area->budget_cents)) +
+         "\"";
+}
+
+// The tooltip: name, budget, spend, offer by its text, and the areas rolled up into it.
 std::string area_title(const CampaignView& view, const ShownArea& s, const std::string& currency) {
   std::string text = area_label(*s.area) + ": " + format_money(s.area->budget_cents, currency);
+  if (s.actual)
+    text += "\nspent " + format_money(s.actual->spent_cents, currency) + " (" +
+            fixed_text(100 * pace_of(s.actual->spent_cents, s.area->budget_cents), 0) + "% of plan), " +
+            format_count(s.actual->conversions) + " conversions";
   if (!s.area->offer.empty()) text += "\noffer: " + offer_text(*view.campaign, s.area->offer);
   if (s.rolled_up()) {
     text += "\nrolled up from: ";
@@ -389,7 +413,8 @@ std::string area_polygons(const CampaignView& view, const MapGroup& g, const Pla
       std::string d = polygon_path(places.polygons(*s.place), proj, frame, tolerance);
       if (d.empty()) continue;
       out += "<path class=\"area " + std::string(describe(s.area->level)) + "\" data-area=\"" + html_escape(s.area->area_id) + "\" fill=\"" +
-             legend.colour_of(s.area->budget_cents) + "\" d=\"" + d + "\">" + area_title(view, s, currency) + "</path>\n";
+             legend.colour_of(s.area->budget_cents) + "\" d=\"" + d + "\"" + actual_attributes(s) + ">" + area_title(view, s, currency) +
+             "</path>\n";
       if (s.rolled_up()) out += "<path class=\"rolled\" data-rolled=\"" + html_escape(s.area->area_id) + "\" d=\"" + d + "\"/>\n";
     }
   return out;
@@ -415,8 +440,8 @@ std::string catchment_shapes(const CampaignView& view, const MapGroup& g, const 
       continue;
     }
     filled += "<path class=\"area catchment\" data-area=\"" + html_escape(s.area->area_id) + "\" data-budget-cents=\"" +
-              std::to_string(s.area->budget_cents) + "\" fill=\"" + legend.colour_of(s.area->budget_cents) + "\" d=\"" + d + "\">" +
-              area_title(view, s, currency) + "</path>\n";
+              std::to_string(s.area->budget_cents) + "\" fill=\"" + legend.colour_of(s.area->budget_cents) + "\" d=\"" + d + "\"" +
+              actual_attributes(s) + ">" + area_title(view, s, currency) + "</path>\n";
     if (s.rolled_up()) filled += "<path class=\"rolled\" data-rolled=\"" + html_escape(s.area->area_id) + "\" d=\"" + d + "\"/>\n";
   }
   return filled + rolled;
@@ -440,7 +465,7 @@ std::string area_circles(const CampaignView& view, const MapGroup& g, const Lege
     long r = std::max(15L, std::lround(max_radius * std::sqrt(double(s.area->budget_cents) / double(largest))));
     out += "<circle class=\"area " + std::string(describe(s.area->level)) + "\" data-area=\"" + html_escape(s.area->area_id) + "\" cx=\"" +
            std::to_string(x) + "\" cy=\"" + std::to_string(y) + "\" r=\"" + std::to_string(r) + "\" fill=\"" +
-           legend.colour_of(s.area->budget_cents) + "\">" + area_title(view, s, currency) + "</circle>\n";
+           legend.colour_of(s.area->budget_cents) + "\"" + actual_attributes(s) + ">" + area_title(view, s, currency) + "</circle>\n";
     if (s.rolled_up())
       out += "<circle class=\"rolled\" data-rolled=\"" + html_escape(s.area->area_id) + "\" cx=\"" + std::to_string(x) + "\" cy=\"" +
              std::to_string(y) + "\" r=\"" + std::to_string(r) + "\"/>\n";
@@ -571,6 +596,24 @@ std::string map_svg(const CampaignView& view, const PlaceIndex& places, const Le
     out += "<figure class=\"mapgroup\">" + group_svg(view, g, places, legend, currency, width_px, options) + "<figcaption>" +
            html_escape(group_caption(g, places, currency)) + "</figcaption></figure>\n";
   return out + "</div>\n";
+}
+
+const char* pace_colour(double pace) {
+  if (!std::isfinite(pace)) return "#ffffff";
+  for (const PaceClass& c : kPaceClasses)
+    if (pace < c.below) return c.colour;
+  return kPaceClasses[std::size(kPaceClasses) - 1].colour;
+}
+
+std::string pace_legend_svg() {
+  const std::size_t rows = std::size(kPaceClasses);
+  const std::string height = std::to_string(rows * 22 + 4);
+  std::string out = "<svg class=\"legend\" width=\"320\" height=\"" + height + "\" viewBox=\"0 0 320 " + height + "\">\n";
+  for (std::size_t i = 0; i < rows; ++i)
+    out += "<rect x=\"2\" y=\"" + std::to_string(i * 22 + 2) + "\" width=\"28\" height=\"18\" stroke=\"#555\" fill=\"" +
+           kPaceClasses[i].colour + "\"/><text x=\"38\" y=\"" + std::to_string(i * 22 + 16) + "\">spent " +
+           html_escape(kPaceClasses[i].label) + "</text>\n";
+  return out + "</svg>\n";
 }
 
 std::string legend_svg(const Legend& legend, const std::string& currency) {

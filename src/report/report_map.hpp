@@ -40,6 +40,13 @@ std::vector<std::int64_t> drawn_budgets(const CampaignView& view);
 std::string map_svg(const CampaignView& view, const PlaceIndex& places, const Legend& legend,
                     const std::string& currency, const ReportOptions& options);
 
+/// The colour of a pace (spent ÷ planned) on the map's delivery layer, ColorBrewer PuOr:
+/// under 50% dark orange, 50% to 95% orange, 95% to 105% (on plan) light grey, 105% to 125%
+/// light purple, over 125% dark purple.
+const char* pace_colour(double pace);
+/// `<svg class="legend">` of the delivery layer's classes.
+std::string pace_legend_svg();
+
 /// `<svg class="legend">`: one swatch per class, the zero colour, and how classes were made.
 std::string legend_svg(const Legend& legend, const std::string& currency);
 
