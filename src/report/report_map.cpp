@@ -232,6 +232,7 @@ struct MapGroup {
   std::vector<Ring> outlines;  ///< of everything above, for the projection and the frame
   GeoBox box;
   std::int64_t budget_cents = 0;
+  bool outlying = false;  ///< areas far from the rest of their country
 };
 
 std::string country_at(LatLng point, const PlaceIndex& places) {
@@ -276,20 +277,67 @@ void merge_near_groups(std::vector<MapGroup>& groups) {
     std::move(from.outlines.begin(), from.outlines.end(), std::back_inserter(into.outlines));
     into.box.add(from.box);
     into.budget_cents += from.budget_cents;
+    into.outlying = into.outlying && from.outlying;
     groups.erase(groups.begin() + static_cast<std::ptrdiff_t>(best_j));
   }
+}
+
+// An area to place on a map, with what the map must show of it.
+struct Placed {
+  const ShownArea* area;
+  std::vector<Ring> outlines;
+  LatLng centre;  ///< of the outlines' bounding box
+};
+
+double distance_km(LatLng a, LatLng b) {
+  double metres = 0;
+  geod_inverse(&wgs84(), a.lat, a.lon, b.lat, b.lon, &metres, nullptr, nullptr);
+  return metres / 1000;
+}
+
+// The map key of each area: its country, or "<country> far" for an area more than
+// kOutlyingKm from the median of its country's areas when they do not fit one map (Hawaii,
+// Alaska and the Pacific territories beside the lower 48; Réunion beside metropolitan France).
+constexpr double kOutlyingKm = 3500;
+
+std::map<std::string, std::vector<Placed>> areas_by_map_key(const CampaignView& view, const PlaceIndex& places) {
+  std::map<std::string, std::vector<Placed>> by_country;
+  for (const ShownArea& s : view.areas) {
+    if (!drawn(s) && !outlined(s)) continue;
+    Placed p{&s, outline_of(s, places), {}};
+    GeoBox box;
+    for (const Ring& ring : p.outlines)
+      for (const auto& v : ring) box.add(v[0], v[1]);
+    p.centre = {(box.min_lat + box.max_lat) / 2, (box.min_lon + box.max_lon) / 2};
+    by_country[s.country_id].push_back(std::move(p));
+  }
+  std::map<std::string, std::vector<Placed>> out;
+  for (auto& [country, placed] : by_country) {
+    GeoBox box;
+    std::vector<double> lats, lons;
+    for (const Placed& p : placed) box.add(p.centre.lon, p.centre.lat), lats.push_back(p.centre.lat), lons.push_back(p.centre.lon);
+    std::nth_element(lats.begin(), lats.begin() + lats.size() / 2, lats.end());
+    std::nth_element(lons.begin(), lons.begin() + lons.size() / 2, lons.end());
+    const LatLng median{lats[lats.size() / 2], lons[lons.size() / 2]};
+    const bool spread_out = span_km(box) > kMaxMapSpanKm;
+    for (Placed& p : placed)
+      out[spread_out && distance_km(p.centre, median) > kOutlyingKm ? country + " far" : country].push_back(std::move(p));
+  }
+  return out;
 }
 
 // The campaign's maps, the largest budget first; each area keeps the view's order (largest
 // budget first) within its map.
 std::vector<MapGroup> map_groups(const CampaignView& view, const PlaceIndex& places) {
   std::map<std::string, MapGroup> by_country;
-  for (const ShownArea& s : view.areas) {
-    if (!drawn(s) && !outlined(s)) continue;
-    MapGroup& g = by_country[s.country_id];
-    g.areas.push_back(&s);
-    for (Ring& ring : outline_of(s, places)) g.outlines.push_back(std::move(ring));
-    g.budget_cents += drawn(s) ? s.area->budget_cents : 0;
+  for (auto& [key, placed] : areas_by_map_key(view, places)) {
+    MapGroup& g = by_country[key];
+    g.outlying = key.ends_with(" far");
+    for (Placed& p : placed) {
+      g.areas.push_back(p.area);
+      std::move(p.outlines.begin(), p.outlines.end(), std::back_inserter(g.outlines));
+      g.budget_cents += drawn(*p.area) ? p.area->area->budget_cents : 0;
+    }
   }
   const CampaignAllocation& c = *view.campaign;
   if (c.level != PlaceLevel::store)
@@ -305,8 +353,8 @@ std::vector<MapGroup> map_groups(const CampaignView& view, const PlaceIndex& pla
     g.outlines.push_back(zone.at(0));
   }
   std::vector<MapGroup> groups;
-  for (auto& [country, g] : by_country) {
-    if (!country.empty()) g.countries.insert(country);
+  for (auto& [key, g] : by_country) {
+    if (!key.empty()) g.countries.insert(key.substr(0, key.find(' ')));
     for (const Ring& ring : g.outlines)
       for (const auto& v : ring) g.box.add(v[0], v[1]);
     groups.push_back(std::move(g));
@@ -358,7 +406,8 @@ Frame frame_for(Extent e, int width_px, double margin_px) {
   return f;
 }
 
-// Countries, then regions, whose bounding box meets the areas' box grown by a quarter.
+// Countries, then regions, whose bounding box meets the areas' box grown by a quarter; on a map
+// wider than twice kMaxMapSpanKm (an ocean's outlying areas) countries only.
 std::string context_paths(const GeoBox& areas, const PlaceIndex& places, const Projection& proj, const Frame& frame,
                           double tolerance) {
   GeoBox near = areas;
@@ -366,9 +415,10 @@ std::string context_paths(const GeoBox& areas, const PlaceIndex& places, const P
   near.min_lon -= grow_lon, near.max_lon += grow_lon, near.min_lat -= grow_lat, near.max_lat += grow_lat;
   if (areas.max_lon - areas.min_lon > 180) near.min_lon = -180, near.max_lon = 180;  // wraps: latitude only
   std::string out;
+  const bool wide = span_km(areas) > 2 * kMaxMapSpanKm;
   for (PlaceLevel level : {PlaceLevel::country, PlaceLevel::region})
     for (const Place& p : places.places()) {
-      if (p.level != level || !box_of(places.polygons(p)).intersects(near)) continue;
+      if (p.level != level || (wide && level == PlaceLevel::region) || !box_of(places.polygons(p)).intersects(near)) continue;
       std::string d = polygon_path(places.polygons(p), proj, frame, tolerance);
       if (!d.empty()) out += "<path class=\"context\" d=\"" + d + "\"/>\n";
     }
@@ -530,7 +580,7 @@ std::string group_caption(const MapGroup& g, const PlaceIndex& places, const std
   }
   std::size_t areas = 0;
   for (const ShownArea* s : g.areas) areas += drawn(*s) ? 1 : 0;
-  return (names.empty() ? std::string("Elsewhere") : names) + ": " + format_money(g.budget_cents, currency) + " in " +
+  return (names.empty() ? std::string("Elsewhere") : names) + (g.outlying ? " (outlying areas)" : "") + ": " + format_money(g.budget_cents, currency) + " in " +
          format_count(std::int64_t(areas)) + (areas == 1 ? " area" : " areas");
 }
 
