@@ -312,6 +312,14 @@ std::string rolled_up_note(const CampaignView& v) {
   return "";
 }
 
+// The map never draws areas below the privacy floor: it says how many it leaves out.
+std::string hidden_note(const CampaignView& v, const std::string& currency) {
+  if (v.other.count == 0) return "";
+  return "<br>Not drawn: " + format_count(std::int64_t(v.other.count)) + (v.other.count == 1 ? " area" : " areas") +
+         " below the minimum audience " + format_count(v.threshold) + ", with " + html_escape(format_money(v.other.budget_cents, currency)) +
+         ", summed in \"other areas\".";
+}
+
 std::string target_note(const CampaignAllocation& c) {
   std::string out;
   if (c.level == PlaceLevel::store)
@@ -345,7 +353,7 @@ std::string campaign_section(const CampaignView& v, const PlaceIndex& places, co
          (v.actual ? "<div class=\"pace-legend\">" + pace_legend_svg() + "</div>" : std::string()) +
          "<p class=\"note\">Colour classes from the distinct budgets of the areas drawn.<br>Towns and postal areas are "
          "circles whose area is proportional to budget.<br>Grey: surrounding regions and countries, for context." +
-         rolled_up_note(v) + target_note(c) + "</p></div>\n</div>\n<h3>Response curve: total spend → expected revenue</h3>\n" +
+         rolled_up_note(v) + hidden_note(v, currency) + target_note(c) + "</p></div>\n</div>\n<h3>Response curve: total spend → expected revenue</h3>\n" +
          campaign_curve_svg(v, currency) +
          "<p class=\"note curvekey\"><span><i class=\"k\" style=\"background:#e6843c\"></i>planned</span><span><i class=\"k\" "
          "style=\"border:2px solid #b2182b\"></i>saturation: past it a further " + html_escape(currency) + " 1.00 returns less than the "

@@ -296,8 +296,9 @@ double distance_km(LatLng a, LatLng b) {
 }
 
 // The map key of each area: its country, or "<country> far" for an area more than
-// kOutlyingKm from the median of its country's areas when they do not fit one map (Hawaii,
-// Alaska and the Pacific territories beside the lower 48; Réunion beside metropolitan France).
+// kOutlyingKm from the median of its country's areas when they do not fit one map and such
+// areas are a minority (Hawaii, Alaska and the Pacific territories beside the lower 48; Réunion
+// beside metropolitan France; not British Columbia beside Québec).
 constexpr double kOutlyingKm = 3500;
 
 std::map<std::string, std::vector<Placed>> areas_by_map_key(const CampaignView& view, const PlaceIndex& places) {
@@ -319,9 +320,10 @@ std::map<std::string, std::vector<Placed>> areas_by_map_key(const CampaignView& 
     std::nth_element(lats.begin(), lats.begin() + lats.size() / 2, lats.end());
     std::nth_element(lons.begin(), lons.begin() + lons.size() / 2, lons.end());
     const LatLng median{lats[lats.size() / 2], lons[lons.size() / 2]};
-    const bool spread_out = span_km(box) > kMaxMapSpanKm;
-    for (Placed& p : placed)
-      out[spread_out && distance_km(p.centre, median) > kOutlyingKm ? country + " far" : country].push_back(std::move(p));
+    std::vector<bool> far;
+    for (const Placed& p : placed) far.push_back(span_km(box) > kMaxMapSpanKm && distance_km(p.centre, median) > kOutlyingKm);
+    const bool split = 2 * std::size_t(std::count(far.begin(), far.end(), true)) < placed.size();  // a minority only
+    for (std::size_t i = 0; i < placed.size(); ++i) out[split && far[i] ? country + " far" : country].push_back(std::move(placed[i]));
   }
   return out;
 }
