@@ -35,7 +35,7 @@ table.sortable th{cursor:pointer}table.sortable th:hover{background:#eef}tfoot t
 @media print{body{margin:0;max-width:none;font-size:10px}.noprint,tr.detail,tr.gone{display:none}h1{font-size:18px;margin:0 0 6px}
 section{height:276mm;overflow:hidden;break-before:page}section h2{margin:0 0 2mm;border:0;padding:0;font-size:15px}h3{font-size:11px;margin:2mm 0 1mm}
 .mapbox{flex-wrap:nowrap;gap:4mm}svg.map{flex:none;height:100mm;width:auto;max-width:125mm}.mapbox svg.legend{width:55mm;height:auto}
-.maps{max-width:125mm;gap:2mm}.maps svg.map{height:auto;width:61mm}.maps figcaption{font-size:8px}svg.curve{width:105mm;height:auto}table.areas tbody tr:nth-child(n+9){display:none}table.areas tfoot{display:none}
+.maps{flex:none;width:125mm;gap:1mm 2mm}.maps svg.map{width:auto;height:36mm;max-width:61mm}.maps figcaption{font-size:7px}svg.curve{width:105mm;height:auto}table.areas tbody tr:nth-child(n+9){display:none}table.areas tfoot{display:none}
 table{font-size:9px;margin:1mm 0}td,th{padding:0 4px}details.area svg{display:none}}
 )";
 
