@@ -26,11 +26,16 @@ TEST_CASE("budget_accounts: the allocated areas with a budget, merged and exclud
   AllocationFile a;
   CampaignAllocation c;
   c.campaign_id = "spring";
-  c.areas = {{.area_id = "A", .budget_cents = 700},
-             {.area_id = "B", .budget_cents = 0},
-             {.area_id = "C", .budget_cents = 300},
-             {.area_id = "D", .binding = Binding::merged, .merged_into = "C"},
-             {.area_id = "E", .binding = Binding::excluded}};
+  auto area = [](const char* id, std::int64_t cents, Binding binding = Binding::none, const char* merged_into = "") {
+    AreaAllocation x;
+    x.area_id = id;
+    x.budget_cents = cents;
+    x.binding = binding;
+    x.merged_into = merged_into;
+    return x;
+  };
+  c.areas = {area("A", 700), area("B", 0), area("C", 300), area("D", 0, Binding::merged, "C"),
+             area("E", 0, Binding::excluded)};
   a.campaigns = {c};
   const std::vector<BudgetAccount> accounts = budget_accounts(a);
   REQUIRE(accounts.size() == 2);

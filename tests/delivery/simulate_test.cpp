@@ -22,8 +22,10 @@ std::string write_allocation(const std::filesystem::path& dir, const std::string
     std::vector<AllocationArea> areas;
     for (const auto& [id, n] : audience)
       if ((c.include.places[0] == "US-IL") == id.starts_with("US-17") &&
-          (c.id != "dst-day" || id.starts_with("US-36")))
-        areas.push_back({.id = id, .name = id, .level = PlaceLevel::district, .audience = n});
+          (c.id != "dst-day" || id.starts_with("US-36"))) {
+        areas.emplace_back().id = id;
+        areas.back().audience = n;  // a district, the default level
+      }
     allocation.campaigns.push_back(allocate_budget(c, areas));
   }
   const std::string path = (dir / "alloc.json").string();

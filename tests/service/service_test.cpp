@@ -811,8 +811,11 @@ BudgetFiles budget_files(const std::filesystem::path& dir, const std::string& bu
   BudgetFiles f{test::write_file(dir / "campaigns.yaml", text).string(), (dir / "alloc.json").string()};
   const CampaignSet set = load_campaigns(f.campaigns);
   AllocationFile allocation;
-  allocation.campaigns.push_back(allocate_budget(set.campaigns[0], {{.id = "US-36061", .name = "New York", .audience = 10},
-                                                                     {.id = "US-36047", .name = "Kings", .audience = 10}}));
+  std::vector<AllocationArea> areas(2);
+  areas[0].id = "US-36061";
+  areas[1].id = "US-36047";
+  for (AllocationArea& a : areas) a.audience = 10;  // district, the default level
+  allocation.campaigns.push_back(allocate_budget(set.campaigns[0], areas));
   write_allocation_file(allocation, f.allocation);
   return f;
 }
@@ -832,7 +835,7 @@ Json budget_area(Client& c, const std::string& area) {
 
 }  // namespace
 
-TEST_CASE("budget: decisions spend from the visitor's area; an area without budget is not offered, the next candidate is") {
+TEST_CASE("budget: decisions spend from the visitor's area, an area without budget is not offered, the next candidate is") {
   const auto dir = test::fresh_dir("budget-spend-files-" + std::to_string(getpid()));
   const BudgetFiles f = budget_files(dir, "2.00", "0.25");  // 1.00 per district: four decisions each
   Server s({"--campaigns", f.campaigns, "--allocation", f.allocation}, "budget-spend");
