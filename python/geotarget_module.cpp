@@ -309,9 +309,10 @@ py::list allocate(Geodata& g, const std::string& campaigns, const std::string& m
 }
 
 py::dict report(const std::string& allocation, const std::string& out_dir, const std::string& geodata,
-                const std::string& title, double min_audience_shown) {
+                const std::string& title, double min_audience_shown, const std::string& spend) {
   ReportOptions o;
   o.geodata = geodata;
+  o.spend = spend;
   if (!title.empty()) o.title = title;
   o.min_audience_shown = min_audience_shown;
   ReportSummary s;
@@ -394,5 +395,5 @@ PYBIND11_MODULE(_geotarget, m) {
       .def("record_fields", &record_fields, py::arg("record"));
 
   m.def("report", &report, py::arg("allocation"), py::arg("out_dir"), py::arg("geodata") = "", py::arg("title") = "",
-        py::arg("min_audience_shown") = 0.0);
+        py::arg("min_audience_shown") = 0.0, py::arg("spend") = "");
 }

@@ -87,6 +87,9 @@ struct AreaAllocation {
   Binding binding = Binding::none;
   std::string merged_into;       ///< for merged areas
   std::string reason;            ///< why merged or excluded
+  /// Level store: the store's circle (centre, radius_km, and its name and id), which the report
+  /// draws; absent for place areas and in files written before it was added.
+  std::optional<RadiusArea> catchment;
 };
 
 struct CampaignAllocation {

@@ -14,6 +14,10 @@
 // ReportOptions::pdf_browser, report.pdf too (printed by headless Chromium). The other three files hold the same areas for other tools; the
 // GeoPackage layer `areas` is in EPSG:4326.
 //
+// With ReportOptions::spend, a ledger file that does not exist, or a ledger that cannot be
+// reached, is an error (geotarget::Error naming it): the report never shows a spend it did not
+// read.
+//
 // Privacy rule: an area whose audience is below the campaign's min_audience (or below
 // ReportOptions::min_audience_shown, whichever is higher) never appears on its own in any
 // output; such areas are summed into one "other areas" row per campaign.
@@ -54,6 +58,11 @@ struct ReportOptions {
   std::string pdf_browser;
   /// Seconds Chromium may take to print. DEFAULT: 120.
   int pdf_timeout_s = 120;
+  /// Plan against actual: the spend ledger of the allocation (its ledger file, or
+  /// "redis://HOST:PORT"), read without writing; every output then sets spent, pace (spent ÷
+  /// planned) and actual conversions beside planned and expected, and the map gains a second
+  /// layer, under- and over-delivery. DEFAULT: "" (the plan only).
+  std::string spend;
 };
 
 /// What write_report wrote.

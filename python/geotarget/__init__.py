@@ -191,8 +191,9 @@ def allocate(campaigns, mapped, index, output):
         return index._geodata.allocate(os.fspath(campaigns), path, output, index.manifest)
 
 
-def report(allocation, out_dir, geodata="", title="", min_audience_shown=0.0):
+def report(allocation, out_dir, geodata="", title="", min_audience_shown=0.0, spend=""):
     """Writes the regional budget report of an allocation JSON (report.html, .csv, .json, .gpkg
-    in OUT_DIR), as `geotarget report` does. Returns counts (campaigns, areas_shown, ...)."""
+    in OUT_DIR), as `geotarget report` does; with SPEND (the allocation's ledger file or
+    redis://HOST:PORT), plan against actual. Returns counts (campaigns, areas_shown, ...)."""
     return _geotarget.report(os.fspath(allocation), os.fspath(out_dir), os.fspath(geodata), title,
-                             float(min_audience_shown))
+                             float(min_audience_shown), os.fspath(spend))

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -116,6 +117,15 @@ class Fields {
   const json& object_;
 };
 
+// A store catchment's circle: lat, lon and radius_km together, on a store area only.
+RadiusArea read_catchment(const Fields& f, const AreaAllocation& a) {
+  if (a.level != PlaceLevel::store) f.fail("lat", "a circle (lat, lon, radius_km) belongs to a store area only");
+  RadiusArea circle{{f.number("lat"), f.number("lon")}, f.number("radius_km"), a.name, a.area_id};
+  if (!circle.centre.is_valid()) f.fail("lat", "lat and lon must be valid coordinates");
+  if (!(circle.km > 0 && circle.km <= 20'100)) f.fail("radius_km", "must be a positive distance in km, at most 20,100");
+  return circle;
+}
+
 AreaAllocation read_area(const Fields& f) {
   AreaAllocation a;
   a.area_id = f.text("area_id");
@@ -134,6 +144,7 @@ AreaAllocation read_area(const Fields& f) {
   a.merged_into = f.optional_text("merged_into");
   if (a.binding == Binding::merged && a.merged_into.empty()) f.fail("merged_into", "missing for a merged area");
   a.reason = f.optional_text("reason");
+  if (f.has("lat") || f.has("lon") || f.has("radius_km")) a.catchment = read_catchment(f, a);
   return a;
 }
 
@@ -177,7 +188,7 @@ TargetAreas read_target(const std::string& file, const Fields& f) {
   if (const json* radius = f.optional_array("radius"))
     for (std::size_t i = 0; i < radius->size(); ++i) {
       const Fields c(file, f.path("radius") + "[" + std::to_string(i) + "]", (*radius)[i]);
-      RadiusArea a{{c.number("lat"), c.number("lon")}, c.number("km"), c.optional_text("name")};
+      RadiusArea a{{c.number("lat"), c.number("lon")}, c.number("km"), c.optional_text("name"), c.optional_text("id")};
       if (!a.centre.is_valid()) c.fail("lat", "lat and lon must be valid coordinates");
       if (!(a.km > 0 && a.km <= 20'100)) c.fail("km", "must be a positive distance in km, at most 20,100");
       t.radius.push_back(std::move(a));
@@ -265,7 +276,7 @@ using Ordered = nlohmann::ordered_json;
 Ordered null_if_empty(const std::string& s) { return s.empty() ? Ordered(nullptr) : Ordered(s); }
 
 Ordered area_json(const AreaAllocation& a) {
-  return Ordered{{"area_id", a.area_id},
+  Ordered j{{"area_id", a.area_id},
                  {"level", std::string(describe(a.level))},
                  {"name", a.name},
                  {"audience", a.audience},
@@ -277,6 +288,12 @@ Ordered area_json(const AreaAllocation& a) {
                  {"binding", std::string(describe(a.binding))},
                  {"merged_into", null_if_empty(a.merged_into)},
                  {"reason", null_if_empty(a.reason)}};
+  if (a.catchment) {
+    j["lat"] = a.catchment->centre.lat;
+    j["lon"] = a.catchment->centre.lon;
+    j["radius_km"] = a.catchment->km;
+  }
+  return j;
 }
 
 Ordered response_json(const std::optional<ResponseSpec>& r) {
@@ -290,7 +307,7 @@ Ordered response_json(const std::optional<ResponseSpec>& r) {
 Ordered target_json(const TargetAreas& t) {
   Ordered radius = Ordered::array(), polygons = Ordered::array();
   for (const RadiusArea& r : t.radius)
-    radius.push_back(Ordered{{"lat", r.centre.lat}, {"lon", r.centre.lon}, {"km", r.km}, {"name", null_if_empty(r.name)}});
+    radius.push_back(Ordered{{"lat", r.centre.lat}, {"lon", r.centre.lon}, {"km", r.km}, {"name", null_if_empty(r.name)}, {"id", null_if_empty(r.id)}});
   for (const Polygon& p : t.polygons) {
     Ordered rings = Ordered::array();
     for (const Ring& ring : p) {
@@ -363,6 +380,14 @@ std::string allocation_csv(const AllocationFile& a) {
   return out;
 }
 
+// The circles of a store campaign's catchments, found by store id (unique: load_campaigns).
+void add_catchments(const Campaign& campaign, CampaignAllocation& allocation) {
+  std::map<std::string_view, const RadiusArea*> by_id;
+  for (const RadiusArea& store : campaign.include.radius) by_id.emplace(store.id, &store);
+  for (AreaAllocation& area : allocation.areas)
+    if (auto it = by_id.find(area.area_id); area.level == PlaceLevel::store && it != by_id.end()) area.catchment = *it->second;
+}
+
 }  // namespace
 
 AllocationFile allocate_customers(const CampaignSet& set, const std::string& mapped_csv, const PlaceIndex& index) {
@@ -373,6 +398,7 @@ AllocationFile allocate_customers(const CampaignSet& set, const std::string& map
     CampaignAllocation a = allocate_budget(set.campaigns[i], audience[i].areas);
     a.targeted_customers = audience[i].targeted;
     a.customers_without_area = audience[i].without_area;
+    if (a.level == PlaceLevel::store) add_catchments(set.campaigns[i], a);
     out.campaigns.push_back(std::move(a));
   }
   return out;

@@ -236,7 +236,7 @@ class AreaPool {
     for (auto& [i, why] : failing) {
       alive_[i] = false;
       const AllocationArea& a = *areas_[i];
-      AreaAllocation g{a.id, a.name, a.level, a.audience, 0, "", 0, 0, 0, Binding::excluded, "", why};
+      AreaAllocation g{a.id, a.name, a.level, a.audience, 0, "", 0, 0, 0, Binding::excluded, "", why, std::nullopt};
       if (!a.ancestors.empty()) {
         g.binding = Binding::merged;
         g.merged_into = a.ancestors.front().id;
@@ -356,7 +356,7 @@ AreaAllocation describe_area(const Campaign& c, const AllocationArea& area, std:
   else if (cents <= a.min_per_area_cents && a.min_per_area_cents > 0) b = Binding::min;
   const double revenue = curve.value(x);
   return AreaAllocation{area.id, area.name, area.level, area.audience, cents, area.offer,
-                        revenue, revenue / a.response.value_per_conversion, curve.marginal(x), b, "", ""};
+                        revenue, revenue / a.response.value_per_conversion, curve.marginal(x), b, "", "", std::nullopt};
 }
 
 // Cents per area: rounded down when the floor binds (every planned cent returns at least the

@@ -178,6 +178,23 @@ TargetAreas read_targets(const YamlReader& r, const YAML::Node& node, const std:
   return t;
 }
 
+// With level: store, store ids are area ids beside those of the districts and regions that
+// catchments roll up into: a store id that is also a place id (of the place index, or one the
+// campaign includes) or another store's id would make two areas one.
+void check_store_ids(const YamlReader& r, const YAML::Node& node, const Campaign& c, const PlaceIndex* places,
+                     const std::string& field) {
+  std::set<std::string_view> seen;
+  for (const RadiusArea& store : c.include.radius) {
+    if (!seen.insert(store.id).second)
+      r.fail(node, field, "store id '" + store.id + "' is used by two stores; with level: store every store needs its own id");
+    const Place* place = places ? places->find(store.id) : nullptr;
+    if (place || std::find(c.include.places.begin(), c.include.places.end(), store.id) != c.include.places.end())
+      r.fail(node, field, "store id '" + store.id + "' is also the id of the place " +
+                              (place ? place->name + " (" + store.id + ")" : "'" + store.id + "' that the campaign includes") +
+                              "; with level: store their areas would collide: give the store another id");
+  }
+}
+
 // `segment_case` of a campaign, or of the file (field ""); `fallback` when absent.
 TextCase read_segment_case(const YamlReader& r, const YAML::Node& map, const std::string& field, TextCase fallback) {
   if (!map["segment_case"]) return fallback;
@@ -293,6 +310,7 @@ Campaign read_campaign(const YamlReader& r, const YAML::Node& node, std::size_t 
   if (c.include.empty()) r.fail(node, field + ".target", "names no place, radius or polygon to include");
   if (c.level == PlaceLevel::store && c.include.radius.empty())
     r.fail(node["level"], field + ".level", "store needs stores (or radius targets) to include");
+  if (c.level == PlaceLevel::store) check_store_ids(r, target, c, places, field + ".target");
   const TextCase text_case = read_segment_case(r, node, field, defaults.segment_case);
   c.segment = read_segment(r, node, field, text_case);
   std::size_t k = 0;

@@ -1,4 +1,4 @@
-// geotarget report --allocation OUT.json -o DIR [--geodata M] [--title T] [--min-audience N] [--pdf]
+// geotarget report --allocation OUT.json -o DIR [--geodata M] [--title T] [--min-audience N] [--spend LEDGER] [--pdf]
 #include <iostream>
 
 #include "commands.hpp"
@@ -22,6 +22,8 @@ void add_report_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--min-audience", o.min_audience_shown,
                   "Hide areas below this audience even where a campaign's min_audience is lower")->check(CLI::NonNegativeNumber);
   cmd->add_option("--top", o.chart_areas, "Areas in each bar chart")->capture_default_str()->check(CLI::Range(1, 1000));
+  cmd->add_option("--spend", o.spend,
+                  "Plan against actual: the allocation's spend ledger (its ledger file, or redis://HOST:PORT), read only");
   cmd->add_flag("--pdf", args->pdf, "Also write report.pdf (A4, one campaign a page), printed by headless Chromium");
   cmd->add_option("--chromium", args->chromium, "Chromium for --pdf")->capture_default_str();
   cmd->callback([args, &exit_code] {

@@ -2,12 +2,14 @@
 
 #include <gdal/ogrsf_frmts.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "csv_reader.hpp"
 #include "geotarget/error.hpp"
+#include "report_map.hpp"
 
 namespace geotarget::detail {
 
@@ -17,15 +19,18 @@ namespace {
 struct ExportRow {
   std::string campaign_id, area_id, level, name, region_id, offer, binding, merged_into, reason;
   std::int64_t audience = 0, budget_cents = 0;
-  double expected_response = 0, marginal_return = 0;
+  double expected_response = 0, marginal_return = 0, expected_conversions = 0;
+  std::optional<AccountSpend> actual;  ///< with a ledger, for a budget account or "other areas"
   const Place* place = nullptr;
+  const RadiusArea* catchment = nullptr;  ///< a store's circle
 };
 
 ExportRow row_of(const CampaignView& v, const ShownArea& s) {
   const AreaAllocation& a = *s.area;
   return {v.campaign->campaign_id, a.area_id, std::string(describe(a.level)), a.name, s.region_id, a.offer,
           std::string(describe(a.binding)), s.merged_into, a.reason,
-          a.audience, a.budget_cents, a.expected_response, a.marginal_return, s.place};
+          a.audience, a.budget_cents, a.expected_response, a.marginal_return, a.expected_conversions, s.actual, s.place,
+          a.catchment ? &*a.catchment : nullptr};
 }
 
 ExportRow other_row(const CampaignView& v) {
@@ -37,6 +42,7 @@ ExportRow other_row(const CampaignView& v) {
   r.audience = v.other.audience;
   r.budget_cents = v.other.budget_cents;
   r.expected_response = v.other.expected_response;
+  if (v.actual) r.actual = v.other.actual;
   return r;
 }
 
@@ -45,6 +51,12 @@ std::vector<ExportRow> rows_of(const CampaignView& v) {
   for (const ShownArea& s : v.areas) rows.push_back(row_of(v, s));
   if (v.other.count > 0) rows.push_back(other_row(v));
   return rows;
+}
+
+// Spent ÷ planned, null without a ledger or a plan.
+nlohmann::ordered_json json_pace(const std::optional<AccountSpend>& actual, std::int64_t planned_cents) {
+  const double pace = actual ? pace_of(actual->spent_cents, planned_cents) : std::nan("");
+  return std::isfinite(pace) ? nlohmann::ordered_json(pace) : nlohmann::ordered_json();
 }
 
 nlohmann::ordered_json json_of(const ExportRow& r) {
@@ -60,7 +72,11 @@ nlohmann::ordered_json json_of(const ExportRow& r) {
           {"marginal_return", r.marginal_return},
           {"binding", text_or_null(r.binding)},
           {"merged_into", text_or_null(r.merged_into)},
-          {"reason", text_or_null(r.reason)}};
+          {"reason", text_or_null(r.reason)},
+          {"expected_conversions", r.expected_conversions},
+          {"spent_cents", r.actual ? nlohmann::ordered_json(r.actual->spent_cents) : nlohmann::ordered_json()},
+          {"pace", json_pace(r.actual, r.budget_cents)},
+          {"actual_conversions", r.actual ? nlohmann::ordered_json(r.actual->conversions) : nlohmann::ordered_json()}};
 }
 
 nlohmann::ordered_json json_of(const CampaignView& v) {
@@ -81,7 +97,11 @@ nlohmann::ordered_json json_of(const CampaignView& v) {
                               {"expected_conversions", c.response ? nlohmann::ordered_json(v.expected_conversions) : nlohmann::ordered_json()},
                               {"return_on_spend", v.return_on_spend()},
                               {"min_audience_shown", v.threshold},
-                              {"areas_hidden", v.other.count}};
+                              {"areas_hidden", v.other.count},
+                              {"spent_cents", v.actual ? nlohmann::ordered_json(v.actual->spent_cents) : nlohmann::ordered_json()},
+                              {"pace", json_pace(v.actual, v.spent_cents)},
+                              {"actual_conversions", v.actual ? nlohmann::ordered_json(v.actual->conversions) : nlohmann::ordered_json()},
+                              {"spend_reset", v.spend_reset}};
   j["regions"] = nlohmann::ordered_json::array();
   for (const RegionTotal& r : v.regions)
     j["regions"].push_back({{"region_id", r.id.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(r.id)},
@@ -97,8 +117,16 @@ nlohmann::ordered_json json_of(const CampaignView& v) {
   return j;
 }
 
-// The place's polygons as one MultiPolygon, or its point; nullptr for no geometry.
+// The place's polygons as one MultiPolygon, or its point, or a store's circle; nullptr for no
+// geometry.
 std::unique_ptr<OGRGeometry> geometry_of(const ExportRow& r, const PlaceIndex& places) {
+  if (r.catchment) {
+    auto polygon = std::make_unique<OGRPolygon>();
+    OGRLinearRing ring;
+    for (const auto& v : geodesic_circle(*r.catchment)) ring.addPoint(v[0], v[1]);
+    polygon->addRing(&ring);
+    return polygon;
+  }
   if (!r.place) return nullptr;
   if (r.place->level == PlaceLevel::town || r.place->level == PlaceLevel::postal)
     return std::make_unique<OGRPoint>(r.place->point.lon, r.place->point.lat);
@@ -120,7 +148,8 @@ constexpr std::pair<const char*, OGRFieldType> kGpkgFields[] = {
     {"name", OFTString},          {"region_id", OFTString},       {"audience", OFTInteger64},
     {"budget_cents", OFTInteger64}, {"offer", OFTString},         {"expected_response", OFTReal},
     {"marginal_return", OFTReal}, {"binding", OFTString},         {"merged_into", OFTString},
-    {"reason", OFTString}};
+    {"reason", OFTString},        {"expected_conversions", OFTReal}, {"spent_cents", OFTInteger64},
+    {"pace", OFTReal},            {"actual_conversions", OFTInteger64}};
 
 void set_fields(OGRFeature& f, const ExportRow& r) {
   int i = 0;
@@ -134,6 +163,11 @@ void set_fields(OGRFeature& f, const ExportRow& r) {
   ++i;
   for (const std::string* s : {&r.binding, &r.merged_into, &r.reason})
     if (!s->empty()) f.SetField(i++, s->c_str()); else f.SetFieldNull(i++);
+  f.SetField(i++, r.expected_conversions);
+  const double pace = r.actual ? pace_of(r.actual->spent_cents, r.budget_cents) : std::nan("");
+  if (r.actual) f.SetField(i, static_cast<GIntBig>(r.actual->spent_cents)); else f.SetFieldNull(i);
+  if (std::isfinite(pace)) f.SetField(++i, pace); else f.SetFieldNull(++i);
+  if (r.actual) f.SetField(++i, static_cast<GIntBig>(r.actual->conversions)); else f.SetFieldNull(++i);
 }
 
 class GpkgFile {
@@ -186,22 +220,36 @@ void write_text_file(const std::string& path, const std::string& text) {
   if (!out.flush()) throw Error(path + ": cannot write", ErrorCode::io);
 }
 
+namespace {
+
+// "spent_cents,pace,actual_conversions", each empty where unknown.
+std::string csv_actual(const ExportRow& r) {
+  if (!r.actual) return ",,";
+  const double pace = pace_of(r.actual->spent_cents, r.budget_cents);
+  return std::to_string(r.actual->spent_cents) + ',' + (std::isfinite(pace) ? number_text(pace) : "") + ',' +
+         std::to_string(r.actual->conversions);
+}
+
+}  // namespace
+
 void write_report_csv(const ReportModel& model, const std::string& path) {
   std::string out =
       "campaign_id,area_id,level,name,region_id,audience,budget_cents,offer,expected_response,marginal_return,binding,"
-      "merged_into,reason\n";
+      "merged_into,reason,expected_conversions,spent_cents,pace,actual_conversions\n";
   for (const CampaignView& v : model.campaigns)
     for (const ExportRow& r : rows_of(v))
       out += csv_escape(r.campaign_id) + ',' + csv_escape(r.area_id) + ',' + r.level + ',' + csv_escape(r.name) + ',' +
              csv_escape(r.region_id) + ',' + std::to_string(r.audience) + ',' + std::to_string(r.budget_cents) + ',' + csv_escape(r.offer) +
              ',' + number_text(r.expected_response) + ',' + number_text(r.marginal_return) + ',' + r.binding + ',' +
-             csv_escape(r.merged_into) + ',' + csv_escape(r.reason) + '\n';
+             csv_escape(r.merged_into) + ',' + csv_escape(r.reason) + ',' + number_text(r.expected_conversions) + ',' +
+             csv_actual(r) + '\n';
   write_text_file(path, out);
 }
 
 void write_report_json(const ReportModel& model, const std::string& path) {
   const AllocationFile& a = *model.allocation;
   nlohmann::ordered_json j = {{"currency", a.currency}, {"allocation", model.allocation_path}, {"generated_by", "geotarget report"}};
+  j["spend"] = model.spend ? nlohmann::ordered_json(model.spend->source) : nlohmann::ordered_json();
   j["campaigns"] = nlohmann::ordered_json::array();
   for (const CampaignView& v : model.campaigns) j["campaigns"].push_back(json_of(v));
   write_text_file(path, j.dump(1) + "\n");

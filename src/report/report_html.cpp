@@ -22,6 +22,10 @@ table.sortable th{cursor:pointer}table.sortable th:hover{background:#eef}tfoot t
 .chart .budget{fill:#225ea8}.chart .response{fill:#e6843c}
 .map .rolled{fill:url(#hatch);stroke:none;pointer-events:none}.map .zone{fill:none;stroke:#b2182b;stroke-width:12;stroke-dasharray:40 24}
 .map .radius{fill:#b2182b;fill-opacity:.06;stroke:#b2182b;stroke-width:12}.map .pin{fill:#b2182b;stroke:#fff;stroke-width:6}
+.maps{display:flex;flex-wrap:wrap;gap:16px;max-width:980px}.maps figure{margin:0}.maps figcaption{font-size:13px;color:#333}
+.pace-legend{display:none}.layer:checked~.mapbox .pace-legend{display:block}.layer:checked~.mapbox .budget-legend{display:none}
+.layer:checked~.mapbox .map .area[style]{fill:var(--pace)}.layer:checked~.mapbox .map .rolled{display:none}
+.map .catchment{stroke:#333;stroke-width:12;fill-opacity:.8}.map .rolled-up{fill:none;stroke:#444;stroke-width:6;stroke-dasharray:30 20}
 .map .store{font-size:170px;fill:#67001f;paint-order:stroke;stroke:#fff;stroke-width:24px}
 .curve text{font-size:11px;fill:#444}.curve .grid{stroke:#e4e4e4}.curve .frontier{fill:none;stroke:#225ea8;stroke-width:2}
 .curve .budget{stroke:#888;stroke-dasharray:5 4;fill:#555}.curve .planned{fill:#e6843c}.curve .saturation{fill:none;stroke:#b2182b;stroke-width:2}
@@ -31,7 +35,7 @@ table.sortable th{cursor:pointer}table.sortable th:hover{background:#eef}tfoot t
 @media print{body{margin:0;max-width:none;font-size:10px}.noprint,tr.detail,tr.gone{display:none}h1{font-size:18px;margin:0 0 6px}
 section{height:276mm;overflow:hidden;break-before:page}section h2{margin:0 0 2mm;border:0;padding:0;font-size:15px}h3{font-size:11px;margin:2mm 0 1mm}
 .mapbox{flex-wrap:nowrap;gap:4mm}svg.map{flex:none;height:100mm;width:auto;max-width:125mm}.mapbox svg.legend{width:55mm;height:auto}
-svg.curve{width:105mm;height:auto}table.areas tbody tr:nth-child(n+9){display:none}table.areas tfoot{display:none}
+.maps{flex:none;width:125mm;gap:1mm 2mm}.maps svg.map{width:auto;height:36mm;max-width:61mm}.maps figcaption{font-size:7px}svg.curve{width:105mm;height:auto}table.areas tbody tr:nth-child(n+9){display:none}table.areas tfoot{display:none}
 table{font-size:9px;margin:1mm 0}td,th{padding:0 4px}details.area svg{display:none}}
 )";
 
@@ -68,12 +72,27 @@ std::string conversions_text(double n) { return fixed_text(n, n < 100 ? 1 : 0, t
 /// "1.08 per USD": the return of one currency unit, two decimals.
 std::string per_unit_text(double r, const std::string& currency) { return fixed_text(r, 2, true) + " per " + currency; }
 
-std::string header_row(std::initializer_list<std::pair<const char*, bool>> columns) {
+// The plan-against-actual columns that follow a table's own (with a ledger).
+constexpr const char* kActualHeaders = "<th data-sort=\"num\">Spent</th><th data-sort=\"num\">Pace</th>"
+                                       "<th data-sort=\"num\">Actual conversions</th>";
+
+std::string header_row(std::initializer_list<std::pair<const char*, bool>> columns, bool actual = false) {
   std::string out = "<thead><tr>";
   for (auto [name, numeric] : columns)
     out += std::string("<th") + (numeric ? " data-sort=\"num\"" : "") + ">" + name + "</th>";
-  return out + "</tr></thead>\n";
+  return out + (actual ? kActualHeaders : "") + "</tr></thead>\n";
 }
+
+/// "92%": spent ÷ planned; "n/a" when nothing is planned.
+std::string pace_text(double pace) { return std::isfinite(pace) ? fixed_text(pace * 100, 0) + "%" : "n/a"; }
+
+// Spent, pace and actual conversions of what was planned.
+std::string actual_cells(const AccountSpend& actual, std::int64_t planned_cents, const std::string& currency) {
+  const double pace = pace_of(actual.spent_cents, planned_cents);
+  return money_cell(actual.spent_cents, currency) + number_cell(std::isfinite(pace) ? pace : -1, pace_text(pace)) +
+         number_cell(double(actual.conversions), format_count(actual.conversions));
+}
+std::string no_actual_cells() { return "<td></td><td></td><td></td>"; }
 
 std::string unspent_text(const CampaignAllocation& c, const std::string& currency) {
   const std::string why = unspent_reason_text(c, currency);
@@ -109,6 +128,13 @@ std::string campaign_totals(const CampaignView& v, const std::string& currency) 
                                                 per_unit_text(c.lambda, currency) + ", below the target " +
                                                 per_unit_text(c.target_marginal_return, currency)) + "</td></tr>"
                               : std::string()) +
+         (v.actual ? row("Spent", format_money(v.actual->spent_cents, currency)) +
+                         row("Pace (spent ÷ planned)", pace_text(pace_of(v.actual->spent_cents, v.spent_cents))) +
+                         row("Actual conversions", format_count(v.actual->conversions))
+                   : std::string()) +
+         (v.spend_reset ? "<tr><th class=\"warn\">Spend</th><td class=\"warn\">the ledger dropped this campaign's spend: its "
+                          "areas or plans changed since it was recorded</td></tr>"
+                        : std::string()) +
          detail("Method", c.method) +
          detail("Level", std::string(describe(c.level))) + detail("Minimum audience shown", format_count(v.threshold)) +
          detail("Areas shown", format_count(static_cast<std::int64_t>(v.areas.size()))) +
@@ -120,8 +146,10 @@ std::string summary_table(const ReportModel& model, const std::string& currency)
   std::string out = "<table class=\"summary sortable\">" +
                     header_row({{"Campaign", false}, {"Budget", true}, {"Planned", true}, {"Unspent", true}, {"Why unspent", false},
                                 {"Expected conversions", true}, {"Expected revenue", true}, {"Return on spend", true},
-                                {"Areas served", true}, {"Areas rolled up", true}, {"Areas hidden (privacy)", true}}) +
+                                {"Areas served", true}, {"Areas rolled up", true}, {"Areas hidden (privacy)", true}},
+                               model.spend != nullptr) +
                     "<tbody>\n";
+  AccountSpend actual;
   std::int64_t budget = 0, planned = 0, unspent = 0;
   double conversions = 0, revenue = 0;
   for (const CampaignView& v : model.campaigns) {
@@ -141,16 +169,22 @@ std::string summary_table(const ReportModel& model, const std::string& currency)
            number_cell(v.return_on_spend(), v.spent_cents > 0 ? fixed_text(v.return_on_spend(), 2) : "n/a") +
            number_cell(double(v.areas_served), format_count(std::int64_t(v.areas_served))) +
            number_cell(double(v.areas_rolled_up), format_count(std::int64_t(v.areas_rolled_up))) +
-           number_cell(double(v.other.count), format_count(std::int64_t(v.other.count))) + "</tr>\n";
+           number_cell(double(v.other.count), format_count(std::int64_t(v.other.count))) +
+           (v.actual ? actual_cells(*v.actual, v.spent_cents, currency) : std::string()) + "</tr>\n";
+    if (v.actual) actual.spent_cents += v.actual->spent_cents, actual.conversions += v.actual->conversions;
   }
   out += "</tbody><tfoot><tr>" + cell("All campaigns") + money_cell(budget, currency) + money_cell(planned, currency) +
          money_cell(unspent, currency) + cell("") + number_cell(conversions, conversions_text(conversions)) +
          number_cell(revenue, revenue_text(revenue, currency)) +
          number_cell(0, planned > 0 ? fixed_text(revenue / (double(planned) / 100), 2) : "n/a") + cell("") + cell("") + cell("") +
-         "</tr></tfoot></table>\n";
+         (model.spend ? actual_cells(actual, planned, currency) : std::string()) + "</tr></tfoot></table>\n";
   return out + "<p class=\"note\">Saturated: the rest of the budget would return less than the campaign's target marginal "
          "return (see its section). Return on spend: expected revenue per " + html_escape(currency) +
-         " planned. Conversions: audience × conversion rate × share reached by the planned spend.</p>\n";
+         " planned. Conversions: audience × conversion rate × share reached by the planned spend.</p>\n" +
+         (model.spend ? "<p class=\"note\">Spent and actual conversions: as recorded by the ledger " + html_escape(model.spend->source) +
+                            " (conversions reported by the web site). Pace: spent ÷ planned, 100% when the plan is delivered; "
+                            "during the flight, compare it with the share of the flight elapsed.</p>\n"
+                      : std::string());
 }
 
 std::string region_table(const CampaignView& v, const std::string& currency) {
@@ -185,7 +219,8 @@ std::string area_table(const CampaignView& v, const std::string& currency) {
   std::string out = "<table class=\"sortable areas\">" +
                     header_row({{"Area", false}, {"Level", false}, {"Region", false}, {"Audience", true}, {"Budget", true},
                                 {"Offer", false}, {"Expected conversions", true}, {"Expected revenue", true},
-                                {"Marginal return per unit", true}, {"Binding", false}}) +
+                                {"Marginal return per unit", true}, {"Binding", false}},
+                               v.actual.has_value()) +
                     "<tbody>\n";
   for (const ShownArea& s : v.areas) {
     const AreaAllocation& a = *s.area;
@@ -194,7 +229,8 @@ std::string area_table(const CampaignView& v, const std::string& currency) {
            number_cell(double(a.audience), format_count(a.audience)) + money_cell(a.budget_cents, currency) + offer_cell(c, a.offer) +
            (c.response ? number_cell(a.expected_conversions, conversions_text(a.expected_conversions)) : cell("n/a")) +
            number_cell(a.expected_response, revenue_text(a.expected_response, currency)) +
-           number_cell(a.marginal_return, fixed_text(a.marginal_return, 2)) + cell(std::string(describe(a.binding))) + "</tr>\n";
+           number_cell(a.marginal_return, fixed_text(a.marginal_return, 2)) + cell(std::string(describe(a.binding))) +
+           (!v.actual ? std::string() : s.actual ? actual_cells(*s.actual, a.budget_cents, currency) : no_actual_cells()) + "</tr>\n";
   }
   out += "</tbody>";
   if (v.other.count > 0)
@@ -203,7 +239,33 @@ std::string area_table(const CampaignView& v, const std::string& currency) {
            cell("") + cell("") + number_cell(double(v.other.audience), format_count(v.other.audience)) +
            money_cell(v.other.budget_cents, currency) + cell("") + cell("") +
            number_cell(v.other.expected_response, revenue_text(v.other.expected_response, currency)) + cell("") + cell("") +
-           "</tr></tfoot>";
+           (v.actual ? actual_cells(v.other.actual, v.other.budget_cents, currency) : std::string()) + "</tr></tfoot>";
+  return out + "</table>\n";
+}
+
+// The stores of a level: store campaign: each shown store with its catchment's budget, or where
+// its budget went; stores below the privacy floor only as a count.
+std::string store_table(const CampaignView& v, const std::string& currency) {
+  std::string out = "<table class=\"sortable stores\">" +
+                    header_row({{"Store", false}, {"Region", false}, {"Radius", true}, {"Audience", true}, {"Budget", true},
+                                {"Budget held by", false}}) +
+                    "<tbody>\n";
+  for (const ShownArea& s : v.areas) {
+    const AreaAllocation& a = *s.area;
+    if (a.level != PlaceLevel::store) continue;
+    const double km = a.catchment ? a.catchment->km : 0;
+    const std::string held = a.binding == Binding::merged     ? "rolled up into " + s.merged_into_label
+                             : a.binding == Binding::excluded ? "excluded: " + a.reason
+                                                              : "its own catchment";
+    out += "<tr data-store=\"" + html_escape(a.area_id) + "\">" + cell(area_label(a)) + cell(s.region_name) +
+           number_cell(km, a.catchment ? fixed_text(km, 1) + " km" : "n/a") + number_cell(double(a.audience), format_count(a.audience)) +
+           money_cell(a.budget_cents, currency) + cell(held) + "</tr>\n";
+  }
+  out += "</tbody>";
+  if (v.hidden_stores > 0)
+    out += "<tfoot><tr>" + cell(format_count(std::int64_t(v.hidden_stores)) + (v.hidden_stores == 1 ? " store" : " stores") +
+                                " below the minimum audience " + format_count(v.threshold) + ": in \"other areas\", not named") +
+           cell("") + cell("") + cell("") + cell("") + cell("") + "</tr></tfoot>";
   return out + "</table>\n";
 }
 
@@ -250,11 +312,31 @@ std::string rolled_up_note(const CampaignView& v) {
   return "";
 }
 
+// The map never draws areas below the privacy floor: it says how many it leaves out.
+std::string hidden_note(const CampaignView& v, const std::string& currency) {
+  if (v.other.count == 0) return "";
+  return "<br>Not drawn: " + format_count(std::int64_t(v.other.count)) + (v.other.count == 1 ? " area" : " areas") +
+         " below the minimum audience " + format_count(v.threshold) + ", with " + html_escape(format_money(v.other.budget_cents, currency)) +
+         ", summed in \"other areas\".";
+}
+
 std::string target_note(const CampaignAllocation& c) {
   std::string out;
-  if (!c.target.radius.empty()) out += "<br>Red circles and pins: the campaign's stores and their radius.";
+  if (c.level == PlaceLevel::store)
+    out += "<br>Store catchments: each store's circle (its radius, geodesic) in its budget's colour; dashed: a store "
+           "rolled up into its district or region, whose budget holds it.";
+  else if (!c.target.radius.empty()) out += "<br>Red circles and pins: the campaign's stores and their radius.";
   if (!c.target.polygons.empty()) out += "<br>Dashed red outlines: the campaign's target zones.";
   return out;
+}
+
+// With a ledger, the map's second layer: a checkbox before the map box that recolours every
+// area by its pace (CSS only: each shape carries its pace colour in --pace).
+std::string layer_switch(const CampaignView& v) {
+  if (!v.actual) return "";
+  const std::string id = "layer-" + html_escape(v.campaign->campaign_id);
+  return "<input type=\"checkbox\" class=\"layer noprint\" id=\"" + id + "\"><label class=\"noprint\" for=\"" + id +
+         "\"> Delivery against plan: colour the map by pace (spent ÷ planned) instead of budget</label>\n";
 }
 
 std::string campaign_section(const CampaignView& v, const PlaceIndex& places, const std::string& currency,
@@ -266,16 +348,18 @@ std::string campaign_section(const CampaignView& v, const PlaceIndex& places, co
          (c.response && c.response->model == ResponseModel::hyperbolic ? "hyperbolic" : "exponential") + "\" data-floor=\"" +
          fixed_text(floor ? c.target_marginal_return : 0, 4) + "\">\n<h2>" +
          html_escape(c.name.empty() ? c.campaign_id : c.name + " (" + c.campaign_id + ")") + "</h2>\n" +
-         campaign_totals(v, currency) + "<h3>Budget per area</h3>\n<div class=\"mapbox\">\n" +
-         map_svg(v, places, legend, currency, options) + "<div>" + legend_svg(legend, currency) +
+         campaign_totals(v, currency) + "<h3>Budget per area</h3>\n" + layer_switch(v) + "<div class=\"mapbox\">\n" +
+         map_svg(v, places, legend, currency, options) + "<div><div class=\"budget-legend\">" + legend_svg(legend, currency) + "</div>" +
+         (v.actual ? "<div class=\"pace-legend\">" + pace_legend_svg() + "</div>" : std::string()) +
          "<p class=\"note\">Colour classes from the distinct budgets of the areas drawn.<br>Towns and postal areas are "
          "circles whose area is proportional to budget.<br>Grey: surrounding regions and countries, for context." +
-         rolled_up_note(v) + target_note(c) + "</p></div>\n</div>\n<h3>Response curve: total spend → expected revenue</h3>\n" +
+         rolled_up_note(v) + hidden_note(v, currency) + target_note(c) + "</p></div>\n</div>\n<h3>Response curve: total spend → expected revenue</h3>\n" +
          campaign_curve_svg(v, currency) +
          "<p class=\"note curvekey\"><span><i class=\"k\" style=\"background:#e6843c\"></i>planned</span><span><i class=\"k\" "
          "style=\"border:2px solid #b2182b\"></i>saturation: past it a further " + html_escape(currency) + " 1.00 returns less than the "
          "target</span><span>dashed: the budget</span></p>\n<h3>Areas</h3>\n<p class=\"note noprint\">Click a column header to sort, "
-         "an area's name for its own response curve.</p>\n" + area_table(v, currency) + "<div class=\"noprint\"><h3>Totals per region</h3>\n" +
+         "an area's name for its own response curve.</p>\n" + area_table(v, currency) +
+         (c.level == PlaceLevel::store ? "<h3>Stores</h3>\n" + store_table(v, currency) : std::string()) + "<div class=\"noprint\"><h3>Totals per region</h3>\n" +
          region_table(v, currency) + "<h3>Merged areas and why</h3>\n" + merge_table(v) + "<h3>Budget and expected revenue, top " +
          std::to_string(options.chart_areas) + " areas</h3>\n" + bar_chart(v, currency, options.chart_areas) + "</div></section>\n";
 }

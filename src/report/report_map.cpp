@@ -1,5 +1,7 @@
-// The map: areas projected with PROJ (Albers EPSG:5070 for the lower 48 states, else a Lambert
-// azimuthal equal-area centred on the data), simplified for drawing only, written as SVG paths
+// The maps: a campaign's areas grouped by country, countries near each other on one map (one
+// map when everything fits 3,000 km, else one per group: a continent, a country), each group
+// projected with PROJ on its own (Albers EPSG:5070 for the lower 48 states, else a Lambert
+// azimuthal equal-area centred on the group), simplified for drawing only, written as SVG paths
 // in integer tenths of a pixel with relative moves (about 6 bytes a vertex).
 #include "report_map.hpp"
 
@@ -10,12 +12,27 @@
 #include <array>
 #include <climits>
 #include <cmath>
+#include <iterator>
+#include <map>
+#include <set>
 
 #include "geotarget/error.hpp"
 
 namespace geotarget::detail {
 
 namespace {
+
+// The delivery layer's classes: upper bound of the pace, colour, label.
+struct PaceClass {
+  double below;
+  const char* colour;
+  const char* label;
+};
+constexpr PaceClass kPaceClasses[] = {{0.5, "#b35806", "under 50% of plan"},
+                                      {0.95, "#f1a340", "50% to 95%"},
+                                      {1.05, "#e8e8e8", "95% to 105%: on plan"},
+                                      {1.25, "#998ec3", "105% to 125%"},
+                                      {HUGE_VAL, "#542788", "over 125%"}};
 
 // ColorBrewer YlGnBu, 9 classes; legends pick from the darker eight.
 constexpr const char* kPalette[] = {"#ffffd9", "#edf8b1", "#c7e9b4", "#7fcdbb", "#41b6c4",
@@ -27,6 +44,9 @@ struct GeoBox {
   void add(double lon, double lat) {
     min_lon = std::min(min_lon, lon), max_lon = std::max(max_lon, lon);
     min_lat = std::min(min_lat, lat), max_lat = std::max(max_lat, lat);
+  }
+  void add(const GeoBox& o) {
+    if (!o.empty()) add(o.min_lon, o.min_lat), add(o.max_lon, o.max_lat);
   }
   [[nodiscard]] bool empty() const { return min_lon > max_lon; }
   [[nodiscard]] bool intersects(const GeoBox& o) const {
@@ -116,7 +136,9 @@ void append_ring(std::string& d, const std::vector<Point>& pts) {
 }
 
 // The path data of a polygon place; never empty for a place inside the frame, so that every
-// drawn area keeps its path: a place smaller than the tolerance becomes its bounding box.
+// drawn area keeps its path: a place smaller than the tolerance becomes its bounding box. A
+// ring left with fewer than three vertices for another reason (vertices PROJ cannot project,
+// near the antipode of the projection's centre) is not drawn.
 std::string polygon_path(const std::vector<Polygon>& polygons, const Projection& proj, const Frame& frame,
                          double tolerance) {
   std::string d;
@@ -128,7 +150,7 @@ std::string polygon_path(const std::vector<Polygon>& polygons, const Projection&
         min_x = std::min(min_x, p.x), min_y = std::min(min_y, p.y), max_x = std::max(max_x, p.x), max_y = std::max(max_y, p.y);
       if (pts.size() >= 3) append_ring(d, pts);
     }
-  if (d.empty() && min_x <= max_x)
+  if (d.empty() && min_x <= max_x && max_x - min_x <= 4 * tolerance && max_y - min_y <= 4 * tolerance)
     d = 'M' + std::to_string(min_x) + ' ' + std::to_string(min_y) + 'h' + std::to_string(std::max(1L, max_x - min_x)) +
         'v' + std::to_string(std::max(1L, max_y - min_y)) + 'H' + std::to_string(min_x) + 'z';
   return d;
@@ -141,10 +163,15 @@ GeoBox box_of(const std::vector<Polygon>& polygons) {
   return box;
 }
 
-bool drawn(const ShownArea& s) { return s.place && s.area->binding != Binding::merged; }
 bool is_point(const Place& p) { return p.level == PlaceLevel::town || p.level == PlaceLevel::postal; }
+// Filled with its budget's colour: a place of the geodata, or a store's catchment circle. A
+// merged area is not: its budget is in the area it was merged into.
+bool drawn(const ShownArea& s) { return (s.place || s.area->catchment) && s.area->binding != Binding::merged; }
+// A store rolled up into its district or region keeps its circle, as a dashed outline.
+bool outlined(const ShownArea& s) { return s.area->catchment && s.area->binding == Binding::merged; }
+bool is_point_area(const ShownArea& s) { return s.place && is_point(*s.place); }
 
-// Where the drawn areas are: their bounding box, and which 1° bins of longitude they touch
+// Where a map's shapes are: their bounding box, and which 1° bins of longitude they touch
 // (to centre the projection on the shortest arc that holds them, across ±180 if need be).
 struct Spread {
   GeoBox box;
@@ -166,45 +193,181 @@ struct Spread {
   }
 };
 
-// The rings of the campaign's own targets: each radius as a geodesic circle (72 vertices, WGS84),
-// each polygon's rings.
-std::vector<Ring> radius_rings(const CampaignAllocation& c) {
-  static const geod_geodesic wgs84 = [] {
-    geod_geodesic g;
-    geod_init(&g, 6378137, 1 / 298.257223563);
-    return g;
+const geod_geodesic& wgs84() {
+  static const geod_geodesic g = [] {
+    geod_geodesic e;
+    geod_init(&e, 6378137, 1 / 298.257223563);
+    return e;
   }();
-  std::vector<Ring> rings;
-  for (const RadiusArea& r : c.target.radius) {
-    Ring ring;
-    for (int i = 0; i <= 72; ++i) {
-      double lat = 0, lon = 0;
-      geod_direct(&wgs84, r.centre.lat, r.centre.lon, i * 5.0, r.km * 1000, &lat, &lon, nullptr);
-      ring.push_back({lon, lat});
-    }
-    rings.push_back(std::move(ring));
-  }
-  return rings;
+  return g;
 }
 
-Spread areas_spread(const CampaignView& view, const PlaceIndex& places) {
-  Spread spread;
-  for (const Ring& ring : radius_rings(*view.campaign))
-    for (const auto& v : ring) spread.add(v[0], v[1]);
-  for (const Polygon& polygon : view.campaign->target.polygons)
-    for (const auto& v : polygon.at(0)) spread.add(v[0], v[1]);
-  for (const ShownArea& s : view.areas) {
-    if (!drawn(s)) continue;
-    if (is_point(*s.place)) spread.add(s.place->point.lon, s.place->point.lat);
-    else
-      for (const Polygon& polygon : places.polygons(*s.place))
-        for (const auto& v : polygon.at(0)) spread.add(v[0], v[1]);
+// The size of a box in square degrees of longitude at its latitude (for comparing parts).
+double box_size(const GeoBox& b) {
+  return (b.max_lon - b.min_lon) * std::cos((b.min_lat + b.max_lat) / 2 * M_PI / 180) * (b.max_lat - b.min_lat);
+}
+
+// What the map must show of an area: a store's circle, a town's point, or the outer rings of a
+// polygon place's main parts: those at least 2% the size of its largest (by bounding box), so
+// that remote islands (Tokyo's Ogasawara, 1,000 km south) do not shrink the area to a dot. The
+// other parts are drawn where they fall inside the frame.
+std::vector<Ring> outline_of(const ShownArea& s, const PlaceIndex& places) {
+  if (s.area->catchment) return {geodesic_circle(*s.area->catchment)};
+  if (is_point(*s.place)) return {Ring{{s.place->point.lon, s.place->point.lat}}};
+  const std::vector<Polygon>& parts = places.polygons(*s.place);
+  double largest = 0;
+  for (const Polygon& part : parts) largest = std::max(largest, box_size(box_of({part})));
+  std::vector<Ring> out;
+  for (const Polygon& part : parts)
+    if (box_size(box_of({part})) >= 0.02 * largest) out.push_back(part.at(0));
+  return out;
+}
+
+// One map of a campaign: its areas, radius targets and zones in some countries near each other.
+struct MapGroup {
+  std::vector<const ShownArea*> areas;    ///< drawn or outlined, largest budget first
+  std::vector<const RadiusArea*> radius;  ///< target circles (none with level store: its catchments are drawn)
+  std::vector<const Polygon*> zones;
+  std::set<std::string> countries;
+  std::vector<Ring> outlines;  ///< of everything above, for the projection and the frame
+  GeoBox box;
+  std::int64_t budget_cents = 0;
+  bool outlying = false;  ///< areas far from the rest of their country
+};
+
+std::string country_at(LatLng point, const PlaceIndex& places) {
+  PlaceChain chain;
+  if (places.locate(point, chain) != LocateStatus::ok || !chain[PlaceLevel::country]) return "";
+  return chain[PlaceLevel::country]->id;
+}
+
+// The geodesic length of a box's longer diagonal; a box over half the globe wide is the widest.
+double span_km(const GeoBox& b) {
+  if (b.max_lon - b.min_lon > 180) return 20'004;
+  double d1 = 0, d2 = 0;
+  geod_inverse(&wgs84(), b.min_lat, b.min_lon, b.max_lat, b.max_lon, &d1, nullptr, nullptr);
+  geod_inverse(&wgs84(), b.max_lat, b.min_lon, b.min_lat, b.max_lon, &d2, nullptr, nullptr);
+  return std::max(d1, d2) / 1000;
+}
+
+// Countries whose shapes fit one map of at most kMaxMapSpanKm across (about the lower 48's
+// height, at which a district of 15 km is still a few pixels wide) share it, closest first
+// (the pair whose joint box is smallest); a country is never split. Beyond kMaxMaps maps the
+// closest still merge, however far.
+constexpr double kMaxMapSpanKm = 3000;
+constexpr std::size_t kMaxMaps = 6;
+
+void merge_near_groups(std::vector<MapGroup>& groups) {
+  while (groups.size() > 1) {
+    std::size_t best_i = 0, best_j = 1;
+    double best_span = HUGE_VAL;
+    for (std::size_t i = 0; i < groups.size(); ++i)
+      for (std::size_t j = i + 1; j < groups.size(); ++j) {
+        GeoBox joint = groups[i].box;
+        joint.add(groups[j].box);
+        if (const double span = span_km(joint); span < best_span) best_span = span, best_i = i, best_j = j;
+      }
+    if (best_span > kMaxMapSpanKm && groups.size() <= kMaxMaps) return;
+    MapGroup& into = groups[best_i];
+    MapGroup& from = groups[best_j];
+    into.areas.insert(into.areas.end(), from.areas.begin(), from.areas.end());
+    into.radius.insert(into.radius.end(), from.radius.begin(), from.radius.end());
+    into.zones.insert(into.zones.end(), from.zones.begin(), from.zones.end());
+    into.countries.insert(from.countries.begin(), from.countries.end());
+    std::move(from.outlines.begin(), from.outlines.end(), std::back_inserter(into.outlines));
+    into.box.add(from.box);
+    into.budget_cents += from.budget_cents;
+    into.outlying = into.outlying && from.outlying;
+    groups.erase(groups.begin() + static_cast<std::ptrdiff_t>(best_j));
   }
-  return spread;
+}
+
+// An area to place on a map, with what the map must show of it.
+struct Placed {
+  const ShownArea* area;
+  std::vector<Ring> outlines;
+  LatLng centre;  ///< of the outlines' bounding box
+};
+
+double distance_km(LatLng a, LatLng b) {
+  double metres = 0;
+  geod_inverse(&wgs84(), a.lat, a.lon, b.lat, b.lon, &metres, nullptr, nullptr);
+  return metres / 1000;
+}
+
+// The map key of each area: its country, or "<country> far" for an area more than
+// kOutlyingKm from the median of its country's areas when they do not fit one map and such
+// areas are a minority (Hawaii, Alaska and the Pacific territories beside the lower 48; Réunion
+// beside metropolitan France; not British Columbia beside Québec).
+constexpr double kOutlyingKm = 3500;
+
+std::map<std::string, std::vector<Placed>> areas_by_map_key(const CampaignView& view, const PlaceIndex& places) {
+  std::map<std::string, std::vector<Placed>> by_country;
+  for (const ShownArea& s : view.areas) {
+    if (!drawn(s) && !outlined(s)) continue;
+    Placed p{&s, outline_of(s, places), {}};
+    GeoBox box;
+    for (const Ring& ring : p.outlines)
+      for (const auto& v : ring) box.add(v[0], v[1]);
+    p.centre = {(box.min_lat + box.max_lat) / 2, (box.min_lon + box.max_lon) / 2};
+    by_country[s.country_id].push_back(std::move(p));
+  }
+  std::map<std::string, std::vector<Placed>> out;
+  for (auto& [country, placed] : by_country) {
+    GeoBox box;
+    std::vector<double> lats, lons;
+    for (const Placed& p : placed) box.add(p.centre.lon, p.centre.lat), lats.push_back(p.centre.lat), lons.push_back(p.centre.lon);
+    std::nth_element(lats.begin(), lats.begin() + lats.size() / 2, lats.end());
+    std::nth_element(lons.begin(), lons.begin() + lons.size() / 2, lons.end());
+    const LatLng median{lats[lats.size() / 2], lons[lons.size() / 2]};
+    std::vector<bool> far;
+    for (const Placed& p : placed) far.push_back(span_km(box) > kMaxMapSpanKm && distance_km(p.centre, median) > kOutlyingKm);
+    const bool split = 2 * std::size_t(std::count(far.begin(), far.end(), true)) < placed.size();  // a minority only
+    for (std::size_t i = 0; i < placed.size(); ++i) out[split && far[i] ? country + " far" : country].push_back(std::move(placed[i]));
+  }
+  return out;
+}
+
+// The campaign's maps, the largest budget first; each area keeps the view's order (largest
+// budget first) within its map.
+std::vector<MapGroup> map_groups(const CampaignView& view, const PlaceIndex& places) {
+  std::map<std::string, MapGroup> by_country;
+  for (auto& [key, placed] : areas_by_map_key(view, places)) {
+    MapGroup& g = by_country[key];
+    g.outlying = key.ends_with(" far");
+    for (Placed& p : placed) {
+      g.areas.push_back(p.area);
+      std::move(p.outlines.begin(), p.outlines.end(), std::back_inserter(g.outlines));
+      g.budget_cents += drawn(*p.area) ? p.area->area->budget_cents : 0;
+    }
+  }
+  const CampaignAllocation& c = *view.campaign;
+  if (c.level != PlaceLevel::store)
+    for (const RadiusArea& r : c.target.radius) {
+      MapGroup& g = by_country[country_at(r.centre, places)];
+      g.radius.push_back(&r);
+      g.outlines.push_back(geodesic_circle(r));
+    }
+  for (const Polygon& zone : c.target.polygons) {
+    const auto& first = zone.at(0).front();
+    MapGroup& g = by_country[country_at({first[1], first[0]}, places)];
+    g.zones.push_back(&zone);
+    g.outlines.push_back(zone.at(0));
+  }
+  std::vector<MapGroup> groups;
+  for (auto& [key, g] : by_country) {
+    if (!key.empty()) g.countries.insert(key.substr(0, key.find(' ')));
+    for (const Ring& ring : g.outlines)
+      for (const auto& v : ring) g.box.add(v[0], v[1]);
+    groups.push_back(std::move(g));
+  }
+  merge_near_groups(groups);
+  std::stable_sort(groups.begin(), groups.end(), [](const MapGroup& a, const MapGroup& b) { return a.budget_cents > b.budget_cents; });
+  return groups;
 }
 
 // Albers (the USGS CONUS equal-area CRS) when everything is in the lower 48; elsewhere a
-// Lambert azimuthal equal-area projection centred on the data.
+// Lambert azimuthal equal-area projection centred on the map's shapes.
 std::string projection_for(const Spread& spread) {
   const GeoBox& box = spread.box;
   if (box.min_lon >= -125 && box.max_lon <= -66 && box.min_lat >= 24 && box.max_lat <= 50) return "EPSG:5070";
@@ -220,25 +383,11 @@ struct Extent {
   }
 };
 
-Extent projected_extent(const CampaignView& view, const PlaceIndex& places, const Projection& proj) {
+Extent projected_extent(const MapGroup& g, const Projection& proj) {
   Extent e;
-  std::vector<Ring> targets = radius_rings(*view.campaign);
-  for (const Polygon& polygon : view.campaign->target.polygons) targets.push_back(polygon.at(0));
-  for (const Ring& ring : targets) {
+  for (const Ring& ring : g.outlines) {
     ProjectedRing p = project(ring, proj);
     for (std::size_t i = 0; i < p.x.size(); ++i) e.add(p.x[i], p.y[i]);
-  }
-  for (const ShownArea& s : view.areas) {
-    if (!drawn(s)) continue;
-    if (is_point(*s.place)) {
-      ProjectedRing p = project(Ring{{s.place->point.lon, s.place->point.lat}}, proj);
-      e.add(p.x[0], p.y[0]);
-      continue;
-    }
-    for (const Polygon& polygon : places.polygons(*s.place)) {
-      ProjectedRing p = project(polygon.at(0), proj);
-      for (std::size_t i = 0; i < p.x.size(); ++i) e.add(p.x[i], p.y[i]);
-    }
   }
   return e;
 }
@@ -259,7 +408,8 @@ Frame frame_for(Extent e, int width_px, double margin_px) {
   return f;
 }
 
-// Countries, then regions, whose bounding box meets the areas' box grown by a quarter.
+// Countries, then regions, whose bounding box meets the areas' box grown by a quarter; on a map
+// wider than twice kMaxMapSpanKm (an ocean's outlying areas) countries only.
 std::string context_paths(const GeoBox& areas, const PlaceIndex& places, const Projection& proj, const Frame& frame,
                           double tolerance) {
   GeoBox near = areas;
@@ -267,18 +417,31 @@ std::string context_paths(const GeoBox& areas, const PlaceIndex& places, const P
   near.min_lon -= grow_lon, near.max_lon += grow_lon, near.min_lat -= grow_lat, near.max_lat += grow_lat;
   if (areas.max_lon - areas.min_lon > 180) near.min_lon = -180, near.max_lon = 180;  // wraps: latitude only
   std::string out;
+  const bool wide = span_km(areas) > 2 * kMaxMapSpanKm;
   for (PlaceLevel level : {PlaceLevel::country, PlaceLevel::region})
     for (const Place& p : places.places()) {
-      if (p.level != level || !box_of(places.polygons(p)).intersects(near)) continue;
+      if (p.level != level || (wide && level == PlaceLevel::region) || !box_of(places.polygons(p)).intersects(near)) continue;
       std::string d = polygon_path(places.polygons(p), proj, frame, tolerance);
       if (!d.empty()) out += "<path class=\"context\" d=\"" + d + "\"/>\n";
     }
   return out;
 }
 
-// The tooltip: name, budget, offer by its text, and the areas rolled up into it.
+// With a ledger: the shape's spend and conversions, and its colour on the delivery layer.
+std::string actual_attributes(const ShownArea& s) {
+  if (!s.actual) return "";
+  return " data-spent-cents=\"" + std::to_string(s.actual->spent_cents) + "\" data-conversions=\"" +
+         std::to_string(s.actual->conversions) + "\" style=\"--pace:" + pace_colour(pace_of(s.actual->spent_cents, s.area->budget_cents)) +
+         "\"";
+}
+
+// The tooltip: name, budget, spend, offer by its text, and the areas rolled up into it.
 std::string area_title(const CampaignView& view, const ShownArea& s, const std::string& currency) {
   std::string text = area_label(*s.area) + ": " + format_money(s.area->budget_cents, currency);
+  if (s.actual)
+    text += "\nspent " + format_money(s.actual->spent_cents, currency) + " (" +
+            fixed_text(100 * pace_of(s.actual->spent_cents, s.area->budget_cents), 0) + "% of plan), " +
+            format_count(s.actual->conversions) + " conversions";
   if (!s.area->offer.empty()) text += "\noffer: " + offer_text(*view.campaign, s.area->offer);
   if (s.rolled_up()) {
     text += "\nrolled up from: ";
@@ -292,40 +455,69 @@ std::string area_title(const CampaignView& view, const ShownArea& s, const std::
   return "<title>" + html_escape(text) + "</title>";
 }
 
-std::string area_polygons(const CampaignView& view, const PlaceIndex& places, const Legend& legend,
+std::string area_polygons(const CampaignView& view, const MapGroup& g, const PlaceIndex& places, const Legend& legend,
                           const std::string& currency, const Projection& proj, const Frame& frame, double tolerance) {
   std::string out;
   for (PlaceLevel level : {PlaceLevel::country, PlaceLevel::region, PlaceLevel::district})  // coarser under finer
-    for (auto it = view.areas.rbegin(); it != view.areas.rend(); ++it) {  // smaller budgets under larger
-      const ShownArea& s = *it;
-      if (!drawn(s) || s.place->level != level) continue;
+    for (auto it = g.areas.rbegin(); it != g.areas.rend(); ++it) {  // smaller budgets under larger
+      const ShownArea& s = **it;
+      if (!drawn(s) || !s.place || s.place->level != level) continue;
       std::string d = polygon_path(places.polygons(*s.place), proj, frame, tolerance);
       if (d.empty()) continue;
       out += "<path class=\"area " + std::string(describe(s.area->level)) + "\" data-area=\"" + html_escape(s.area->area_id) + "\" fill=\"" +
-             legend.colour_of(s.area->budget_cents) + "\" d=\"" + d + "\">" + area_title(view, s, currency) + "</path>\n";
+             legend.colour_of(s.area->budget_cents) + "\" d=\"" + d + "\"" + actual_attributes(s) + ">" + area_title(view, s, currency) +
+             "</path>\n";
       if (s.rolled_up()) out += "<path class=\"rolled\" data-rolled=\"" + html_escape(s.area->area_id) + "\" d=\"" + d + "\"/>\n";
     }
   return out;
 }
 
+// Store catchments: each store's circle (geodesic, its radius) in its budget's colour, smaller
+// budgets under larger; stores rolled up into their district or region as dashed outlines over
+// it, saying where their budget went.
+std::string catchment_shapes(const CampaignView& view, const MapGroup& g, const Legend& legend, const std::string& currency,
+                             const Projection& proj, const Frame& frame, double tolerance) {
+  std::string filled, rolled;
+  for (auto it = g.areas.rbegin(); it != g.areas.rend(); ++it) {
+    const ShownArea& s = **it;
+    if (!s.area->catchment) continue;
+    const RadiusArea& circle = *s.area->catchment;
+    const std::string d = polygon_path({Polygon{geodesic_circle(circle)}}, proj, frame, tolerance);
+    if (d.empty()) continue;
+    const std::string radius = fixed_text(circle.km, 1) + " km";
+    if (outlined(s)) {
+      rolled += "<path class=\"catchment rolled-up\" data-store=\"" + html_escape(s.area->area_id) + "\" d=\"" + d + "\"><title>" +
+                html_escape(area_label(*s.area) + ", " + radius + ": rolled up into " + s.merged_into_label +
+                            ", whose budget holds it") + "</title></path>\n";
+      continue;
+    }
+    filled += "<path class=\"area catchment\" data-area=\"" + html_escape(s.area->area_id) + "\" data-budget-cents=\"" +
+              std::to_string(s.area->budget_cents) + "\" fill=\"" + legend.colour_of(s.area->budget_cents) + "\" d=\"" + d + "\"" +
+              actual_attributes(s) + ">" + area_title(view, s, currency) + "</path>\n";
+    if (s.rolled_up()) filled += "<path class=\"rolled\" data-rolled=\"" + html_escape(s.area->area_id) + "\" d=\"" + d + "\"/>\n";
+  }
+  return filled + rolled;
+}
+
 // Circle area proportional to budget; the largest is 2% of the map width in radius, and
 // circles with no budget stay visible at 1.5 px. Drawn largest first so small ones stay on top.
-std::string area_circles(const CampaignView& view, const Legend& legend, const std::string& currency,
+std::string area_circles(const CampaignView& view, const MapGroup& g, const Legend& legend, const std::string& currency,
                          const Projection& proj, const Frame& frame) {
   std::int64_t largest = 1;
-  for (const ShownArea& s : view.areas)
-    if (drawn(s) && is_point(*s.place)) largest = std::max(largest, s.area->budget_cents);
+  for (const ShownArea* s : g.areas)
+    if (drawn(*s) && is_point_area(*s)) largest = std::max(largest, s->area->budget_cents);
   const double max_radius = 0.02 * frame.width_px * kUnitsPerPx;
   std::string out;
-  for (const ShownArea& s : view.areas) {  // largest budget first
-    if (!drawn(s) || !is_point(*s.place)) continue;
+  for (const ShownArea* shown : g.areas) {  // largest budget first
+    const ShownArea& s = *shown;
+    if (!drawn(s) || !is_point_area(s)) continue;
     ProjectedRing p = project(Ring{{s.place->point.lon, s.place->point.lat}}, proj);
     if (!std::isfinite(p.x[0]) || !std::isfinite(p.y[0])) continue;
     auto [x, y] = frame.units(p.x[0], p.y[0]);
     long r = std::max(15L, std::lround(max_radius * std::sqrt(double(s.area->budget_cents) / double(largest))));
     out += "<circle class=\"area " + std::string(describe(s.area->level)) + "\" data-area=\"" + html_escape(s.area->area_id) + "\" cx=\"" +
            std::to_string(x) + "\" cy=\"" + std::to_string(y) + "\" r=\"" + std::to_string(r) + "\" fill=\"" +
-           legend.colour_of(s.area->budget_cents) + "\">" + area_title(view, s, currency) + "</circle>\n";
+           legend.colour_of(s.area->budget_cents) + "\"" + actual_attributes(s) + ">" + area_title(view, s, currency) + "</circle>\n";
     if (s.rolled_up())
       out += "<circle class=\"rolled\" data-rolled=\"" + html_escape(s.area->area_id) + "\" cx=\"" + std::to_string(x) + "\" cy=\"" +
              std::to_string(y) + "\" r=\"" + std::to_string(r) + "\"/>\n";
@@ -335,20 +527,18 @@ std::string area_circles(const CampaignView& view, const Legend& legend, const s
 
 // The campaign's zones outlined, its radii as circles with a pin and the store's name at the
 // centre (the name left of the pin in the right half of the map, so it stays inside).
-std::string target_shapes(const CampaignView& view, const Projection& proj, const Frame& frame, double tolerance) {
-  const CampaignAllocation& c = *view.campaign;
+std::string target_shapes(const MapGroup& g, const Projection& proj, const Frame& frame, double tolerance) {
   std::string out;
-  for (const Polygon& polygon : c.target.polygons) {
-    std::string d = polygon_path({polygon}, proj, frame, tolerance);
+  for (const Polygon* polygon : g.zones) {
+    std::string d = polygon_path({*polygon}, proj, frame, tolerance);
     if (!d.empty()) out += "<path class=\"zone\" d=\"" + d + "\"><title>target zone</title></path>\n";
   }
-  const std::vector<Ring> rings = radius_rings(c);
-  for (std::size_t i = 0; i < rings.size(); ++i) {
-    const RadiusArea& r = c.target.radius[i];
+  for (const RadiusArea* target : g.radius) {
+    const RadiusArea& r = *target;
     const std::string name = r.name.empty() ? "radius " + fixed_text(r.km, 1) + " km" : r.name;
     const std::string title = "<title>" + html_escape(name + ": " + fixed_text(r.km, 1) + " km around " + fixed_text(r.centre.lat, 4) +
                                                       ", " + fixed_text(r.centre.lon, 4)) + "</title>";
-    std::string d = polygon_path({Polygon{rings[i]}}, proj, frame, tolerance);
+    std::string d = polygon_path({Polygon{geodesic_circle(r)}}, proj, frame, tolerance);
     if (!d.empty()) out += "<path class=\"radius\" d=\"" + d + "\">" + title + "</path>\n";
     ProjectedRing p = project(Ring{{r.centre.lon, r.centre.lat}}, proj);
     if (!std::isfinite(p.x[0]) || !std::isfinite(p.y[0])) continue;
@@ -361,11 +551,52 @@ std::string target_shapes(const CampaignView& view, const Projection& proj, cons
   return out;
 }
 
-bool has_point_areas(const CampaignView& view) {
-  return std::any_of(view.areas.begin(), view.areas.end(), [](const ShownArea& s) { return drawn(s) && is_point(*s.place); });
+// One map: its own projection and frame, so that each country or continent is drawn at its
+// own scale (the page's svg clips what reaches past the frame).
+std::string group_svg(const CampaignView& view, const MapGroup& g, const PlaceIndex& places, const Legend& legend,
+                      const std::string& currency, int width_px, const ReportOptions& options) {
+  Spread spread;
+  for (const Ring& ring : g.outlines)
+    for (const auto& v : ring) spread.add(v[0], v[1]);
+  const std::string crs = projection_for(spread);
+  Projection proj(crs);
+  // Room for the largest circle (2% of the width) and its outline, and for a store's pin.
+  const bool symbols = !g.radius.empty() || std::any_of(g.areas.begin(), g.areas.end(), [](const ShownArea* s) { return is_point_area(*s); });
+  const Frame frame = frame_for(projected_extent(g, proj), width_px, symbols ? 0.02 * width_px + 2 : 0);
+  const double tolerance = options.simplify_px * kUnitsPerPx;
+  const std::string w = std::to_string(frame.width_px * kUnitsPerPx), h = std::to_string(frame.height_px * kUnitsPerPx);
+  return "<svg class=\"map\" role=\"img\" width=\"" + std::to_string(frame.width_px) + "\" height=\"" +
+         std::to_string(frame.height_px) + "\" viewBox=\"0 0 " + w + ' ' + h + "\" data-crs=\"" + html_escape(crs) + "\">\n" +
+         context_paths(spread.box, places, proj, frame, tolerance) +
+         area_polygons(view, g, places, legend, currency, proj, frame, tolerance) +
+         catchment_shapes(view, g, legend, currency, proj, frame, tolerance) + area_circles(view, g, legend, currency, proj, frame) +
+         target_shapes(g, proj, frame, tolerance) + "</svg>\n";
+}
+
+// "Israel, Georgia: USD 5,538.46 in 5 areas".
+std::string group_caption(const MapGroup& g, const PlaceIndex& places, const std::string& currency) {
+  std::string names;
+  for (const std::string& id : g.countries) {
+    const Place* country = places.find(id);
+    names += (names.empty() ? "" : ", ") + (country ? country->name : id);
+  }
+  std::size_t areas = 0;
+  for (const ShownArea* s : g.areas) areas += drawn(*s) ? 1 : 0;
+  return (names.empty() ? std::string("Elsewhere") : names) + (g.outlying ? " (outlying areas)" : "") + ": " + format_money(g.budget_cents, currency) + " in " +
+         format_count(std::int64_t(areas)) + (areas == 1 ? " area" : " areas");
 }
 
 }  // namespace
+
+Ring geodesic_circle(const RadiusArea& r) {
+  Ring ring;
+  for (int i = 0; i <= 72; ++i) {
+    double lat = 0, lon = 0;
+    geod_direct(&wgs84(), r.centre.lat, r.centre.lon, i * 5.0, r.km * 1000, &lat, &lon, nullptr);
+    ring.push_back({lon, lat});
+  }
+  return ring;
+}
 
 const std::string& Legend::colour_of(std::int64_t cents) const {
   if (cents <= 0 || upper_cents.empty()) return zero_colour;
@@ -408,21 +639,33 @@ std::vector<std::int64_t> drawn_budgets(const CampaignView& view) {
 
 std::string map_svg(const CampaignView& view, const PlaceIndex& places, const Legend& legend,
                     const std::string& currency, const ReportOptions& options) {
-  const Spread spread = areas_spread(view, places);
-  const GeoBox& box = spread.box;
-  if (box.empty()) return "<p class=\"note\">No area of this campaign is in the geodata: nothing to draw.</p>\n";
-  const std::string crs = projection_for(spread);
-  Projection proj(crs);
-  // Room for the largest circle (2% of the width) and its outline, and for a store's pin.
-  const double margin_px = has_point_areas(view) || !view.campaign->target.radius.empty() ? 0.02 * options.map_width_px + 2 : 0;
-  const Frame frame = frame_for(projected_extent(view, places, proj), options.map_width_px, margin_px);
-  const double tolerance = options.simplify_px * kUnitsPerPx;
-  return "<svg class=\"map\" role=\"img\" width=\"" + std::to_string(frame.width_px) + "\" height=\"" +
-         std::to_string(frame.height_px) + "\" viewBox=\"0 0 " + std::to_string(frame.width_px * kUnitsPerPx) + ' ' +
-         std::to_string(frame.height_px * kUnitsPerPx) + "\" data-crs=\"" + html_escape(crs) + "\">\n" +
-         context_paths(box, places, proj, frame, tolerance) +
-         area_polygons(view, places, legend, currency, proj, frame, tolerance) +
-         area_circles(view, legend, currency, proj, frame) + target_shapes(view, proj, frame, tolerance) + "</svg>\n";
+  const std::vector<MapGroup> groups = map_groups(view, places);
+  if (groups.empty()) return "<p class=\"note\">No area of this campaign is in the geodata: nothing to draw.</p>\n";
+  if (groups.size() == 1) return group_svg(view, groups[0], places, legend, currency, options.map_width_px, options);
+  const int width_px = std::max(1, (options.map_width_px - 16) / 2);  // two maps a row
+  std::string out = "<div class=\"maps\">\n";
+  for (const MapGroup& g : groups)
+    out += "<figure class=\"mapgroup\">" + group_svg(view, g, places, legend, currency, width_px, options) + "<figcaption>" +
+           html_escape(group_caption(g, places, currency)) + "</figcaption></figure>\n";
+  return out + "</div>\n";
+}
+
+const char* pace_colour(double pace) {
+  if (!std::isfinite(pace)) return "#ffffff";
+  for (const PaceClass& c : kPaceClasses)
+    if (pace < c.below) return c.colour;
+  return kPaceClasses[std::size(kPaceClasses) - 1].colour;
+}
+
+std::string pace_legend_svg() {
+  const std::size_t rows = std::size(kPaceClasses);
+  const std::string height = std::to_string(rows * 22 + 4);
+  std::string out = "<svg class=\"legend\" width=\"320\" height=\"" + height + "\" viewBox=\"0 0 320 " + height + "\">\n";
+  for (std::size_t i = 0; i < rows; ++i)
+    out += "<rect x=\"2\" y=\"" + std::to_string(i * 22 + 2) + "\" width=\"28\" height=\"18\" stroke=\"#555\" fill=\"" +
+           kPaceClasses[i].colour + "\"/><text x=\"38\" y=\"" + std::to_string(i * 22 + 16) + "\">spent " +
+           html_escape(kPaceClasses[i].label) + "</text>\n";
+  return out + "</svg>\n";
 }
 
 std::string legend_svg(const Legend& legend, const std::string& currency) {

@@ -15,9 +15,10 @@ constexpr const char* kHiddenTarget = "other areas (below the minimum audience)"
 
 // The region of a place, or its country where the pack has no region above it.
 void set_region(ShownArea& shown, const PlaceIndex& places) {
-  if (!shown.place) return;
   PlaceChain chain;
-  places.chain_of(*shown.place, chain);
+  if (shown.place) places.chain_of(*shown.place, chain);
+  else if (!shown.area->catchment || places.locate(shown.area->catchment->centre, chain) != LocateStatus::ok) return;
+  if (chain[PlaceLevel::country]) shown.country_id = chain[PlaceLevel::country]->id;
   const Place* region = chain[PlaceLevel::region] ? chain[PlaceLevel::region] : chain[PlaceLevel::country];
   if (!region) return;
   shown.region_id = region->id;
@@ -62,7 +63,8 @@ void add_merge_notes(CampaignView& view, const std::vector<const AreaAllocation*
   for (ShownArea& s : view.areas) {
     s.merged_into = hidden_ids.count(s.area->merged_into) ? "other" : s.area->merged_into;
     if (s.area->binding != Binding::merged) continue;
-    view.merged.push_back({area_label(*s.area), name_of(s.area->merged_into, c, places, hidden_ids), s.area->reason});
+    s.merged_into_label = name_of(s.area->merged_into, c, places, hidden_ids);
+    view.merged.push_back({area_label(*s.area), s.merged_into_label, s.area->reason});
     if (auto into = by_id.find(s.area->merged_into); into != by_id.end()) into->second->merged_children.push_back(area_label(*s.area));
   }
   std::map<std::string, std::size_t> hidden_into;
@@ -76,9 +78,26 @@ void add_merge_notes(CampaignView& view, const std::vector<const AreaAllocation*
                            name_of(into, c, places, hidden_ids), "audience below min_audience " + format_count(view.threshold)});
 }
 
-CampaignView view_of(const CampaignAllocation& c, const PlaceIndex& places, const ReportOptions& options) {
+void add_spend(AccountSpend& total, const AccountSpend& more) {
+  total.spent_cents += more.spent_cents;
+  total.conversions += more.conversions;
+}
+
+// The ledger's record of an area that is a budget account.
+std::optional<AccountSpend> actual_of(const CampaignAllocation& c, const AreaAllocation& a, const SpendBook* spend) {
+  if (!spend) return std::nullopt;
+  auto it = spend->by_account.find({c.campaign_id, a.area_id});
+  if (it == spend->by_account.end()) return std::nullopt;
+  return it->second;
+}
+
+CampaignView view_of(const CampaignAllocation& c, const PlaceIndex& places, const ReportOptions& options, const SpendBook* spend) {
   CampaignView view;
   view.campaign = &c;
+  if (spend) {
+    view.actual = AccountSpend{};
+    view.spend_reset = spend->reset_campaigns.count(c.campaign_id) > 0;
+  }
   view.threshold = std::max(c.min_audience, static_cast<std::int64_t>(std::ceil(options.min_audience_shown)));
   std::vector<const AreaAllocation*> hidden;
   for (const AreaAllocation& a : c.areas) {
@@ -87,9 +106,13 @@ CampaignView view_of(const CampaignAllocation& c, const PlaceIndex& places, cons
     view.expected_conversions += a.expected_conversions;
     view.areas_served += a.budget_cents > 0 ? 1 : 0;
     view.areas_rolled_up += a.binding == Binding::merged ? 1 : 0;
+    const std::optional<AccountSpend> actual = actual_of(c, a, spend);
+    if (actual) add_spend(*view.actual, *actual);
     if (a.audience < view.threshold) {  // the privacy rule
+      if (actual) add_spend(view.other.actual, *actual);
       hidden.push_back(&a);
       ++view.other.count;
+      view.hidden_stores += a.level == PlaceLevel::store ? 1 : 0;
       view.other.audience += a.audience;
       view.other.budget_cents += a.budget_cents;
       view.other.expected_response += a.expected_response;
@@ -98,6 +121,7 @@ CampaignView view_of(const CampaignAllocation& c, const PlaceIndex& places, cons
     ShownArea& s = view.areas.emplace_back();
     s.area = &a;
     s.place = places.find(a.area_id);
+    s.actual = actual;
     set_region(s, places);
   }
   std::stable_sort(view.areas.begin(), view.areas.end(), [](const ShownArea& x, const ShownArea& y) {
@@ -112,13 +136,18 @@ CampaignView view_of(const CampaignAllocation& c, const PlaceIndex& places, cons
 }  // namespace
 
 ReportModel build_report_model(const AllocationFile& allocation, const std::string& allocation_path,
-                               std::shared_ptr<const PlaceIndex> places, const ReportOptions& options) {
+                               std::shared_ptr<const PlaceIndex> places, const ReportOptions& options, const SpendBook* spend) {
   ReportModel model;
   model.allocation = &allocation;
   model.allocation_path = allocation_path;
   model.places = std::move(places);
-  for (const CampaignAllocation& c : allocation.campaigns) model.campaigns.push_back(view_of(c, *model.places, options));
+  model.spend = spend;
+  for (const CampaignAllocation& c : allocation.campaigns) model.campaigns.push_back(view_of(c, *model.places, options, spend));
   return model;
+}
+
+double pace_of(std::int64_t spent_cents, std::int64_t planned_cents) {
+  return planned_cents > 0 ? static_cast<double>(spent_cents) / static_cast<double>(planned_cents) : std::nan("");
 }
 
 std::string format_count(std::int64_t n) {

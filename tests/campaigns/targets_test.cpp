@@ -8,6 +8,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "audience.hpp"
@@ -266,6 +267,70 @@ TEST_CASE("store catchments below their minimum audience roll up into the stores
   std::int64_t cents = a.campaigns[0].unspent_cents;
   for (const AreaAllocation& area : a.campaigns[0].areas) cents += area.budget_cents;
   CHECK(cents == 50'000);
+}
+
+TEST_CASE("level store: a store id that is a place id, or another store's, is refused at load") {
+  const auto dir = test::fresh_dir("targets-store-ids-" + std::to_string(getpid()));
+  auto index = PlaceIndex::load(test::source_path("geodata/default.yaml").string());
+  // US-17031 is Cook County's id: with level store it would be both a catchment and the district
+  // the catchments roll up into.
+  test::write_file(dir / "clash.csv", "id,name,lat,lon\nA,Loop,41.8781,-87.6298\nUS-17031,Cook store,41.9,-87.7\n");
+  test::write_file(dir / "c.yaml", "campaigns:\n  - {id: chain, budget: 500, level: store, target: {stores: clash.csv, radius_km: 3}}\n");
+  CHECK_THROWS_WITH(load_campaigns((dir / "c.yaml").string(), index.get()),
+                    Catch::Contains("c.yaml:2: campaigns[0].target: store id 'US-17031' is also the id of the place Cook (US-17031)") &&
+                        Catch::Contains("give the store another id"));
+  // Without a place index: a place id the campaign includes.
+  test::write_file(dir / "d.yaml", "campaigns:\n  - {id: chain, budget: 500, level: store,\n"
+                                   "     target: {include: [US-CA], radius: [{lat: 37.7, lon: -122.4, km: 5, id: US-CA}]}}\n");
+  CHECK_THROWS_WITH(load_campaigns((dir / "d.yaml").string()),
+                    Catch::Contains("store id 'US-CA' is also the id of the place 'US-CA' that the campaign includes"));
+  // Two stores with one id (a radius entry named like a store of the file).
+  test::write_file(dir / "ok.csv", "id,name,lat,lon\nA,Loop,41.8781,-87.6298\n");
+  test::write_file(dir / "e.yaml", "campaigns:\n  - {id: chain, budget: 500, level: store,\n"
+                                   "     target: {stores: ok.csv, radius_km: 3, radius: [{lat: 41.9, lon: -87.7, km: 5, id: A}]}}\n");
+  CHECK_THROWS_WITH(load_campaigns((dir / "e.yaml").string(), index.get()), Catch::Contains("store id 'A' is used by two stores"));
+  // The same ids are fine where stores are no areas (level district).
+  test::write_file(dir / "f.yaml", "campaigns:\n  - {id: chain, budget: 500, target: {stores: clash.csv, radius_km: 3}}\n");
+  CHECK(load_campaigns((dir / "f.yaml").string(), index.get()).campaigns.size() == 1);
+}
+
+TEST_CASE("allocation files: a store area carries its circle, and files without it still read") {
+  const auto dir = test::fresh_dir("targets-catchment-file-" + std::to_string(getpid()));
+  test::write_file(dir / "stores.csv", "id,name,lat,lon\nA,Loop,41.8781,-87.6298\nB,Evanston,42.0451,-87.6877\n");
+  test::write_file(dir / "campaigns.yaml", "campaigns:\n  - {id: chain, budget: 500, level: store,\n"
+                                           "     target: {stores: stores.csv, radius_km: 4.5}}\n");
+  auto index = PlaceIndex::load(test::source_path("geodata/default.yaml").string());
+  const CampaignSet set = load_campaigns((dir / "campaigns.yaml").string(), index.get());
+  test::write_file(dir / "mapped.csv", "id,geo_lat,geo_lon,geo_country,geo_region,geo_district,geo_town,geo_postal\n"
+                                       "1,41.879,-87.63,US,US-IL,US-17031,,\n2,42.045,-87.688,US,US-IL,US-17031,,\n");
+  write_allocation_file(allocate_customers(set, (dir / "mapped.csv").string(), *index), (dir / "a.json").string());
+  const AllocationFile back = read_allocation_file((dir / "a.json").string());
+  std::map<std::string, RadiusArea> circles;
+  for (const AreaAllocation& a : back.campaigns.at(0).areas)
+    if (a.catchment) circles[a.area_id] = *a.catchment;
+  REQUIRE(circles.size() == 2);
+  CHECK(circles["A"].centre.lat == 41.8781);
+  CHECK(circles["A"].centre.lon == -87.6298);
+  CHECK(circles["A"].km == 4.5);
+  CHECK(circles["B"].name == "Evanston");
+  CHECK(back.campaigns[0].target.radius.at(1).id == "B");
+  // An older file (no lat, lon, radius_km) reads; half a circle, or a circle on a place area, does not.
+  nlohmann::json doc = nlohmann::json::parse(test::read_file(dir / "a.json"));
+  auto with_areas = [&](const std::string& name, auto change) {
+    nlohmann::json copy = doc;
+    for (nlohmann::json& area : copy["campaigns"][0]["areas"]) change(area);
+    return test::write_file(dir / name, copy.dump()).string();
+  };
+  const AllocationFile old = read_allocation_file(with_areas("old.json", [](nlohmann::json& a) {
+    for (const char* key : {"lat", "lon", "radius_km"}) a.erase(key);
+  }));
+  for (const AreaAllocation& a : old.campaigns[0].areas) CHECK_FALSE(a.catchment);
+  CHECK_THROWS_WITH(read_allocation_file(with_areas("half.json", [](nlohmann::json& a) { a.erase("radius_km"); })),
+                    Catch::Contains("half.json: campaigns[0].areas[0].radius_km: missing"));
+  CHECK_THROWS_WITH(read_allocation_file(with_areas("place.json", [](nlohmann::json& a) {
+                      a["lat"] = 41.9, a["lon"] = -87.7, a["radius_km"] = 3, a["level"] = "district";
+                    })),
+                    Catch::Contains("place.json: campaigns[0].areas[0].lat: a circle (lat, lon, radius_km) belongs to a store area only"));
 }
 
 TEST_CASE("stores files: CSV or any OGR point source, every bad row an error naming it") {

@@ -292,7 +292,9 @@ TEST_CASE("a campaign over every county of the default pack stays a few MB and d
   REQUIRE(r.exit_code == 0);
   const std::string html = test::read_file(d / "out/report.html");
   WARN("report.html for " << n << " counties: " << html.size() << " bytes");
-  CHECK(html.size() < 3'000'000);
+  // Six maps (the lower 48 with Puerto Rico, the outlying US areas, the UK, France with Italy,
+  // Spain, France's overseas departments), each with its own context: 3.2 MB.
+  CHECK(html.size() < 3'500'000);
   CHECK(all_matches(html, "<path class=\"area district\" data-area=\"([^\"]+)\"").size() == static_cast<std::size_t>(n));
 }
 
