@@ -79,7 +79,7 @@ TEST_CASE("allocation files: the floor, the settings and the targets round-trip,
   c.allocation.max_per_area_cents = 900'000;
   c.offers.push_back({"gold-10", "10% off, \"gold\"", {}});
   c.include.places = {"US-CA"};
-  c.include.radius.push_back({{41.8781, -87.6298}, 40, "Chicago store"});
+  c.include.radius.push_back({{41.8781, -87.6298}, 40, "Chicago store", "chicago-store"});
   c.include.polygons.push_back({{{-87.7, 41.8}, {-87.6, 41.8}, {-87.6, 41.9}, {-87.7, 41.8}}});
   AllocationArea a1{"A", "A", PlaceLevel::district, 100, 0, {}, "gold-10"}, a2{"B", "B", PlaceLevel::district, 900, 0, {}, ""};
   AllocationFile file;
