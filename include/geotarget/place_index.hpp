@@ -101,6 +101,8 @@ struct PlaceLoadSummary {
   std::vector<std::string> problems;   ///< "source:layer:fid: reason", the first kMaxListed
   std::size_t problems_not_listed = 0; ///< problems beyond those
   double load_seconds = 0;
+  /// The compiled index file the index was mapped from; empty when built from the sources.
+  std::string compiled_index;
 
   static constexpr std::size_t kMaxListed = 1000;
   /// Lists a problem, or only counts it once kMaxListed are listed.

@@ -1,7 +1,7 @@
 #include "geotarget/place_index.hpp"
 
 #include <algorithm>
-#include <sys/stat.h>
+#include <zlib.h>
 
 #include <chrono>
 #include <cmath>
@@ -438,12 +438,37 @@ const std::vector<Polygon>& PlaceIndex::Impl::polygons_of(std::size_t place) con
 
 namespace {
 
-// "size modification-time" of a file, or "missing": what makes a compiled index stale.
+// "size crc32" of a file's content, or "missing": what makes a compiled index stale. Contents,
+// not modification times, which are too coarse to see a file rewritten within milliseconds.
 std::string file_stamp(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return "missing";
-  return std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
-         std::to_string(st.st_mtim.tv_nsec);
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return "missing";
+  uLong crc = crc32(0, nullptr, 0);
+  std::uint64_t size = 0;
+  std::vector<unsigned char> buffer(1 << 20);
+  for (std::size_t n; (n = std::fread(buffer.data(), 1, buffer.size(), f)) > 0; size += n)
+    crc = crc32(crc, buffer.data(), static_cast<uInt>(n));
+  std::fclose(f);
+  return std::to_string(size) + " " + std::to_string(crc);
+}
+
+// A source and the files that belong to it (a Shapefile's .dbf, .shx, .prj beside its .shp):
+// the files of its folder named like it up to the first dot.
+std::string source_stamp(const std::string& source) {
+  const std::filesystem::path path(source);
+  std::string stamp = file_stamp(source);
+  const std::string stem = path.filename().string().substr(0, path.filename().string().find('.')) + ".";
+  std::error_code error;
+  std::vector<std::string> siblings;
+  for (const auto& entry : std::filesystem::directory_iterator(path.parent_path(), error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(stem, 0) == 0 && entry.path() != path && name.find(".index") == std::string::npos &&
+        name.find(".tmp-") == std::string::npos)
+      siblings.push_back(name);
+  }
+  std::sort(siblings.begin(), siblings.end());
+  for (const std::string& name : siblings) stamp += " " + name + " " + file_stamp((path.parent_path() / name).string());
+  return stamp;
 }
 
 // Everything the compiled index depends on besides this code (whose changes raise
@@ -454,7 +479,7 @@ std::string compiled_key(const detail::Manifest& manifest, const PlaceIndexOptio
   for (int f : o.fine_cells) key += " " + std::to_string(f);
   key += " " + std::to_string(o.max_places_per_level) + " " + std::to_string(o.max_vertices_per_place) + "\n";
   for (const detail::LevelSource& level : manifest.levels)
-    key += "level " + std::string(describe(level.level)) + " " + level.source + " " + file_stamp(level.source) + "\n";
+    key += "level " + std::string(describe(level.level)) + " " + level.source + " " + source_stamp(level.source) + "\n";
   return key;
 }
 
@@ -487,6 +512,7 @@ std::unique_ptr<PlaceIndex::Impl> PlaceIndex::Impl::map_compiled(const std::vect
       impl->mapped = file;
       detail::IndexFileReader in(*file);
       impl->read(in);
+      impl->summary.compiled_index = path;
       return impl;
     } catch (const detail::IndexFileError& e) {
       std::cerr << "geotarget: compiled place index " << path << " not used: " << e.what()
