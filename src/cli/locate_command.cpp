@@ -34,6 +34,7 @@ bool answer(JsonWriter& w, const PlaceIndex& index, const PlacesJson& places, st
   (void)index.locate(point, chain);  // validated above
   w.begin_object().key("lat").number(point.lat).key("lon").number(point.lon).key("places");
   places.write(w, chain);
+  w.key("time_zone").string_or_null(answer_time_zone(chain, nullptr));
   w.end_object();
   return true;
 }

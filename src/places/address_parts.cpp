@@ -88,6 +88,9 @@ void parse_single_line(std::string_view address, AddressParts& out,
   } else if (words.size() >= 2 && all_digits(words.back()) && words.back().size() >= 3 &&
              words.back().size() <= 4 && is_region(words[words.size() - 2], out.country)) {
     postal = words.back(), words.pop_back();  // a ZIP that lost its leading zeros: "MA 2134"
+  } else if (parts.size() > 1 && words.size() >= 2 && all_digits(words.front()) && words.front().size() >= 4 &&
+             words.front().size() <= 5) {
+    postal = words.front(), words.erase(words.begin());  // a code before the town: "80331 München"
   }
   std::string state;
   for (std::size_t n = std::min<std::size_t>(3, words.size()); n >= 1 && state.empty(); --n) {
