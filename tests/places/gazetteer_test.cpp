@@ -167,6 +167,7 @@ TEST_CASE("a postal code that decided nothing says why: no postal data for its c
       {line("Marienplatz 8, 80331 München, Deutschland"), "GN-2867714", kPostalNoData},
       {fields("Köln", "", "50667", "DE"), "GN-2886242", kPostalNoData},
       {line("Rue de Rivoli 1, 75001 Paris, France"), "GN-2988507", kPostalNoData},
+      {line("Rustaveli Ave 8, 0108 Tbilisi, Georgia"), "GN-611717", kPostalNoData},  // Georgia the country
       {fields("", "", "10115", "Germany"), "DE", kPostalNoData},  // Berlin-Mitte's code alone: the country
       {fields("", "Bayern", "80331", "DE"), "DE-BY", kPostalNoData},
       {fields("Springfield", "IL", "00000"), "GN-4250542", kPostalUnknown},  // no such ZIP
