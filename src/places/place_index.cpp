@@ -501,9 +501,10 @@ std::vector<std::string> compiled_paths(const std::string& manifest) {
 
 }  // namespace
 
-// The index from the first compiled file that matches `key`; nullptr when none does. A file
-// that exists but cannot be used is named on stderr.
+// The index from the first compiled file that matches `key`; nullptr when none does. When none
+// does, the files that exist but cannot be used are named on stderr.
 std::unique_ptr<PlaceIndex::Impl> PlaceIndex::Impl::map_compiled(const std::vector<std::string>& paths, const std::string& key) {
+  std::string notes;
   for (const std::string& path : paths) {
     try {
       auto file = detail::MappedIndexFile::open(path, key);
@@ -515,10 +516,10 @@ std::unique_ptr<PlaceIndex::Impl> PlaceIndex::Impl::map_compiled(const std::vect
       impl->summary.compiled_index = path;
       return impl;
     } catch (const detail::IndexFileError& e) {
-      std::cerr << "geotarget: compiled place index " << path << " not used: " << e.what()
-                << "; building from the sources\n";
+      notes += "geotarget: compiled place index " + path + " not used: " + e.what() + "; building from the sources\n";
     }
   }
+  std::cerr << notes;
   return nullptr;
 }
 
