@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <random>
 #include <sstream>
@@ -215,4 +216,18 @@ TEST_CASE("a stale, truncated or damaged compiled index is named, rebuilt and ne
     }
     CHECK(rebuilt > 0);
   }
+}
+
+TEST_CASE("threads building the same compiled index at once each write their own temporary file") {
+  const fs::path dir = test::fresh_dir("compiled_threads");
+  const std::string manifest = small_manifest(dir);
+  std::vector<std::future<std::shared_ptr<const PlaceIndex>>> loads;
+  for (int i = 0; i < 4; ++i)
+    loads.push_back(std::async(std::launch::async, [&] { return PlaceIndex::load(manifest, small_options()); }));
+  for (auto& load : loads) CHECK(town_at(*load.get(), 5, 16) == "T-B");
+  const auto mapped = PlaceIndex::load(manifest, small_options());
+  CHECK(mapped->summary().compiled_index == manifest + ".index");  // what was renamed last is whole
+  CHECK(town_at(*mapped, 5, 16) == "T-B");
+  for (const auto& entry : fs::directory_iterator(dir))
+    CHECK(entry.path().filename().string().find(".tmp-") == std::string::npos);
 }
