@@ -56,6 +56,10 @@ struct BenchTargetsArgs {
 /// serve load and decision rate with and without those targets.
 void bench_targets(const BenchTargetsArgs& args);
 
+/// The whole `geotarget locate` process with the compiled place index against building it from
+/// the sources, `runs` times each; and both indexes' answers compared on `points` random points.
+void bench_locate_once(const std::string& geodata, int runs, std::size_t points, std::uint64_t seed);
+
 /// Uniformly random public IPv4 addresses (special-purpose ranges redrawn), the same for a seed.
 std::vector<IpAddress> random_public_ipv4(std::size_t count, std::uint64_t seed);
 

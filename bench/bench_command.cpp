@@ -480,6 +480,27 @@ void add_bench_locate(CLI::App& bench, int& exit_code) {
   });
 }
 
+void add_bench_locate_once(CLI::App& bench, int& exit_code) {
+  struct Args {
+    std::string geodata;
+    int runs = 5;
+    std::size_t points = 1'000'000;
+    std::uint64_t seed = 42;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = bench.add_subcommand(
+      "locate-once", "One `geotarget locate` process: compiled index mapped vs built from the sources");
+  cmd->add_option("--geodata", args->geodata, "Geodata manifest (default: geodata/default.yaml)");
+  cmd->add_option("--runs", args->runs, "Processes of each kind (default 5)");
+  cmd->add_option("--points", args->points, "Random points on which both indexes' answers are compared (default 1000000)");
+  cmd->add_option("--seed", args->seed, "Random seed (default 42)");
+  cmd->callback([args, &exit_code] {
+    if (args->runs < 1) throw Error("bench locate-once: --runs must be at least 1");
+    bench_locate_once(args->geodata.empty() ? default_geodata() : args->geodata, args->runs, args->points, args->seed);
+    exit_code = 0;
+  });
+}
+
 void add_bench_allocate(CLI::App& bench, int& exit_code) {
   struct Args {
     std::string geodata;
@@ -545,6 +566,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   add_bench_ip(*bench, exit_code);
   add_bench_decide(*bench, exit_code);
   add_bench_locate(*bench, exit_code);
+  add_bench_locate_once(*bench, exit_code);
   add_bench_allocate(*bench, exit_code);
   add_bench_map(*bench, exit_code);
   add_bench_targets(*bench, exit_code);

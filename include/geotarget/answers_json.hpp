@@ -28,6 +28,11 @@ namespace geotarget {
 /// "precision"}; unknown fields are null; precision is "country", "region" or "city".
 void write_location(JsonWriter& w, const Location& location);
 
+/// The IANA time zone of an answer (the `"time_zone"` member of decide and locate answers): the
+/// town's (Place::time_zone), else the IP record's (`location` may be null); empty when neither
+/// is known.
+[[nodiscard]] std::string_view answer_time_zone(const PlaceChain& chain, const Location* location) noexcept;
+
 /// The `"level":{"id":…,"name":…}` member of every place of an index, escaped once, so that an
 /// answer copies them instead of escaping names per request.
 class PlacesJson {

@@ -43,7 +43,16 @@ struct AddressMatch {
   double confidence = 0;  ///< in [0, 1]
   LatLng point{0, 0};  ///< the point that stands for the match (ZIP centroid, town, ...)
   const Place* place = nullptr;  ///< the postal area, town, region or country that decided
+  /// Why evidence the address gave was set aside, empty when none was: a postal code of a
+  /// country the pack has no postal data for (kPostalNoData), or one the data does not know
+  /// (kPostalUnknown); the town, region or country decided instead. Static text.
+  std::string_view reason;
 };
+
+/// AddressMatch::reason values.
+inline constexpr std::string_view kPostalNoData =
+    "postal code not used: no postal data for this country (postal codes ship for the US only)";
+inline constexpr std::string_view kPostalUnknown = "postal code not found in the postal data";
 
 struct GazetteerOptions {
   /// Country assumed for rows that name none, ISO alpha-2. DEFAULT: "US".

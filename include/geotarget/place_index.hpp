@@ -85,6 +85,12 @@ struct PlaceIndexOptions {
   /// Vertices one place's polygons may have; a feature with more is reported and left out.
   /// Natural Earth's largest country at 1:10m has about 100,000. DEFAULT: 2,000,000.
   std::size_t max_vertices_per_place = 2'000'000;
+  /// Map a compiled index file instead of building from the sources when one matches them
+  /// (the manifest's and each source's size and modification time, these options, the format
+  /// version), and write one after building: MANIFEST.index beside the manifest, else
+  /// $XDG_CACHE_HOME (or ~/.cache)/geotarget/. A stale or damaged file is named on stderr and
+  /// rebuilt (docs/formats.md, D41). DEFAULT: true.
+  bool compiled_index = true;
 };
 
 /// What loading did, for the load summary: counts per level, repairs, unusable features.
@@ -95,6 +101,8 @@ struct PlaceLoadSummary {
   std::vector<std::string> problems;   ///< "source:layer:fid: reason", the first kMaxListed
   std::size_t problems_not_listed = 0; ///< problems beyond those
   double load_seconds = 0;
+  /// The compiled index file the index was mapped from; empty when built from the sources.
+  std::string compiled_index;
 
   static constexpr std::size_t kMaxListed = 1000;
   /// Lists a problem, or only counts it once kMaxListed are listed.

@@ -34,6 +34,7 @@ bool answer(JsonWriter& w, const PlaceIndex& index, const PlacesJson& places, st
   (void)index.locate(point, chain);  // validated above
   w.begin_object().key("lat").number(point.lat).key("lon").number(point.lon).key("places");
   places.write(w, chain);
+  w.key("time_zone").string_or_null(answer_time_zone(chain, nullptr));
   w.end_object();
   return true;
 }
@@ -101,10 +102,13 @@ void add_locate_command(CLI::App& app, int& exit_code) {
   struct Args {
     std::string geodata;
     std::vector<std::string> coordinates;
+    bool from_sources = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("locate", "Places (country ▸ region ▸ district ▸ town, postal) of points");
   cmd->add_option("--geodata", args->geodata, "Geodata manifest (default: geodata/default.yaml)");
+  cmd->add_flag("--from-sources", args->from_sources,
+                "Build the place index from the geodata sources; neither map nor write the compiled index");
   // At least one when given, so that `--` before a negative latitude belongs to this command.
   cmd->add_option("coordinates", args->coordinates,
                   "LAT LON or LAT,LON; without them, points on stdin (lat,lon or lat lon a line, optional header)")
@@ -112,7 +116,9 @@ void add_locate_command(CLI::App& app, int& exit_code) {
   cmd->callback([args, &exit_code] {
     std::string_view lat, lon;
     if (!args->coordinates.empty()) point_of(args->coordinates, lat, lon);
-    auto index = PlaceIndex::load(args->geodata.empty() ? default_geodata() : args->geodata);
+    PlaceIndexOptions options;
+    options.compiled_index = !args->from_sources;
+    auto index = PlaceIndex::load(args->geodata.empty() ? default_geodata() : args->geodata, options);
     const PlacesJson places(*index);
     if (!args->coordinates.empty()) {
       std::string out;

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -13,7 +14,10 @@
 namespace geotarget::detail {
 
 PendingFile::PendingFile(std::string target) : target_(std::move(target)) {
-  temporary_ = target_ + ".tmp-" + std::to_string(::getpid()) + std::filesystem::path(target_).extension().string();
+  // The process and a number of its own: two threads writing one target never share a file.
+  static std::atomic<unsigned> next{0};
+  temporary_ = target_ + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(next++) +
+               std::filesystem::path(target_).extension().string();
 }
 
 PendingFile::~PendingFile() {

@@ -9,8 +9,9 @@
 namespace geotarget::detail {
 
 /// A file being written under a temporary name in the target's folder ("out.csv" ->
-/// "out.csv.tmp-PID.csv", keeping the extension for writers that look at it). commit() renames
-/// it over the target; destroying it uncommitted removes it, so an exception leaves no partial
+/// "out.csv.tmp-PID-N.csv", N counting within the process, so that two threads writing one
+/// target never share a file; the extension is kept for writers that look at it). commit()
+/// renames it over the target; destroying it uncommitted removes it, so an exception leaves no partial
 /// file and the old target untouched.
 class PendingFile {
  public:

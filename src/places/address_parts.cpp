@@ -69,6 +69,16 @@ std::string town_after_street(const std::vector<std::string_view>& words) {
   return join(words, start, words.size());
 }
 
+// A postal code written before the town ("80331 München", "0108 Tbilisi"), in a part of its own
+// after the street: 4 or 5 digits followed by the town's words, none of them a street word
+// ("1234 Main Street" is a street); moved from `words` to `postal`.
+void take_leading_code(std::vector<std::string_view>& words, std::string& postal) {
+  if (words.size() < 2 || !all_digits(words.front()) || words.front().size() < 4 || words.front().size() > 5) return;
+  if (std::any_of(words.begin() + 1, words.end(), is_street_word)) return;
+  postal = words.front();
+  words.erase(words.begin());
+}
+
 void parse_single_line(std::string_view address, AddressParts& out,
                        const RegionTest& is_region,
                        const std::function<bool(std::string_view)>& is_country) {
@@ -88,6 +98,8 @@ void parse_single_line(std::string_view address, AddressParts& out,
   } else if (words.size() >= 2 && all_digits(words.back()) && words.back().size() >= 3 &&
              words.back().size() <= 4 && is_region(words[words.size() - 2], out.country)) {
     postal = words.back(), words.pop_back();  // a ZIP that lost its leading zeros: "MA 2134"
+  } else if (parts.size() > 1) {
+    take_leading_code(words, postal);
   }
   std::string state;
   for (std::size_t n = std::min<std::size_t>(3, words.size()); n >= 1 && state.empty(); --n) {
@@ -95,7 +107,11 @@ void parse_single_line(std::string_view address, AddressParts& out,
     if (is_region(candidate, out.country)) state = candidate, words.resize(words.size() - n);
   }
   std::string town = town_after_street(words);
-  if (town.empty() && parts.size() > 1) town = town_after_street(split(parts[parts.size() - 2], ' '));
+  if (town.empty() && parts.size() > 1) {  // "…, 0108 Tbilisi, Georgia": the town part before the region
+    std::vector<std::string_view> town_words = split(parts[parts.size() - 2], ' ');
+    if (postal.empty() && parts.size() > 2) take_leading_code(town_words, postal);
+    town = town_after_street(town_words);
+  }
   // A lone part that names a region may name a town too ("New York", "Tel Aviv", "Tbilisi"):
   // the gazetteer takes the town of that name inside the region when there is one.
   if (town.empty() && !state.empty()) town = state;

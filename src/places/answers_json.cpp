@@ -11,6 +11,11 @@ void write_location(JsonWriter& w, const Location& l) {
   w.end_object();
 }
 
+std::string_view answer_time_zone(const PlaceChain& chain, const Location* location) noexcept {
+  if (const Place* town = chain[PlaceLevel::town]; town && !town->time_zone.empty()) return town->time_zone;
+  return location ? location->time_zone : std::string_view();
+}
+
 PlacesJson::PlacesJson(const PlaceIndex& index) : base_(index.places().data()) {
   starts_.reserve(index.places().size() + 1);
   for (const Place& p : index.places()) {

@@ -52,6 +52,66 @@ CellTable::CellTable(const std::vector<PolygonRings>& polygons, double coarse_de
   collect_edges(polygons, all_edges_);
   place_edges(all_edges_);
   sweep_owners(polygons.size());
+  publish();
+}
+
+void CellTable::publish() noexcept {
+  coarse_view_ = coarse_cells_, fine_view_ = fine_cells_;
+  edges_view_ = edges_, all_edges_view_ = all_edges_;
+}
+
+namespace {
+
+// The numbers that place the grid, as one section of a compiled file.
+struct GridShape {
+  double x0, y0, coarse, fine_size, inv_fine_size;
+  std::int64_t fine, cols, rows;
+  std::uint64_t touched_cells;
+};
+
+}  // namespace
+
+void CellTable::save(IndexFileWriter& out) const {
+  out.value(GridShape{x0_, y0_, coarse_, fine_size_, inv_fine_size_, fine_, cols_, rows_, touched_cells_});
+  out.array(coarse_view_);
+  out.array(fine_view_);
+  out.array(edges_view_);
+  out.array(all_edges_view_);
+}
+
+CellTable::CellTable(IndexFileReader& in, std::size_t polygon_count) {
+  const auto shape = in.value<GridShape>();
+  constexpr std::int64_t kMaxSide = 1 << 20;
+  require_index(shape.fine >= 1 && shape.fine <= 1024 && std::has_single_bit(static_cast<std::uint64_t>(shape.fine)),
+                "a cell table's fine split is not a power of two up to 1024");
+  require_index(shape.cols >= 1 && shape.rows >= 1 && shape.cols <= kMaxSide && shape.rows <= kMaxSide,
+                "a cell table's grid size is out of range");
+  x0_ = shape.x0, y0_ = shape.y0, coarse_ = shape.coarse, fine_size_ = shape.fine_size;
+  inv_fine_size_ = shape.inv_fine_size, fine_ = static_cast<int>(shape.fine);
+  cols_ = shape.cols, rows_ = shape.rows, touched_cells_ = shape.touched_cells;
+  coarse_view_ = in.array<std::uint32_t>();
+  fine_view_ = in.array<std::uint32_t>();
+  edges_view_ = in.array<Edge>();
+  all_edges_view_ = in.array<Edge>();
+  check(polygon_count);
+}
+
+// Every value a query may follow stays inside the arrays: an owner is a polygon or none, a
+// block of fine cells and a run of edges lie inside their arrays, and every run ends.
+void CellTable::check(std::size_t polygon_count) const {
+  auto owner_ok = [polygon_count](std::uint32_t v) {
+    return (v & ~kOwner) == kNoOwner || (v & ~kOwner) < polygon_count;
+  };
+  const std::size_t block = static_cast<std::size_t>(fine_) * static_cast<std::size_t>(fine_);
+  require_index(coarse_view_.size() == static_cast<std::size_t>(cols_ * rows_), "a cell table's coarse grid has the wrong size");
+  for (std::uint32_t v : coarse_view_)
+    require_index((v & kOwner) ? owner_ok(v) : v % block == 0 && v + block <= fine_view_.size(),
+                  "a coarse cell points outside the table");
+  for (std::uint32_t v : fine_view_)
+    require_index((v & kOwner) ? owner_ok(v) : v < edges_view_.size(), "a fine cell points outside the table");
+  require_index(edges_view_.empty() || edges_view_.back().last == 1, "the last run of edges does not end");
+  for (const Edge& e : edges_view_) require_index(e.polygon < polygon_count, "an edge names no polygon");
+  for (const Edge& e : all_edges_view_) require_index(e.polygon < polygon_count, "an edge names no polygon");
 }
 
 void CellTable::build_grid(const std::vector<PolygonRings>& polygons) {
@@ -232,9 +292,9 @@ void CellTable::sweep_owners(std::size_t polygon_count) {
 
 std::uint32_t CellTable::fine_value(long col, long row) const noexcept {
   const int shift = std::countr_zero(static_cast<unsigned>(fine_));
-  std::uint32_t coarse = coarse_cells_[static_cast<std::size_t>((row >> shift) * cols_ + (col >> shift))];
+  std::uint32_t coarse = coarse_view_[static_cast<std::size_t>((row >> shift) * cols_ + (col >> shift))];
   if (coarse & kOwner) return coarse;
-  return fine_cells_[coarse + static_cast<std::uint32_t>(((row & (fine_ - 1)) << shift) | (col & (fine_ - 1)))];
+  return fine_view_[coarse + static_cast<std::uint32_t>(((row & (fine_ - 1)) << shift) | (col & (fine_ - 1)))];
 }
 
 std::uint32_t CellTable::owner(double x, double y) const noexcept {
@@ -250,7 +310,7 @@ std::uint32_t CellTable::owner(double x, double y) const noexcept {
       base = (value & ~kOwner) == kNoOwner ? none : value & ~kOwner;
       break;
     }
-    for (const Edge* ed = &edges_[value];; ++ed) {
+    for (const Edge* ed = &edges_view_[value];; ++ed) {
       if (ed->spans(y)) {
         // In the point's own cell a crossing counts if the point is west of the edge, wherever
         // rounding put x(py); further east every crossing of the cell counts.
@@ -274,7 +334,7 @@ bool CellTable::Edge::touches(double px, double py) const noexcept {
 // No polygon lies east of the point; it may still be on the outer boundary of some.
 std::uint32_t CellTable::boundary_owner(std::uint32_t cell, double x, double y) const noexcept {
   std::uint32_t best = none;
-  for (const Edge* ed = &edges_[cell];; ++ed) {
+  for (const Edge* ed = &edges_view_[cell];; ++ed) {
     if (ed->touches(x, y)) best = std::min(best, ed->polygon);
     if (ed->last) break;
   }
@@ -284,11 +344,11 @@ std::uint32_t CellTable::boundary_owner(std::uint32_t cell, double x, double y) 
 // Every edge of every polygon, polygon by polygon: the plain crossing test, same rule.
 std::uint32_t CellTable::slow_owner(double x, double y) const noexcept {
   std::size_t i = 0;
-  while (i < all_edges_.size()) {
-    const std::uint32_t p = all_edges_[i].polygon;
+  while (i < all_edges_view_.size()) {
+    const std::uint32_t p = all_edges_view_[i].polygon;
     bool in = false;
-    for (; i < all_edges_.size() && all_edges_[i].polygon == p; ++i) {
-      const Edge& ed = all_edges_[i];
+    for (; i < all_edges_view_.size() && all_edges_view_[i].polygon == p; ++i) {
+      const Edge& ed = all_edges_view_[i];
       if (ed.crossed_from(x, y)) in = !in;
     }
     if (in) return p;
@@ -297,9 +357,8 @@ std::uint32_t CellTable::slow_owner(double x, double y) const noexcept {
 }
 
 std::size_t CellTable::bytes() const noexcept {
-  return coarse_cells_.capacity() * sizeof(std::uint32_t) +
-         fine_cells_.capacity() * sizeof(std::uint32_t) +
-         (edges_.capacity() + all_edges_.capacity()) * sizeof(Edge);
+  return (coarse_view_.size() + fine_view_.size()) * sizeof(std::uint32_t) +
+         (edges_view_.size() + all_edges_view_.size()) * sizeof(Edge);
 }
 
 }  // namespace geotarget::detail

@@ -19,10 +19,12 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "containment.hpp"
 #include "huge_pages.hpp"
+#include "index_file.hpp"
 
 namespace geotarget::detail {
 
@@ -38,6 +40,12 @@ class CellTable {
   /// Builds the table over `polygons` (indexes are the answers). `coarse_degrees` is the
   /// coarse cell side, `fine` the split of a touched coarse cell per side.
   CellTable(const std::vector<PolygonRings>& polygons, double coarse_degrees, int fine);
+  /// The table save() wrote, its arrays left in the mapped file; every cell value and edge is
+  /// checked against the arrays and `polygon_count`. Throws IndexFileError.
+  CellTable(IndexFileReader& in, std::size_t polygon_count);
+
+  /// Appends the table to a compiled index file.
+  void save(IndexFileWriter& out) const;
 
   /// Index of the polygon containing (x, y), or none. Where polygons overlap, the lowest index.
   [[nodiscard]] std::uint32_t owner(double x, double y) const noexcept;
@@ -74,14 +82,21 @@ class CellTable {
   [[nodiscard]] std::uint32_t slow_owner(double x, double y) const noexcept;
   [[nodiscard]] std::uint32_t boundary_owner(std::uint32_t cell, double x, double y) const noexcept;
 
+  void publish() noexcept;
+  void check(std::size_t polygon_count) const;
+
   double x0_ = 0, y0_ = 0, coarse_ = 1, fine_size_ = 1, inv_fine_size_ = 1;
   int fine_ = 1;
   long cols_ = 0, rows_ = 0;  // coarse grid size
+  std::size_t touched_cells_ = 0;
+  // Built here, or empty when the table lives in a mapped compiled file.
   Table<std::uint32_t> coarse_cells_;  // kOwner|owner, or first fine slot of its block
   Table<std::uint32_t> fine_cells_;    // kOwner|owner, or the first of its edges_
   Table<Edge> edges_;                  // per touched cell, a run ending with last == 1
-  std::size_t touched_cells_ = 0;
   Table<Edge> all_edges_;              // every edge once, polygon by polygon (overflow fallback)
+  // What queries read: the tables above, or the same arrays in the mapped file.
+  std::span<const std::uint32_t> coarse_view_, fine_view_;
+  std::span<const Edge> edges_view_, all_edges_view_;
 };
 
 }  // namespace geotarget::detail

@@ -70,6 +70,7 @@ struct Gazetteer::Impl {
   [[nodiscard]] AddressMatch fuzzy_town(const std::string& town, std::uint32_t region) const;
   [[nodiscard]] AddressMatch common_ancestor(const std::vector<std::uint32_t>& towns) const;
   [[nodiscard]] AddressMatch match(const detail::AddressParts& parts) const;
+  [[nodiscard]] AddressMatch match_evidence(const detail::AddressParts& parts) const;
 };
 
 std::uint32_t Gazetteer::Impl::ancestor(std::uint32_t place, PlaceLevel level) const {
@@ -257,7 +258,18 @@ AddressMatch Gazetteer::Impl::common_ancestor(const std::vector<std::uint32_t>& 
   return {};
 }
 
+// A match that did not use the postal code the address gave says why (AddressMatch::reason).
 AddressMatch Gazetteer::Impl::match(const detail::AddressParts& parts) const {
+  AddressMatch m = match_evidence(parts);
+  if (parts.postal.empty() || m.level == MatchLevel::postal) return m;
+  const std::uint32_t stated = find_country(parts.country);
+  const std::uint32_t country =
+      m.place ? country_of[static_cast<std::uint32_t>(m.place - index->places().data())] : stated;
+  m.reason = (country != kNone && country != home) || (stated != kNone && stated != home) ? kPostalNoData : kPostalUnknown;
+  return m;
+}
+
+AddressMatch Gazetteer::Impl::match_evidence(const detail::AddressParts& parts) const {
   std::uint32_t country = find_country(parts.country);
   std::uint32_t region = find_region(parts.state, country);
   if (country == kNone && region != kNone && country_of[region] != home) country = country_of[region];

@@ -1,15 +1,23 @@
 #include "geotarget/place_index.hpp"
 
 #include <algorithm>
+#include <zlib.h>
+
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <future>
+#include <iostream>
+#include <mutex>
 #include <optional>
 
 #include "cell_table.hpp"
 #include "containment.hpp"
 #include "geodata_source.hpp"
 #include "geotarget/error.hpp"
+#include "index_file.hpp"
 #include "point_level.hpp"
 
 namespace geotarget {
@@ -93,8 +101,13 @@ PreparedLevel prepare_level(const detail::LevelSource& source, const PlaceIndexO
 
 struct PlaceIndex::Impl {
   std::vector<Place, detail::HugePageAllocator<Place>> places;  // sorted by (level, id)
-  std::vector<std::vector<Polygon>> parts;    // by place
-  std::vector<std::string> alternate_names;   // by place, '|'-separated
+  // Polygons by place: built here, or materialised from the mapped file on first use.
+  mutable std::vector<std::vector<Polygon>> parts;
+  // Alternate names, '|'-separated: place i's are text[starts[i], starts[i + 1]).
+  std::string names_text;
+  std::vector<std::uint64_t> names_starts{0};
+  std::string_view names_view;
+  std::span<const std::uint64_t> names_starts_view;
   std::array<std::optional<detail::CellTable>, kPlaceLevels> tables;
   std::array<std::vector<std::uint32_t>, kPlaceLevels> table_places;  // polygon -> place
   std::array<std::optional<detail::PointLevel>, kPlaceLevels> point_levels;
@@ -110,6 +123,21 @@ struct PlaceIndex::Impl {
   std::uint32_t deepest_polygon_place(double lon, double lat, PlaceLevel below) const noexcept;
   void fill_ancestors(PlaceChain& out, std::uint32_t place) const noexcept;
   [[nodiscard]] std::uint32_t reach_area(std::uint32_t place) const noexcept;
+
+  // The compiled index file (index_file.hpp) this index was mapped from, if any.
+  std::shared_ptr<const detail::MappedIndexFile> mapped;
+  struct FlatPolygons;  // the polygons' arrays in the mapped file
+  std::unique_ptr<FlatPolygons> flat_polygons;
+  void save(detail::IndexFileWriter& out) const;
+  void read(detail::IndexFileReader& in);
+  void read_places(detail::IndexFileReader& in);
+  void read_tables(detail::IndexFileReader& in);
+  void read_summary(detail::IndexFileReader& in);
+  [[nodiscard]] const std::vector<Polygon>& polygons_of(std::size_t place) const;
+
+  static std::unique_ptr<Impl> build(const detail::Manifest& manifest, const PlaceIndexOptions& options);
+  static std::unique_ptr<Impl> map_compiled(const std::vector<std::string>& paths, const std::string& key);
+  void save_compiled(const std::vector<std::string>& paths, const std::string& key) const;
 };
 
 // Appends a prepared level's places and takes over its table and its part of the summary.
@@ -124,7 +152,8 @@ void PlaceIndex::Impl::add_level(PreparedLevel&& level, std::vector<std::string>
     p.level = level.level;
     p.population = s.population;
     p.time_zone = std::move(s.time_zone);
-    alternate_names.push_back(std::move(s.names));
+    names_text += s.names;
+    names_starts.push_back(names_text.size());
     p.point = LatLng{s.lat, s.lon};
     if (level.table) table_places[lvl].push_back(static_cast<std::uint32_t>(places.size() - 1));
     parts.push_back(std::move(s.parts));
@@ -220,15 +249,298 @@ void PlaceIndex::Impl::fill_ancestors(PlaceChain& out, std::uint32_t place) cons
   }
 }
 
-std::shared_ptr<const PlaceIndex> PlaceIndex::load(const std::string& manifest_path,
-                                                   const PlaceIndexOptions& options) {
-  if (!(options.coarse_cell_degrees > 0) ||
-      std::any_of(options.fine_cells.begin(), options.fine_cells.end(), [](int f) { return f < 1; }))
-    throw Error("PlaceIndexOptions: coarse_cell_degrees and fine_cells must be positive");
-  auto start = std::chrono::steady_clock::now();
-  detail::Manifest manifest = detail::read_manifest(manifest_path);
-  std::sort(manifest.levels.begin(), manifest.levels.end(),
-            [](const auto& a, const auto& b) { return a.level < b.level; });
+// ---------------------------------------------------------------- the compiled index file
+
+namespace {
+
+// One place in the compiled file: its texts as offsets into one text section.
+struct PlaceRecord {
+  std::uint64_t id, name, time_zone;
+  std::uint32_t id_size, name_size, time_zone_size, parent;
+  std::int64_t population;
+  double lat, lon;
+  std::uint8_t level;
+  std::array<std::uint8_t, 7> reserved;
+};
+
+// Texts as one section of characters and one of starts (count + 1 of them).
+struct TextTable {
+  std::string text;
+  std::vector<std::uint64_t> starts{0};
+  void add(std::string_view s) {
+    text += s;
+    starts.push_back(text.size());
+  }
+  void save(detail::IndexFileWriter& out) const {
+    out.array(std::span<const std::uint64_t>(starts));
+    out.text(text);
+  }
+};
+
+// Checks that `starts` has count + 1 entries, from 0, never decreasing, ending at `end`.
+void check_starts(std::span<const std::uint64_t> starts, std::size_t count, std::size_t end, const char* what) {
+  detail::require_index(starts.size() == count + 1 && starts.front() == 0 && starts.back() == end, what);
+  for (std::size_t i = 1; i < starts.size(); ++i) detail::require_index(starts[i - 1] <= starts[i], what);
+}
+
+std::string_view text_at(std::string_view text, std::uint64_t at, std::uint32_t size) {
+  detail::require_index(at <= text.size() && size <= text.size() - at, "a place's text lies outside the text table");
+  return text.substr(at, size);
+}
+
+}  // namespace
+
+struct PlaceIndex::Impl::FlatPolygons {
+  std::span<const std::uint64_t> place_parts, part_rings, ring_points;  // starts, count + 1 each
+  std::span<const std::array<double, 2>> points;
+  std::unique_ptr<std::once_flag[]> once;  // per place
+};
+
+void PlaceIndex::Impl::save(detail::IndexFileWriter& out) const {
+  std::vector<PlaceRecord> records;
+  records.reserve(places.size());
+  std::string text;
+  for (const Place& p : places) {
+    PlaceRecord& r = records.emplace_back(PlaceRecord{});
+    r.id = text.size(), text += p.id, r.id_size = static_cast<std::uint32_t>(p.id.size());
+    r.name = text.size(), text += p.name, r.name_size = static_cast<std::uint32_t>(p.name.size());
+    r.time_zone = text.size(), text += p.time_zone, r.time_zone_size = static_cast<std::uint32_t>(p.time_zone.size());
+    r.parent = p.parent, r.population = p.population, r.lat = p.point.lat, r.lon = p.point.lon;
+    r.level = static_cast<std::uint8_t>(p.level);
+  }
+  out.array(std::span<const PlaceRecord>(records));
+  out.text(text);
+  out.array(names_starts_view);
+  out.text(names_view);
+  out.array(std::span<const std::uint32_t>(by_id));
+  std::vector<std::uint64_t> place_parts{0}, part_rings{0}, ring_points{0};
+  std::vector<std::array<double, 2>> points;
+  for (std::size_t i = 0; i < places.size(); ++i) {
+    for (const Polygon& part : polygons_of(i)) {
+      for (const Ring& ring : part) {
+        points.insert(points.end(), ring.begin(), ring.end());
+        ring_points.push_back(points.size());
+      }
+      part_rings.push_back(ring_points.size() - 1);
+    }
+    place_parts.push_back(part_rings.size() - 1);
+  }
+  for (const auto* starts : {&place_parts, &part_rings, &ring_points}) out.array(std::span<const std::uint64_t>(*starts));
+  out.array(std::span<const std::array<double, 2>>(points));
+  for (std::size_t l = 0; l < kPlaceLevels; ++l) {
+    out.value(static_cast<std::uint8_t>(tables[l] ? 1 : point_levels[l] ? 2 : 0));
+    if (tables[l]) {
+      out.array(std::span<const std::uint32_t>(table_places[l]));
+      tables[l]->save(out);
+    } else if (point_levels[l]) {
+      point_levels[l]->save(out);
+    }
+  }
+  std::array<std::uint64_t, kPlaceLevels + 3> counts{};
+  std::copy(summary.places.begin(), summary.places.end(), counts.begin());
+  counts[kPlaceLevels] = summary.repaired_polygons, counts[kPlaceLevels + 1] = summary.linked_spatially;
+  counts[kPlaceLevels + 2] = summary.problems_not_listed;
+  out.value(counts);
+  TextTable problems;
+  for (const std::string& problem : summary.problems) problems.add(problem);
+  problems.save(out);
+}
+
+void PlaceIndex::Impl::read(detail::IndexFileReader& in) {
+  read_places(in);
+  read_tables(in);
+  read_summary(in);
+  in.finish();
+}
+
+void PlaceIndex::Impl::read_places(detail::IndexFileReader& in) {
+  const auto records = in.array<PlaceRecord>();
+  const std::string_view text = in.text();
+  detail::require_index(records.size() < Place::none, "too many places");
+  places.reserve(records.size());
+  for (const PlaceRecord& r : records) {
+    detail::require_index(r.level < kPlaceLevels, "a place has no level");
+    detail::require_index(r.parent == Place::none || (r.parent < places.size() && slot(places[r.parent].level) < r.level),
+                          "a place's parent is not a place of a higher level before it");
+    Place& p = places.emplace_back();
+    p.id = text_at(text, r.id, r.id_size);
+    p.name = text_at(text, r.name, r.name_size);
+    p.time_zone = text_at(text, r.time_zone, r.time_zone_size);
+    p.level = static_cast<PlaceLevel>(r.level);
+    p.parent = r.parent, p.population = r.population, p.point = LatLng{r.lat, r.lon};
+  }
+  names_starts_view = in.array<std::uint64_t>();
+  names_view = in.text();
+  check_starts(names_starts_view, places.size(), names_view.size(), "the alternate names do not match the places");
+  const auto ids = in.array<std::uint32_t>();
+  detail::require_index(ids.size() == places.size(), "the id order does not match the places");
+  for (std::uint32_t i : ids) detail::require_index(i < places.size(), "the id order names no place");
+  by_id.assign(ids.begin(), ids.end());
+  auto flat = std::make_unique<FlatPolygons>();
+  flat->place_parts = in.array<std::uint64_t>();
+  flat->part_rings = in.array<std::uint64_t>();
+  flat->ring_points = in.array<std::uint64_t>();
+  flat->points = in.array<std::array<double, 2>>();
+  check_starts(flat->place_parts, places.size(), flat->part_rings.size() - 1, "the polygons do not match the places");
+  check_starts(flat->part_rings, flat->part_rings.size() - 1, flat->ring_points.size() - 1, "the polygons' rings do not match");
+  check_starts(flat->ring_points, flat->ring_points.size() - 1, flat->points.size(), "the rings' points do not match");
+  flat->once = std::make_unique<std::once_flag[]>(places.size());
+  flat_polygons = std::move(flat);
+  parts.resize(places.size());
+}
+
+void PlaceIndex::Impl::read_tables(detail::IndexFileReader& in) {
+  for (std::size_t l = 0; l < kPlaceLevels; ++l) {
+    const auto kind = in.value<std::uint8_t>();
+    if (kind == 1) {
+      detail::require_index(!is_point_level(static_cast<PlaceLevel>(l)), "a point level has a cell table");
+      const auto polygon_places = in.array<std::uint32_t>();
+      for (std::uint32_t p : polygon_places)
+        detail::require_index(p < places.size() && slot(places[p].level) == l, "a cell table names a place of another level");
+      table_places[l].assign(polygon_places.begin(), polygon_places.end());
+      tables[l].emplace(in, polygon_places.size());
+    } else if (kind == 2) {
+      detail::require_index(is_point_level(static_cast<PlaceLevel>(l)), "a polygon level has points");
+      point_levels[l].emplace(in, places.size());
+    } else {
+      detail::require_index(kind == 0, "a level has an unknown kind");
+    }
+  }
+}
+
+void PlaceIndex::Impl::read_summary(detail::IndexFileReader& in) {
+  const auto counts = in.value<std::array<std::uint64_t, kPlaceLevels + 3>>();
+  std::copy(counts.begin(), counts.begin() + kPlaceLevels, summary.places.begin());
+  summary.repaired_polygons = counts[kPlaceLevels], summary.linked_spatially = counts[kPlaceLevels + 1];
+  summary.problems_not_listed = counts[kPlaceLevels + 2];
+  const auto starts = in.array<std::uint64_t>();
+  const std::string_view text = in.text();
+  detail::require_index(!starts.empty() && starts.size() - 1 <= PlaceLoadSummary::kMaxListed, "too many problems listed");
+  check_starts(starts, starts.size() - 1, text.size(), "the problems do not match their text");
+  for (std::size_t i = 0; i + 1 < starts.size(); ++i)
+    summary.problems.emplace_back(text.substr(starts[i], starts[i + 1] - starts[i]));
+}
+
+const std::vector<Polygon>& PlaceIndex::Impl::polygons_of(std::size_t place) const {
+  if (!flat_polygons) return parts[place];
+  const FlatPolygons& f = *flat_polygons;
+  std::call_once(f.once[place], [&] {
+    std::vector<Polygon>& out = parts[place];
+    for (std::uint64_t part = f.place_parts[place]; part < f.place_parts[place + 1]; ++part) {
+      Polygon& polygon = out.emplace_back();
+      for (std::uint64_t ring = f.part_rings[part]; ring < f.part_rings[part + 1]; ++ring)
+        polygon.emplace_back(f.points.begin() + static_cast<std::ptrdiff_t>(f.ring_points[ring]),
+                             f.points.begin() + static_cast<std::ptrdiff_t>(f.ring_points[ring + 1]));
+    }
+  });
+  return parts[place];
+}
+
+namespace {
+
+// "size crc32" of a file's content, or "missing": what makes a compiled index stale. Contents,
+// not modification times, which are too coarse to see a file rewritten within milliseconds.
+std::string file_stamp(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return "missing";
+  uLong crc = crc32(0, nullptr, 0);
+  std::uint64_t size = 0;
+  std::vector<unsigned char> buffer(1 << 20);
+  for (std::size_t n; (n = std::fread(buffer.data(), 1, buffer.size(), f)) > 0; size += n)
+    crc = crc32(crc, buffer.data(), static_cast<uInt>(n));
+  std::fclose(f);
+  return std::to_string(size) + " " + std::to_string(crc);
+}
+
+// A source and the files that belong to it (a Shapefile's .dbf, .shx, .prj beside its .shp):
+// the files of its folder named like it up to the first dot.
+std::string source_stamp(const std::string& source) {
+  const std::filesystem::path path(source);
+  std::string stamp = file_stamp(source);
+  const std::string stem = path.filename().string().substr(0, path.filename().string().find('.')) + ".";
+  std::error_code error;
+  std::vector<std::string> siblings;
+  for (const auto& entry : std::filesystem::directory_iterator(path.parent_path(), error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(stem, 0) == 0 && entry.path() != path && name.find(".index") == std::string::npos &&
+        name.find(".tmp-") == std::string::npos)
+      siblings.push_back(name);
+  }
+  std::sort(siblings.begin(), siblings.end());
+  for (const std::string& name : siblings) stamp += " " + name + " " + file_stamp((path.parent_path() / name).string());
+  return stamp;
+}
+
+// Everything the compiled index depends on besides this code (whose changes raise
+// kIndexFileVersion): the manifest, each source and the options.
+std::string compiled_key(const detail::Manifest& manifest, const PlaceIndexOptions& o) {
+  std::string key = "manifest " + manifest.path + " " + file_stamp(manifest.path) + "\n";
+  key += "options " + std::to_string(o.coarse_cell_degrees);
+  for (int f : o.fine_cells) key += " " + std::to_string(f);
+  key += " " + std::to_string(o.max_places_per_level) + " " + std::to_string(o.max_vertices_per_place) + "\n";
+  for (const detail::LevelSource& level : manifest.levels)
+    key += "level " + std::string(describe(level.level)) + " " + level.source + " " + source_stamp(level.source) + "\n";
+  return key;
+}
+
+// Where compiled indexes of a manifest live: beside it, else in the user's cache folder
+// ($XDG_CACHE_HOME or ~/.cache, geotarget/<hash of the manifest's path>.index).
+std::vector<std::string> compiled_paths(const std::string& manifest) {
+  std::vector<std::string> paths{manifest + ".index"};
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  const char* home = std::getenv("HOME");
+  const std::string cache = xdg && *xdg ? std::string(xdg) : home && *home ? std::string(home) + "/.cache" : "";
+  if (cache.empty()) return paths;
+  std::uint64_t hash = 14695981039346656037ull;  // FNV-1a
+  for (unsigned char c : std::filesystem::absolute(manifest).string()) hash = (hash ^ c) * 1099511628211ull;
+  char name[32];
+  std::snprintf(name, sizeof name, "%016llx.index", static_cast<unsigned long long>(hash));
+  paths.push_back(cache + "/geotarget/" + name);
+  return paths;
+}
+
+}  // namespace
+
+// The index from the first compiled file that matches `key`; nullptr when none does. When none
+// does, the files that exist but cannot be used are named on stderr.
+std::unique_ptr<PlaceIndex::Impl> PlaceIndex::Impl::map_compiled(const std::vector<std::string>& paths, const std::string& key) {
+  std::string notes;
+  for (const std::string& path : paths) {
+    try {
+      auto file = detail::MappedIndexFile::open(path, key);
+      if (!file) continue;
+      auto impl = std::make_unique<Impl>();
+      impl->mapped = file;
+      detail::IndexFileReader in(*file);
+      impl->read(in);
+      impl->summary.compiled_index = path;
+      return impl;
+    } catch (const detail::IndexFileError& e) {
+      notes += "geotarget: compiled place index " + path + " not used: " + e.what() + "; building from the sources\n";
+    }
+  }
+  std::cerr << notes;
+  return nullptr;
+}
+
+// Writes the compiled file to the first of `paths` that can be written; says on stderr when none can.
+void PlaceIndex::Impl::save_compiled(const std::vector<std::string>& paths, const std::string& key) const {
+  std::string why;
+  for (const std::string& path : paths) {
+    try {
+      std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+      detail::IndexFileWriter out(path, key);
+      save(out);
+      out.commit();
+      return;
+    } catch (const std::exception& e) {
+      why += std::string(why.empty() ? "" : "; ") + e.what();
+    }
+  }
+  std::cerr << "geotarget: no compiled place index written (" << why << "); the next load builds from the sources again\n";
+}
+
+std::unique_ptr<PlaceIndex::Impl> PlaceIndex::Impl::build(const detail::Manifest& manifest, const PlaceIndexOptions& options) {
   // Levels are independent until they are linked: read and index them in parallel.
   std::vector<std::future<PreparedLevel>> prepared;
   for (const detail::LevelSource& level : manifest.levels)
@@ -240,16 +552,38 @@ std::shared_ptr<const PlaceIndex> PlaceIndex::load(const std::string& manifest_p
   for (auto& level : prepared) total += levels.emplace_back(level.get()).order.size();
   impl->places.reserve(total);
   impl->parts.reserve(total);
-  impl->alternate_names.reserve(total);
+  impl->names_starts.reserve(total + 1);
   parent_ids.reserve(total);
   for (PreparedLevel& level : levels) impl->add_level(std::move(level), parent_ids);
   impl->index_ids();
   impl->link_parents(parent_ids);
   impl->build_point_levels(manifest);
+  impl->names_view = impl->names_text;
+  impl->names_starts_view = impl->names_starts;
+  return impl;
+}
+
+std::shared_ptr<const PlaceIndex> PlaceIndex::load(const std::string& manifest_path,
+                                                   const PlaceIndexOptions& options) {
+  if (!(options.coarse_cell_degrees > 0) ||
+      std::any_of(options.fine_cells.begin(), options.fine_cells.end(), [](int f) { return f < 1; }))
+    throw Error("PlaceIndexOptions: coarse_cell_degrees and fine_cells must be positive");
+  auto start = std::chrono::steady_clock::now();
+  detail::Manifest manifest = detail::read_manifest(manifest_path);
+  std::sort(manifest.levels.begin(), manifest.levels.end(),
+            [](const auto& a, const auto& b) { return a.level < b.level; });
+  const std::string key = options.compiled_index ? compiled_key(manifest, options) : "";
+  const std::vector<std::string> paths = options.compiled_index ? compiled_paths(manifest_path) : std::vector<std::string>{};
+  std::unique_ptr<Impl> impl = Impl::map_compiled(paths, key);
+  if (!impl) {
+    impl = Impl::build(manifest, options);
+    if (options.compiled_index) impl->save_compiled(paths, key);
+  }
   impl->summary.load_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return std::shared_ptr<const PlaceIndex>(new PlaceIndex(std::move(impl)));
 }
+
 
 void PlaceLoadSummary::add_problem(std::string problem) {
   if (problems.size() < kMaxListed) {
@@ -302,7 +636,9 @@ void PlaceIndex::chain_of(const Place& place, PlaceChain& out) const noexcept {
 }
 
 std::string_view PlaceIndex::alternate_names(const Place& place) const noexcept {
-  return impl_->alternate_names[static_cast<std::size_t>(&place - impl_->places.data())];
+  const auto i = static_cast<std::size_t>(&place - impl_->places.data());
+  const auto& starts = impl_->names_starts_view;
+  return impl_->names_view.substr(starts[i], starts[i + 1] - starts[i]);
 }
 
 const Place* PlaceIndex::find(std::string_view id) const noexcept {
@@ -311,7 +647,7 @@ const Place* PlaceIndex::find(std::string_view id) const noexcept {
 }
 
 const std::vector<Polygon>& PlaceIndex::polygons(const Place& place) const noexcept {
-  return impl_->parts[static_cast<std::size_t>(&place - impl_->places.data())];
+  return impl_->polygons_of(static_cast<std::size_t>(&place - impl_->places.data()));
 }
 
 const Place* PlaceIndex::place_at(LatLng point, PlaceLevel level) const noexcept {

@@ -64,6 +64,10 @@ PointLevel::PointLevel(LevelPoints points, double max_distance_km)
     : points_(std::move(points)),
       max_km_(max_distance_km),
       reach_c2_(km_to_chord2(max_distance_km * kSphereSlack * kSphereSlack * kSphereSlack)) {
+  index_points();
+}
+
+void PointLevel::index_points() {
   std::sort(points_.begin(), points_.end(), [](const LevelPoint& a, const LevelPoint& b) {
     if (a.parent != b.parent) return a.parent < b.parent;
     if (a.lat != b.lat) return a.lat < b.lat;
@@ -84,6 +88,32 @@ PointLevel::PointLevel(LevelPoints points, double max_distance_km)
     i = j;
   }
   build_cores();
+}
+
+namespace {
+
+LevelPoints checked_points(IndexFileReader& in, std::size_t place_count) {
+  const auto points = in.array<LevelPoint>();
+  for (const LevelPoint& p : points)
+    require_index(p.place < place_count && p.parent < place_count && (p.area < place_count || p.area == PointLevel::none),
+                  "a town or postal point names no place");
+  return LevelPoints(points.begin(), points.end());
+}
+
+}  // namespace
+
+// Members are initialised in the order declared: the points, then the distance, as written.
+PointLevel::PointLevel(IndexFileReader& in, std::size_t place_count)
+    : points_(checked_points(in, place_count)),
+      max_km_(in.value<double>()),
+      reach_c2_(km_to_chord2(max_km_ * kSphereSlack * kSphereSlack * kSphereSlack)) {
+  require_index(max_km_ >= 0 && max_km_ <= 20'100, "a point level's maximum distance is out of range");
+  index_points();
+}
+
+void PointLevel::save(IndexFileWriter& out) const {
+  out.array(std::span<const LevelPoint>(points_));
+  out.value(max_km_);
 }
 
 // The towns with a reach, grouped by area and sorted by latitude, so that a query scans only

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "huge_pages.hpp"
+#include "index_file.hpp"
 
 namespace geotarget::detail {
 
@@ -46,6 +47,12 @@ class PointLevel {
   static constexpr std::uint32_t none = 0xffffffffu;
 
   PointLevel(LevelPoints points, double max_distance_km);
+  /// The level save() wrote; every point's place, parent and area must be below
+  /// `place_count` (area may be none). Throws IndexFileError.
+  PointLevel(IndexFileReader& in, std::size_t place_count);
+
+  /// Appends the level's points and maximum distance to a compiled index file.
+  void save(IndexFileWriter& out) const;
 
   /// The place of the most populous point of `area` (LevelPoint::area) whose reach covers the
   /// query, else of the nearest point whose parent is `parent`, within the maximum distance;
@@ -78,6 +85,7 @@ class PointLevel {
   [[nodiscard]] std::uint32_t rank(double lon, double lat, const Candidate* candidates, int n,
                                    double best_km) const noexcept;
 
+  void index_points();
   void build_cores();
   [[nodiscard]] std::uint32_t covering(const QueryPoint& q, std::uint32_t area) const noexcept;
 

@@ -82,6 +82,7 @@ void write_decision(JsonWriter& w, const IpAddress& ip, const Decision& d, std::
   }
   w.key("places");
   places.write(w, d.places);
+  w.key("time_zone").string_or_null(answer_time_zone(d.places, d.location));
   w.key("campaigns");
   write_campaigns(w, chosen);
   w.end_object();

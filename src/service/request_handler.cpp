@@ -206,6 +206,7 @@ Reply Endpoints::locate() {
   JsonWriter w(r.body);
   w.begin_object().key("lat").number(point.lat).key("lon").number(point.lon).key("places");
   snapshot.places_json.write(w, d.places);
+  w.key("time_zone").string_or_null(answer_time_zone(d.places, nullptr));
   w.key("campaigns");
   write_campaigns(w, {chosen.data(), n});
   w.end_object();

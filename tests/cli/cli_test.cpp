@@ -90,6 +90,7 @@ TEST_CASE("geotarget locate answers the chain for LAT LON and for stdin lines") 
   CHECK(one["places"]["district"]["id"] == "US-36061");
   CHECK(one["places"]["postal"]["id"] == "US-ZIP-10024");
   CHECK(one["places"]["town"]["name"] == "New York City");  // Upper West Side: not "Manhattan"
+  CHECK(one["time_zone"] == "America/New_York");
 
   auto s = run_cli({"locate"}, "-29.3167,27.4833\n91,0\nfoo,1\n10,nan\n0,-180.5\nnocomma\n0,0\n");
   CHECK(s.exit_code == 1);
@@ -103,6 +104,8 @@ TEST_CASE("geotarget locate answers the chain for LAT LON and for stdin lines") 
   CHECK_THAT(Json::parse(lines[4])["message"].get<std::string>(), Catch::Contains("-180.5"));
   CHECK(Json::parse(lines[5])["error"] == "invalid_input");
   CHECK(Json::parse(lines[6])["places"] == Json::object());  // the Gulf of Guinea is no place
+  CHECK(Json::parse(lines[6])["time_zone"].is_null());
+  CHECK(Json::parse(lines[0])["time_zone"] == "Africa/Maseru");  // Maseru
 }
 
 TEST_CASE("geotarget locate with a bad coordinate argument exits 2 naming it") {

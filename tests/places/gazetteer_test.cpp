@@ -155,3 +155,29 @@ TEST_CASE("regions abroad by ISO code or name within their country, countries in
       {fields("Paris", "", "75004", "France"), MatchLevel::town, "GN-2988507", 0.7, 0.8},
   });
 }
+
+TEST_CASE("a postal code that decided nothing says why: no postal data for its country, or unknown") {
+  struct Row {
+    AddressQuery query;
+    const char* place;  // what decided instead
+    std::string_view reason;
+  };
+  const Row rows[] = {
+      // Munich's Marienplatz (postcode 80331), the code before the town as Germans write it.
+      {line("Marienplatz 8, 80331 München, Deutschland"), "GN-2867714", kPostalNoData},
+      {fields("Köln", "", "50667", "DE"), "GN-2886242", kPostalNoData},
+      {line("Rue de Rivoli 1, 75001 Paris, France"), "GN-2988507", kPostalNoData},
+      {line("Rustaveli Ave 8, 0108 Tbilisi, Georgia"), "GN-611717", kPostalNoData},  // Georgia the country
+      {fields("", "", "10115", "Germany"), "DE", kPostalNoData},  // Berlin-Mitte's code alone: the country
+      {fields("", "Bayern", "80331", "DE"), "DE-BY", kPostalNoData},
+      {fields("Springfield", "IL", "00000"), "GN-4250542", kPostalUnknown},  // no such ZIP
+      {line("260 Broadway, New York, NY 10007"), "US-ZIP-10007", ""},  // the ZIP decided (City Hall)
+      {line("Tbilisi, Georgia"), "GN-611717", ""},  // no postal code given
+  };
+  for (const Row& r : rows) {
+    INFO("address '" << r.query.address << "' city '" << r.query.city << "' zip '" << r.query.postal << "'");
+    const AddressMatch m = gazetteer().match(r.query);
+    CHECK(std::string(m.place ? m.place->id : "") == r.place);
+    CHECK(m.reason == r.reason);
+  }
+}

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "geotarget/answers_json.hpp"
 #include "geotarget/place_index.hpp"
 #include "test_support.hpp"
 
@@ -175,4 +176,36 @@ TEST_CASE("the simplified regions have no gaps or overlaps along shared borders"
   CHECK(shared > 100000);
   CHECK(overlaps == 0);
   CHECK(gaps == 0);
+}
+
+TEST_CASE("an answer's time zone is its town's, else the IP record's") {
+  // Zones as the IANA database names them for each city (independent of the pack).
+  struct Row {
+    double lat, lon;
+    const char* zone;
+  };
+  const Row rows[] = {
+      {40.7128, -74.0060, "America/New_York"},   // New York City Hall
+      {41.8781, -87.6298, "America/Chicago"},    // Chicago Loop
+      {41.6938, 44.8015, "Asia/Tbilisi"},        // Tbilisi
+      {32.0853, 34.7818, "Asia/Jerusalem"},      // Tel Aviv
+      {35.6812, 139.7671, "Asia/Tokyo"},         // Tokyo Station
+      {48.8566, 2.3522, "Europe/Paris"},         // Paris, Hôtel de Ville
+      {-23.5505, -46.6333, "America/Sao_Paulo"}, // São Paulo
+  };
+  for (const Row& r : rows) {
+    INFO(r.lat << ", " << r.lon);
+    PlaceChain chain;
+    (void)world()->locate({r.lat, r.lon}, chain);
+    CHECK(answer_time_zone(chain, nullptr) == r.zone);
+    Location record;
+    record.time_zone = "Pacific/Honolulu";  // the town's zone wins over the record's
+    CHECK(answer_time_zone(chain, &record) == r.zone);
+  }
+  PlaceChain sea;
+  (void)world()->locate({0, -140}, sea);  // the Pacific: no town
+  CHECK(answer_time_zone(sea, nullptr).empty());
+  Location record;
+  record.time_zone = "Pacific/Honolulu";
+  CHECK(answer_time_zone(sea, &record) == "Pacific/Honolulu");
 }

@@ -236,6 +236,7 @@ TEST_CASE("GET /v1/decide answers location, places and today's campaigns, the ad
   CHECK(j["location"]["city"] == "Los Angeles");
   CHECK(j["places"]["region"]["id"] == "US-CA");
   CHECK(j["places"]["district"]["id"] == "US-06037");
+  CHECK(j["time_zone"] == "America/Los_Angeles");
   REQUIRE(j["campaigns"].size() == 2);
   CHECK(j["campaigns"][0]["id"] == "west");
   CHECK(j["campaigns"][0]["offer"] == "west-10");
@@ -317,10 +318,12 @@ TEST_CASE("GET /v1/locate answers places and campaigns for a point") {
   Client c(shared_server().port());
   Json j = c.get("/v1/locate?lat=34.05&lon=-118.25").json();
   CHECK(j["places"]["district"]["id"] == "US-06037");
+  CHECK(j["time_zone"] == "America/Los_Angeles");
   REQUIRE(j["campaigns"].size() == 2);
   CHECK(j["campaigns"][0]["id"] == "west");
   Json sea = c.get("/v1/locate?lat=0&lon=-140").json();  // the Pacific is no place
   CHECK(sea["places"].empty());
+  CHECK(sea["time_zone"].is_null());
   CHECK(sea["campaigns"].empty());
 }
 
