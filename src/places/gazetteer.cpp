@@ -169,7 +169,7 @@ std::uint32_t Gazetteer::Impl::find_zip(std::string_view text) const {
 
 AddressMatch Gazetteer::Impl::answer(MatchLevel level, double confidence, std::uint32_t place) const {
   const Place& p = at(place);
-  return AddressMatch{level, confidence, p.point, &p};
+  return AddressMatch{level, confidence, p.point, &p, {}};
 }
 
 // The postal code decides; the town and region, when given, raise or lower the confidence.
