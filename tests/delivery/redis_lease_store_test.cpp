@@ -1,0 +1,194 @@
+// RedisLeaseStore against a real redis-server on a loopback port (redis_server.hpp): capped
+// leases, atomic across stores on threads, totals over replicas, escaped keys, and what happens
+// when Redis hangs, goes away, comes back, or comes back empty.
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "geotarget/error.hpp"
+#include "redis_lease_store.hpp"
+#include "redis_server.hpp"
+
+using namespace geotarget;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Short intervals, so that the reconnection cases take a fraction of a second.
+RedisStoreOptions quick_options() {
+  RedisStoreOptions options;
+  options.connect_timeout = 200ms;
+  options.command_timeout = 200ms;
+  options.retry_interval = 50ms;
+  options.restart_grace = 300ms;
+  return options;
+}
+
+// Calls `call` until it answers (a reconnection waits for the retry interval), at most 5 s.
+template <typename Call>
+auto until_answered(Call call) {
+  for (int i = 0; i < 100; ++i) {
+    if (auto answer = call()) return answer;
+    std::this_thread::sleep_for(50ms);
+  }
+  return decltype(call()){};
+}
+
+}  // namespace
+
+TEST_CASE("redis_account_key escapes every byte but letters, digits, '.', '-' and '_'") {
+  CHECK(redis_account_key("spring-sale.2026_x") == "geotarget:ledger:spring-sale.2026_x");
+  CHECK(redis_account_key("a:b") == "geotarget:ledger:a%3Ab");
+  CHECK(redis_account_key("a%3Ab") == "geotarget:ledger:a%253Ab");  // the escape itself is escaped
+  CHECK(redis_account_key("a b/\xC3\xA9\n") == "geotarget:ledger:a%20b%2F%C3%A9%0A");
+  CHECK(redis_account_key(std::string_view("a\0b", 3)) == "geotarget:ledger:a%00b");
+}
+
+TEST_CASE("a lease takes at most what is left of the plan, and nothing once it is used up") {
+  test::RedisServer redis("redis-lease-cap");
+  if (!redis.available()) GEOTARGET_SKIP("redis-server is not installed (tools/debian-packages.txt)");
+  RedisLeaseStore store("127.0.0.1", redis.port(), quick_options());
+
+  CHECK(store.lease("c1/US-CA", 300, 1000) == 300);
+  CHECK(store.lease("c1/US-CA", 300, 1000) == 300);
+  CHECK(store.lease("c1/US-CA", 300, 1000) == 300);
+  CHECK(store.lease("c1/US-CA", 300, 1000) == 100);
+  CHECK(store.lease("c1/US-CA", 300, 1000) == 0);
+  CHECK(store.lease("c1/US-NY", 300, 1000) == 300);  // another account, its own plan
+
+  const auto fields = redis.hash("geotarget:ledger:c1%2FUS-CA");
+  CHECK(fields.at("leased") == "1000");
+  CHECK(fields.at("leased:" + store.replica_id()) == "1000");
+  CHECK(fields.at("plan") == "1000");
+  CHECK(fields.count("spent") == 0);  // nothing reported yet
+}
+
+TEST_CASE("stores leasing on several threads at once never lease more than the plan together") {
+  test::RedisServer redis("redis-lease-race");
+  if (!redis.available()) GEOTARGET_SKIP("redis-server is not installed (tools/debian-packages.txt)");
+  constexpr std::int64_t kPlan = 10007;  // not a multiple of the slice: the last lease is partial
+  std::vector<std::unique_ptr<RedisLeaseStore>> stores;
+  for (int i = 0; i < 4; ++i) stores.push_back(std::make_unique<RedisLeaseStore>("127.0.0.1", redis.port(), quick_options()));
+
+  std::vector<std::int64_t> granted(stores.size(), 0);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < stores.size(); ++i) {
+    threads.emplace_back([&, i] {
+      for (;;) {
+        const auto got = stores[i]->lease("race", 13, kPlan);
+        if (!got || *got == 0) break;
+        granted[i] += *got;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+
+  std::int64_t total = 0;
+  for (std::size_t i = 0; i < stores.size(); ++i) {
+    total += granted[i];
+    CHECK(redis.hash("geotarget:ledger:race").at("leased:" + stores[i]->replica_id()) == std::to_string(granted[i]));
+  }
+  CHECK(total == kPlan);
+  CHECK(redis.hash("geotarget:ledger:race").at("leased") == std::to_string(kPlan));
+}
+
+TEST_CASE("reports add up over replicas, and totals read them back") {
+  test::RedisServer redis("redis-lease-report");
+  if (!redis.available()) GEOTARGET_SKIP("redis-server is not installed (tools/debian-packages.txt)");
+  RedisLeaseStore a("127.0.0.1", redis.port(), quick_options());
+  RedisLeaseStore b("127.0.0.1", redis.port(), quick_options());
+
+  CHECK(a.report("c1/FR", 250, 1));
+  CHECK(b.report("c1/FR", 100, 0));
+  CHECK(a.report("c1/FR", 50, 2));
+  const auto totals = a.totals("c1/FR");
+  REQUIRE(totals);
+  CHECK(totals->spent_cents == 400);
+  CHECK(totals->conversions == 3);
+
+  const auto fields = redis.hash("geotarget:ledger:c1%2FFR");
+  CHECK(fields.at("spent") == "400");
+  CHECK(fields.at("spent:" + a.replica_id()) == "300");
+  CHECK(fields.at("spent:" + b.replica_id()) == "100");
+  CHECK(fields.at("conversions") == "3");
+
+  // A reader (the report) that never spent writes nothing, and sees an unknown account as zero.
+  RedisLeaseStore reader("127.0.0.1", redis.port(), quick_options());
+  CHECK(reader.totals("c1/FR")->spent_cents == 400);
+  CHECK(reader.totals("c1/DE")->spent_cents == 0);
+  CHECK(redis.query({"EXISTS", "geotarget:ledger:c1%2FDE"}) == "0");
+  CHECK(redis.hash("geotarget:ledger:c1%2FFR").count("spent:" + reader.replica_id()) == 0);
+}
+
+TEST_CASE("keys that differ only in escaped bytes are different accounts") {
+  test::RedisServer redis("redis-lease-keys");
+  if (!redis.available()) GEOTARGET_SKIP("redis-server is not installed (tools/debian-packages.txt)");
+  RedisLeaseStore store("127.0.0.1", redis.port(), quick_options());
+  CHECK(store.lease("a:b", 500, 500) == 500);
+  CHECK(store.lease("a%3Ab", 500, 500) == 500);  // would be the same hash unescaped
+  CHECK(store.lease("a:b", 500, 500) == 0);
+}
+
+TEST_CASE("a Redis that cannot be reached at the start is an error naming its address") {
+  const int port = test::free_loopback_port();
+  try {
+    RedisLeaseStore store("127.0.0.1", port, quick_options());
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK_THAT(e.what(), Catch::StartsWith("redis://127.0.0.1:" + std::to_string(port) + ": cannot connect"));
+    CHECK(e.code() == ErrorCode::io);
+  }
+  CHECK_THROWS_WITH(RedisLeaseStore("127.0.0.1", 70000, quick_options()), "redis://127.0.0.1:70000: port out of range");
+}
+
+TEST_CASE("a Redis that hangs makes calls fail after the command timeout, not wait") {
+  test::RedisServer redis("redis-lease-hang");
+  if (!redis.available()) GEOTARGET_SKIP("redis-server is not installed (tools/debian-packages.txt)");
+  RedisLeaseStore store("127.0.0.1", redis.port(), quick_options());
+  REQUIRE(store.lease("k", 10, 100) == 10);
+
+  redis.pause();
+  CHECK_FALSE(store.lease("k", 10, 100));    // timed out: the connection is dropped
+  CHECK_FALSE(store.report("k", 5, 0));      // within the retry interval: no new attempt
+  std::this_thread::sleep_for(60ms);
+  CHECK_FALSE(store.totals("k"));            // one reconnection, which times out too
+  redis.resume();
+
+  CHECK(until_answered([&] { return store.report("k", 5, 0) ? std::optional<bool>(true) : std::nullopt; }));
+  CHECK(store.totals("k")->spent_cents == 5);
+  CHECK(store.lease("k", 10, 100) == 10);
+}
+
+TEST_CASE("Redis stopped and started again: the store reconnects by itself and fills the account in") {
+  test::RedisServer redis("redis-lease-restart");
+  if (!redis.available()) GEOTARGET_SKIP("redis-server is not installed (tools/debian-packages.txt)");
+  RedisLeaseStore a("127.0.0.1", redis.port(), quick_options());
+  RedisLeaseStore b("127.0.0.1", redis.port(), quick_options());
+  REQUIRE(a.lease("k", 400, 1000) == 400);
+  REQUIRE(b.lease("k", 400, 1000) == 400);
+  REQUIRE(a.report("k", 300, 2));
+
+  const bool crash = GENERATE(false, true);
+  redis.stop(crash ? SIGKILL : SIGTERM);  // nothing persists: Redis comes back empty
+  CHECK_FALSE(a.lease("k", 100, 1000));   // a write on a closed connection: no SIGPIPE death
+  CHECK_FALSE(a.report("k", 50, 0));
+  redis.start();
+  CHECK(redis.hash("geotarget:ledger:k").empty());
+
+  // The first call after the retry interval reconnects, sees a new run_id, fills in every
+  // account this store knows (its 400 leased, 300 + 50 spent, 2 conversions) and leases
+  // nothing during the grace period, whatever the totals say.
+  CHECK(until_answered([&] { return a.report("k", 50, 0) ? std::optional<bool>(true) : std::nullopt; }));
+  auto fields = redis.hash("geotarget:ledger:k");
+  CHECK(fields.at("leased") == "400");
+  CHECK(fields.at("spent") == "350");
+  CHECK(fields.at("conversions") == "2");
+  CHECK(a.lease("k", 100, 1000) == 0);
+
+  // b fills in its own lease at its first call; then, after the grace period, only what
+  // neither has leased is left.
+  CHECK(until_answered([&] { return b.totals("k"); })->spent_cents == 350);
+  CHECK(redis.hash("geotarget:ledger:k").at("leased") == "800");
+  std::this_thread::sleep_for(quick_options().restart_grace);
+  CHECK(a.lease("k", 300, 1000) == 200);
+  CHECK(b.lease("k", 300, 1000) == 0);
+}
