@@ -20,31 +20,46 @@ namespace {
 // currency), where they are exact.
 constexpr std::int64_t kMaxCents = std::int64_t{1} << 50;
 
-// KEYS[1]: the account's hash. ARGV: replica id, this replica's leased, spent and conversions
-// so far (absolute), cents wanted, the plan. Answers {granted, leased, spent, conversions}.
+// KEYS[1]: the account's hash. ARGV: replica id, cents wanted, the plan, then for each counter
+// (leased, spent, conversions): what this replica last had acknowledged for its own field, its
+// own value now (absolute), and the account's total as it last learnt it. For each counter c,
+// the hash keeps `c:ID` (each replica's own), `c` (their sum) and `c:floor` (the largest total
+// any replica has learnt, plus what was new since): the total is max(c, c:floor), which is `c`
+// while Redis keeps its data and covers the fields of gone replicas when it lost them.
+// Answers {granted, leased, spent, conversions} (totals after the call).
 constexpr const char* kSyncScript = R"lua(
 local hash, id = KEYS[1], ARGV[1]
-local own = {leased = tonumber(ARGV[2]), spent = tonumber(ARGV[3]), conversions = tonumber(ARGV[4])}
-local want, plan = tonumber(ARGV[5]), tonumber(ARGV[6])
+local want, plan = tonumber(ARGV[2]), tonumber(ARGV[3])
 local function get(field) return tonumber(redis.call('HGET', hash, field) or '0') end
-for _, name in ipairs({'leased', 'spent', 'conversions'}) do
-  local field = name .. ':' .. id
-  local raise = own[name] - get(field)
-  if raise > 0 then
-    redis.call('HSET', hash, field, string.format('%d', own[name]))
-    redis.call('HINCRBY', hash, name, string.format('%d', raise))
+local function put(field, value) redis.call('HSET', hash, field, string.format('%d', value)) end
+local total = {}
+for i, name in ipairs({'leased', 'spent', 'conversions'}) do
+  local acked, now, known = tonumber(ARGV[1 + 3 * i]), tonumber(ARGV[2 + 3 * i]), tonumber(ARGV[3 + 3 * i])
+  local own_field, floor_field = name .. ':' .. id, name .. ':floor'
+  local own, sum, floor = get(own_field), get(name), get(floor_field)
+  local fresh = math.max(now - math.max(own, acked), 0)
+  if now > own then
+    sum = sum + now - own
+    put(own_field, now)
+    put(name, sum)
   end
+  local raised = math.max(floor, known) + fresh
+  if raised > floor then
+    floor = raised
+    put(floor_field, floor)
+  end
+  total[name] = math.max(sum, floor)
 end
-local leased = get('leased')
-local granted = math.min(want, plan - leased)
+local granted = math.max(math.min(want, plan - total.leased), 0)
 if granted > 0 then
-  redis.call('HINCRBY', hash, 'leased:' .. id, string.format('%d', granted))
-  leased = redis.call('HINCRBY', hash, 'leased', string.format('%d', granted))
-else
-  granted = 0
+  local step = string.format('%d', granted)
+  redis.call('HINCRBY', hash, 'leased:' .. id, step)
+  redis.call('HINCRBY', hash, 'leased', step)
+  redis.call('HINCRBY', hash, 'leased:floor', step)
+  total.leased = total.leased + granted
 end
-if plan > 0 then redis.call('HSET', hash, 'plan', string.format('%d', plan)) end
-return {granted, leased, get('spent'), get('conversions')}
+if plan > 0 then put('plan', plan) end
+return {granted, total.leased, total.spent, total.conversions}
 )lua";
 
 timeval to_timeval(std::chrono::milliseconds ms) {
@@ -95,10 +110,10 @@ class SigpipeBlocked {
 
 using ReplyPtr = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
 
-ReplyPtr command(redisContext* context, std::initializer_list<std::string_view> args) {
+ReplyPtr command(redisContext* context, const std::vector<std::string>& args) {
   std::vector<const char*> argv;
   std::vector<std::size_t> lengths;
-  for (std::string_view a : args) {
+  for (const std::string& a : args) {
     argv.push_back(a.data());
     lengths.push_back(a.size());
   }
@@ -221,21 +236,24 @@ void RedisLeaseStore::refill_after_restart() {
   std::fprintf(stderr, "geotarget ledger: %s restarted: accounts filled in again, no leases for %lld ms\n",
                address_.c_str(), static_cast<long long>(options_.restart_grace.count()));
   grace_until_ = std::chrono::steady_clock::now() + options_.restart_grace;
-  for (const auto& [key, own] : own_) {
-    if (!run_script(redis_account_key(key), own, 0, 0)) return;
+  for (auto& [key, account] : accounts_) {
+    if (!sync(key, account, Account(account), 0, 0)) return;
   }
 }
 
-std::optional<RedisLeaseStore::Answer> RedisLeaseStore::run_script(const std::string& hash, const Own& own,
+std::optional<RedisLeaseStore::Answer> RedisLeaseStore::run_script(const std::string& hash, const Account& sent,
                                                                    std::int64_t want_cents,
                                                                    std::int64_t plan_cents) {
-  const std::string leased = std::to_string(own.leased), spent = std::to_string(own.spent),
-                    conversions = std::to_string(own.conversions), want = std::to_string(want_cents),
-                    plan = std::to_string(plan_cents);
-  ReplyPtr reply = command(context_, {"EVALSHA", script_sha_, "1", hash, replica_id_, leased, spent, conversions,
-                                      want, plan});
+  std::vector<std::string> args = {"EVALSHA", script_sha_, "1", hash, replica_id_,
+                                   std::to_string(want_cents), std::to_string(plan_cents)};
+  for (const Counter* c : {&sent.leased, &sent.spent, &sent.conversions}) {
+    for (const std::int64_t value : {c->acked, c->now, c->known}) args.push_back(std::to_string(value));
+  }
+  ReplyPtr reply = command(context_, args);
   if (reply && reply->type == REDIS_REPLY_ERROR && reply_error(*reply).starts_with("NOSCRIPT")) {
-    reply = command(context_, {"EVAL", kSyncScript, "1", hash, replica_id_, leased, spent, conversions, want, plan});
+    args[0] = "EVAL";
+    args[1] = kSyncScript;
+    reply = command(context_, args);
   }
   if (!reply) {
     drop(connection_error(*context_, options_.command_timeout));
@@ -245,53 +263,62 @@ std::optional<RedisLeaseStore::Answer> RedisLeaseStore::run_script(const std::st
     drop("the ledger script failed: " + reply_error(*reply));
     return std::nullopt;
   }
-  if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 4) {
-    drop("the ledger script answered something unexpected");
-    return std::nullopt;
-  }
   std::array<std::int64_t, 4> values{};
-  for (std::size_t i = 0; i < values.size(); ++i) {
+  const bool shaped = reply->type == REDIS_REPLY_ARRAY && reply->elements == values.size();
+  for (std::size_t i = 0; shaped && i < values.size(); ++i) {
     if (reply->element[i]->type != REDIS_REPLY_INTEGER) {
       drop("the ledger script answered something unexpected");
       return std::nullopt;
     }
     values[i] = reply->element[i]->integer;
   }
+  if (!shaped) {
+    drop("the ledger script answered something unexpected");
+    return std::nullopt;
+  }
   return Answer{values[0], values[1], AccountSpend{values[2], values[3]}};
 }
 
-std::optional<RedisLeaseStore::Answer> RedisLeaseStore::sync(std::string_view key, const Own& own,
-                                                             std::int64_t want_cents, std::int64_t plan_cents) {
+std::optional<RedisLeaseStore::Answer> RedisLeaseStore::sync(std::string_view key, Account& account,
+                                                             const Account& sent, std::int64_t want_cents,
+                                                             std::int64_t plan_cents) {
   if (!ensure_connected()) return std::nullopt;
   if (std::chrono::steady_clock::now() < grace_until_) want_cents = 0;
-  return run_script(redis_account_key(key), own, want_cents, plan_cents);
+  const auto answer = run_script(redis_account_key(key), sent, want_cents, plan_cents);
+  if (!answer) return std::nullopt;
+  account = sent;
+  account.leased.now += answer->granted;
+  for (Counter* c : {&account.leased, &account.spent, &account.conversions}) c->acked = c->now;
+  account.leased.known = answer->leased;
+  account.spent.known = answer->totals.spent_cents;
+  account.conversions.known = answer->totals.conversions;
+  return answer;
 }
 
 std::optional<std::int64_t> RedisLeaseStore::lease(std::string_view key, std::int64_t want_cents,
                                                    std::int64_t plan_cents) {
   const std::lock_guard lock(mutex_);
-  Own& own = own_[std::string(key)];
-  const auto answer = sync(key, own, clamp_cents(want_cents), clamp_cents(plan_cents));
+  Account& account = accounts_[std::string(key)];
+  const auto answer = sync(key, account, account, clamp_cents(want_cents), clamp_cents(plan_cents));
   if (!answer) return std::nullopt;
-  own.leased += answer->granted;
   return answer->granted;
 }
 
 bool RedisLeaseStore::report(std::string_view key, std::int64_t spent_cents, std::int64_t conversions) {
   const std::lock_guard lock(mutex_);
-  Own& own = own_[std::string(key)];
-  Own reported = own;
-  reported.spent = clamp_cents(own.spent + clamp_cents(spent_cents));
-  reported.conversions = clamp_cents(own.conversions + clamp_cents(conversions));
-  if (!sync(key, reported, 0, 0)) return false;
-  own = reported;
-  return true;
+  Account& account = accounts_[std::string(key)];
+  Account sent = account;
+  sent.spent.now = clamp_cents(sent.spent.now + clamp_cents(spent_cents));
+  sent.conversions.now = clamp_cents(sent.conversions.now + clamp_cents(conversions));
+  return sync(key, account, sent, 0, 0).has_value();
 }
 
 std::optional<AccountSpend> RedisLeaseStore::totals(std::string_view key) {
   const std::lock_guard lock(mutex_);
-  const auto found = own_.find(key);
-  const auto answer = sync(key, found == own_.end() ? Own{} : found->second, 0, 0);
+  Account unknown;
+  const auto found = accounts_.find(key);
+  Account& account = found == accounts_.end() ? unknown : found->second;
+  const auto answer = sync(key, account, Account(account), 0, 0);
   if (!answer) return std::nullopt;
   return answer->totals;
 }

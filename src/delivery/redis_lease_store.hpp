@@ -73,19 +73,24 @@ class RedisLeaseStore final : public LeaseStore {
   [[nodiscard]] const std::string& replica_id() const noexcept { return replica_id_; }
 
  private:
-  struct Own {  // what this store has leased, reported and counted for one account
-    std::int64_t leased = 0;
-    std::int64_t spent = 0;
-    std::int64_t conversions = 0;
+  struct Counter {            // one of an account's counters, as this store knows it
+    std::int64_t acked = 0;   // its own value that Redis acknowledged last
+    std::int64_t now = 0;     // its own value (leased, reported spend, conversions)
+    std::int64_t known = 0;   // the total over all replicas, as of the last answer
+  };
+  struct Account {
+    Counter leased, spent, conversions;
   };
   struct Answer {
     std::int64_t granted = 0;
     std::int64_t leased = 0;
     AccountSpend totals;
   };
-  std::optional<Answer> sync(std::string_view key, const Own& own, std::int64_t want_cents,
+  // Runs the script for the account in state `sent`; on an answer, `account` becomes `sent`
+  // (plus the grant) acknowledged.
+  std::optional<Answer> sync(std::string_view key, Account& account, const Account& sent, std::int64_t want_cents,
                              std::int64_t plan_cents);
-  std::optional<Answer> run_script(const std::string& hash, const Own& own, std::int64_t want_cents,
+  std::optional<Answer> run_script(const std::string& hash, const Account& sent, std::int64_t want_cents,
                                    std::int64_t plan_cents);
   bool ensure_connected();
   std::string connect();  // empty, or the reason it failed
@@ -106,7 +111,7 @@ class RedisLeaseStore final : public LeaseStore {
   bool down_ = false;       // the loss was logged; the reconnection will be
   std::chrono::steady_clock::time_point retry_at_{};
   std::chrono::steady_clock::time_point grace_until_{};
-  std::map<std::string, Own, std::less<>> own_;
+  std::map<std::string, Account, std::less<>> accounts_;
 };
 
 }  // namespace geotarget

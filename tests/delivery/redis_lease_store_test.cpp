@@ -192,3 +192,33 @@ TEST_CASE("Redis stopped and started again: the store reconnects by itself and f
   CHECK(a.lease("k", 300, 1000) == 200);
   CHECK(b.lease("k", 300, 1000) == 0);
 }
+
+TEST_CASE("Redis lost its data after a replica is gone: what the others learnt still counts its leases") {
+  test::RedisServer redis("redis-lease-gone");
+  if (!redis.available()) GEOTARGET_SKIP("redis-server is not installed (tools/debian-packages.txt)");
+  RedisLeaseStore a("127.0.0.1", redis.port(), quick_options());
+  RedisLeaseStore b("127.0.0.1", redis.port(), quick_options());
+  {
+    RedisLeaseStore gone("127.0.0.1", redis.port(), quick_options());
+    REQUIRE(gone.lease("k", 500, 1000) == 500);
+    REQUIRE(gone.report("k", 450, 3));
+  }  // killed: its fields stay in Redis, and nobody fills them in again
+  REQUIRE(a.lease("k", 100, 1000) == 100);
+  REQUIRE(b.lease("k", 100, 1000) == 100);  // b learns: 700 leased
+  REQUIRE(a.report("k", 60, 1));            // a learns: 510 spent, 4 conversions
+
+  redis.stop();
+  redis.start();
+  CHECK(until_answered([&] { return a.totals("k"); })->spent_cents == 510);
+  CHECK(until_answered([&] { return b.totals("k"); })->spent_cents == 510);
+  const auto fields = redis.hash("geotarget:ledger:k");
+  CHECK(fields.at("leased") == "200");        // the sum of the live replicas' own fields
+  CHECK(fields.at("leased:floor") == "700");  // what b had learnt
+  CHECK(fields.at("spent:floor") == "510");
+
+  std::this_thread::sleep_for(quick_options().restart_grace);
+  CHECK(a.lease("k", 1000, 1000) == 300);
+  CHECK(b.report("k", 40, 0));
+  CHECK(b.totals("k")->spent_cents == 550);
+  CHECK(b.totals("k")->conversions == 4);
+}
