@@ -1,8 +1,9 @@
-# geotarget_module(NAME [DEPENDS module] HEADERS h.hpp... SOURCES s.cpp... [LIBS x...] [PUBLIC_LIBS y...])
+# geotarget_module(NAME [DEPENDS module...] HEADERS h.hpp... SOURCES s.cpp... [LIBS x...] [PUBLIC_LIBS y...])
 #
 # One module of the library: the static library geotarget_NAME (exported as geotarget::NAME),
 # its public headers (include/geotarget/H, installed) and its internal headers (src/NAME).
-# Modules form a chain (common -> ip -> places -> ...): DEPENDS names the one before.
+# Modules form a chain (common -> ip -> places -> ...): DEPENDS names the one before (or the
+# few before, where the chain forks: delivery beside mapping, both after campaigns).
 #
 # The direction is enforced by include paths, not by convention:
 # - a module's public headers are reached through an include root of its own in the build tree
@@ -14,7 +15,7 @@
 set(GEOTARGET_MODULES "")
 
 function(geotarget_module name)
-  cmake_parse_arguments(M "" "DEPENDS" "HEADERS;SOURCES;LIBS;PUBLIC_LIBS" ${ARGN})
+  cmake_parse_arguments(M "" "" "DEPENDS;HEADERS;SOURCES;LIBS;PUBLIC_LIBS" ${ARGN})
   set(target geotarget_${name})
   add_library(${target} ${M_SOURCES})
   add_library(geotarget::${name} ALIAS ${target})
@@ -36,10 +37,10 @@ function(geotarget_module name)
   add_library(${target}_internals INTERFACE)
   target_include_directories(${target}_internals INTERFACE ${PROJECT_SOURCE_DIR}/src/${name})
   target_link_libraries(${target} PRIVATE $<BUILD_INTERFACE:${target}_internals>)
-  if(M_DEPENDS)
-    target_link_libraries(${target} PUBLIC geotarget_${M_DEPENDS})
-    target_link_libraries(${target}_internals INTERFACE geotarget_${M_DEPENDS}_internals)
-  endif()
+  foreach(d ${M_DEPENDS})
+    target_link_libraries(${target} PUBLIC geotarget_${d})
+    target_link_libraries(${target}_internals INTERFACE geotarget_${d}_internals)
+  endforeach()
   target_link_libraries(${target} PRIVATE ${M_LIBS} PUBLIC ${M_PUBLIC_LIBS})
 
   install(TARGETS ${target} EXPORT geotarget-${name}

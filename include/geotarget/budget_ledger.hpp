@@ -59,6 +59,9 @@ struct LedgerOptions {
   /// Leased ledger: the slice leased at a time, as a share of the account's plan, at least one
   /// cost per decision. DEFAULT 1%.
   double slice_share = 0.01;
+  /// Only read the spend recorded so far (the report): tick() never writes the file, leases or
+  /// reports, and try_spend() spends nothing. DEFAULT false.
+  bool read_only = false;
 };
 
 class BudgetLedger {

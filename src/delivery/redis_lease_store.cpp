@@ -13,7 +13,7 @@
 
 #include "geotarget/error.hpp"
 
-namespace geotarget {
+namespace geotarget::detail {
 namespace {
 
 // Lua numbers are doubles: every count stays below 2^50 cents (about 11 trillion in the
@@ -145,35 +145,21 @@ std::string run_id_of(std::string_view info) {
 
 }  // namespace
 
-std::string redis_account_key(std::string_view key) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out = "geotarget:ledger:";
-  for (const char c : key) {
-    const auto byte = static_cast<unsigned char>(c);
-    const bool plain = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
-                       (byte >= '0' && byte <= '9') || byte == '.' || byte == '-' || byte == '_';
-    if (plain) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xF];
-    }
-  }
-  return out;
+std::string redis_account_key(std::string_view key) { return "geotarget:ledger:" + std::string(key); }
+
+std::unique_ptr<LeaseStore> connect_redis_lease_store(const std::string& host, std::uint16_t port) {
+  return std::make_unique<RedisLeaseStore>(host, port, RedisStoreOptions{});
 }
 
-RedisLeaseStore::RedisLeaseStore(std::string host, int port, const RedisStoreOptions& options)
+RedisLeaseStore::RedisLeaseStore(std::string host, std::uint16_t port, const RedisStoreOptions& options)
     : host_(std::move(host)),
       port_(port),
       address_("redis://" + host_ + ":" + std::to_string(port)),
       options_(options),
       replica_id_(make_replica_id()) {
-  if (port_ <= 0 || port_ > 65535) throw Error(address_ + ": port out of range", ErrorCode::invalid_option);
+  if (port_ == 0) throw Error(address_ + ": port 0", ErrorCode::invalid_option);
   const std::string failure = connect();
-  if (failure.empty()) return;
-  if (context_ != nullptr) redisFree(context_);
-  throw Error(address_ + ": " + failure, ErrorCode::io);
+  if (!failure.empty()) drop(failure);
 }
 
 RedisLeaseStore::~RedisLeaseStore() {
@@ -323,4 +309,4 @@ std::optional<AccountSpend> RedisLeaseStore::totals(std::string_view key) {
   return answer->totals;
 }
 
-}  // namespace geotarget
+}  // namespace geotarget::detail

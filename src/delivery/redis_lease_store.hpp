@@ -1,18 +1,20 @@
 // The lease store of replicas sharing one Redis (ledger "redis://HOST:PORT"), over hiredis.
 //
-//   RedisLeaseStore store("127.0.0.1", 6379, {});                // throws when Redis cannot be reached
-//   std::optional<std::int64_t> got = store.lease(key, 500, 100000);   // on the ledger thread
+//   auto store = connect_redis_lease_store("127.0.0.1", 6379);        // never waits long
+//   std::optional<std::int64_t> got = store->lease(key, 500, 100000);  // on the ledger thread
 //
-// Each account is one Redis hash, "geotarget:ledger:" + the account's key escaped (bytes other
-// than letters, digits, '.', '-' and '_' as %XX, so that no two keys share a hash). Its fields:
-// `plan`, the totals `leased`, `spent`, `conversions`, and per replica (one id per store, made
-// at construction) `leased:ID`, `spent:ID`, `conversions:ID`. Every call runs one Lua script
-// (EVALSHA, loaded again after NOSCRIPT) that, atomically:
+// Each account is one Redis hash, "geotarget:ledger:" + the account's key (lease_keys(): the
+// campaign id, a fingerprint of its plan and the area id, each escaped). Its fields: `plan`; per
+// replica (one id per store, made at construction: host-pid-random) `leased:ID`, `spent:ID`,
+// `conversions:ID`; their sums `leased`, `spent`, `conversions`; and a floor for each of the
+// three (`leased:floor`...: the largest total any replica has learnt, plus what is new since).
+// A counter's total is max(sum, floor): the sum while Redis keeps its data; after Redis lost it
+// (a restart without persistence), the floor still counts replicas that are gone. Every call
+// runs one Lua script (EVALSHA, loaded again after NOSCRIPT) that, atomically:
 //   1. raises this replica's fields to what this store has leased, reported and counted so far
 //      (absolute values: a call whose answer was lost is not counted twice, and an account that
-//      Redis lost in a restart without persistence is filled again by every live replica),
-//      adding the raise to the totals;
-//   2. leases min(want, plan - leased) cents (nothing when the plan is used up);
+//      Redis lost is filled in again by every live replica) and the floors to what it learnt;
+//   2. leases min(want, plan - leased total) cents (nothing when the plan is used up);
 //   3. answers the grant and the totals.
 // Redis restarted (a new run_id after reconnecting): this store fills in every account it knows
 // at once, and for `restart_grace` leases nothing, so that every live replica has filled in its
@@ -27,6 +29,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -36,7 +39,7 @@
 
 struct redisContext;
 
-namespace geotarget {
+namespace geotarget::detail {
 
 struct RedisStoreOptions {
   /// Connecting (TCP connect, then loading the script). DEFAULT 250 ms.
@@ -50,14 +53,21 @@ struct RedisStoreOptions {
   std::chrono::milliseconds restart_grace{2500};
 };
 
-/// The Redis hash of an account's key: "geotarget:ledger:" + the key, escaped.
+/// The Redis hash of an account's key: "geotarget:ledger:" + the key.
 [[nodiscard]] std::string redis_account_key(std::string_view key);
+
+/// A LeaseStore over the Redis server at host:port, with the default options. Never blocks a
+/// request: the leased ledger calls it from its own thread only. An unreachable server is not
+/// an error (the store logs it and reconnects); throws geotarget::Error naming the address when
+/// the address cannot be used at all (port 0).
+std::unique_ptr<LeaseStore> connect_redis_lease_store(const std::string& host, std::uint16_t port);
 
 class RedisLeaseStore final : public LeaseStore {
  public:
-  /// Connects to Redis at host:port; throws geotarget::Error naming "redis://host:port" and the
-  /// reason when it cannot.
-  RedisLeaseStore(std::string host, int port, const RedisStoreOptions& options);
+  /// Connects to Redis at host:port (failing that, logs why on stderr and tries again at the
+  /// first call after the retry interval); throws geotarget::Error naming "redis://host:port"
+  /// for port 0.
+  RedisLeaseStore(std::string host, std::uint16_t port, const RedisStoreOptions& options);
   ~RedisLeaseStore() override;
   RedisLeaseStore(const RedisLeaseStore&) = delete;
   RedisLeaseStore& operator=(const RedisLeaseStore&) = delete;
@@ -98,7 +108,7 @@ class RedisLeaseStore final : public LeaseStore {
   void refill_after_restart();
 
   std::string host_;
-  int port_;
+  std::uint16_t port_;
   std::string address_;
   RedisStoreOptions options_;
   std::string replica_id_;
@@ -114,4 +124,4 @@ class RedisLeaseStore final : public LeaseStore {
   std::map<std::string, Account, std::less<>> accounts_;
 };
 
-}  // namespace geotarget
+}  // namespace geotarget::detail

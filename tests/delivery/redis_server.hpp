@@ -38,7 +38,7 @@ inline std::filesystem::path redis_server_program() {
 }
 
 /// A loopback TCP port that nothing listens on right now.
-inline int free_loopback_port() {
+inline std::uint16_t free_loopback_port() {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -52,10 +52,11 @@ inline int free_loopback_port() {
 
 class RedisServer {
  public:
-  explicit RedisServer(const std::string& name)
+  /// Without `start_now`, the port is chosen and nothing listens on it until start().
+  explicit RedisServer(const std::string& name, bool start_now = true)
       : program_(redis_server_program()), dir_(fresh_dir(name + "-" + std::to_string(getpid()))),
         port_(free_loopback_port()) {
-    if (!program_.empty()) start();
+    if (!program_.empty() && start_now) start();
   }
   ~RedisServer() { stop(SIGKILL); }
   RedisServer(const RedisServer&) = delete;
@@ -63,7 +64,7 @@ class RedisServer {
 
   /// False when redis-server is not installed (callers skip loudly).
   [[nodiscard]] bool available() const { return !program_.empty(); }
-  [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] std::uint16_t port() const { return port_; }
   [[nodiscard]] std::string address() const { return "redis://127.0.0.1:" + std::to_string(port_); }
 
   /// Starts it on the same port, empty (nothing persists), and waits until it answers PING.
@@ -145,7 +146,7 @@ class RedisServer {
   }
 
   std::filesystem::path program_, dir_;
-  int port_;
+  std::uint16_t port_;
   pid_t pid_ = -1;
 };
 
