@@ -158,6 +158,7 @@ RedisLeaseStore::RedisLeaseStore(std::string host, std::uint16_t port, const Red
       options_(options),
       replica_id_(make_replica_id()) {
   if (port_ == 0) throw Error(address_ + ": port 0", ErrorCode::invalid_option);
+  std::fprintf(stderr, "geotarget ledger: %s, replica %s\n", address_.c_str(), replica_id_.c_str());
   const std::string failure = connect();
   if (!failure.empty()) drop(failure);
 }

@@ -66,7 +66,7 @@ TEST_CASE("a lease takes at most what is left of the plan, and nothing once it i
   CHECK(store.lease("c1/US-CA", 300, 1000) == 0);
   CHECK(store.lease("c1/US-NY", 300, 1000) == 300);  // another account, its own plan
 
-  const auto fields = redis.hash("geotarget:ledger:c1%2FUS-CA");
+  const auto fields = redis.hash("geotarget:ledger:c1/US-CA");
   CHECK(fields.at("leased") == "1000");
   CHECK(fields.at("leased:" + store.replica_id()) == "1000");
   CHECK(fields.at("plan") == "1000");
@@ -116,7 +116,7 @@ TEST_CASE("reports add up over replicas, and totals read them back") {
   CHECK(totals->spent_cents == 400);
   CHECK(totals->conversions == 3);
 
-  const auto fields = redis.hash("geotarget:ledger:c1%2FFR");
+  const auto fields = redis.hash("geotarget:ledger:c1/FR");
   CHECK(fields.at("spent") == "400");
   CHECK(fields.at("spent:" + a.replica_id()) == "300");
   CHECK(fields.at("spent:" + b.replica_id()) == "100");
@@ -126,8 +126,8 @@ TEST_CASE("reports add up over replicas, and totals read them back") {
   RedisLeaseStore reader("127.0.0.1", redis.port(), quick_options());
   CHECK(reader.totals("c1/FR")->spent_cents == 400);
   CHECK(reader.totals("c1/DE")->spent_cents == 0);
-  CHECK(redis.query({"EXISTS", "geotarget:ledger:c1%2FDE"}) == "0");
-  CHECK(redis.hash("geotarget:ledger:c1%2FFR").count("spent:" + reader.replica_id()) == 0);
+  CHECK(redis.query({"EXISTS", "geotarget:ledger:c1/DE"}) == "0");
+  CHECK(redis.hash("geotarget:ledger:c1/FR").count("spent:" + reader.replica_id()) == 0);
 }
 
 TEST_CASE("a Redis that is not up at the start: calls fail until it is, then the store connects by itself") {
