@@ -1,6 +1,8 @@
 // RedisLeaseStore against a real redis-server on a loopback port (redis_server.hpp): capped
 // leases, atomic across stores on threads, totals over replicas, and what happens when Redis is
 // not up yet, hangs, goes away, comes back, or comes back empty; and the escaped lease keys.
+#include <array>
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <thread>
 
@@ -224,4 +226,57 @@ TEST_CASE("Redis lost its data after a replica is gone: what the others learnt s
   CHECK(b.report("k", 40, 0));
   CHECK(b.totals("k")->spent_cents == 550);
   CHECK(b.totals("k")->conversions == 4);
+}
+
+TEST_CASE("three leased ledgers over one Redis, restarted mid-run: no account spends past its plan") {
+  test::RedisServer redis("redis-lease-ledgers");
+  if (!redis.available()) GEOTARGET_SKIP("redis-server is not installed (tools/debian-packages.txt)");
+  const std::vector<BudgetAccount> accounts = {{"c", "A", 6000}, {"c", "B", 3000}};
+  const LedgerOptions options{.flush_interval = 20ms, .slice_share = 0.02};  // slices of 120 and 60
+  std::vector<std::unique_ptr<detail::LeasedLedger>> replicas;
+  for (int i = 0; i < 3; ++i) {
+    replicas.push_back(std::make_unique<detail::LeasedLedger>(
+        std::make_shared<RedisLeaseStore>("127.0.0.1", redis.port(), quick_options()), accounts, options));
+  }
+
+  // Each replica's ledger thread, and two request threads spending 10 cents at a time from
+  // every replica in turn; `spent` counts what the ledgers granted.
+  std::atomic<bool> running{true};
+  std::array<std::atomic<std::int64_t>, 2> spent{};
+  std::vector<std::thread> threads;
+  for (auto& replica : replicas) {
+    threads.emplace_back([&, ledger = replica.get()] {
+      while (running) {
+        ledger->tick(std::chrono::steady_clock::now());
+        std::this_thread::sleep_for(2ms);
+      }
+    });
+  }
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      for (std::size_t i = t; running; ++i) {
+        const std::size_t account = i % 2;
+        if (replicas[i % 3]->try_spend(account, 10)) spent[account] += 10;
+        std::this_thread::sleep_for(200us);
+      }
+    });
+  }
+  std::this_thread::sleep_for(300ms);
+  redis.stop();
+  std::this_thread::sleep_for(200ms);
+  redis.start();
+  std::this_thread::sleep_for(2500ms);  // the grace period, then enough to spend the rest
+  running = false;
+  for (auto& t : threads) t.join();
+
+  for (auto& replica : replicas) replica->tick(std::chrono::steady_clock::now() + 1s);  // last reports
+  for (std::size_t a = 0; a < accounts.size(); ++a) {
+    const std::int64_t slice = replicas[0]->overspend_bound_cents(a);
+    INFO("account " << accounts[a].area_id << ": spent " << spent[a] << " of " << accounts[a].planned_cents);
+    CHECK(spent[a] <= accounts[a].planned_cents);  // the stated bound is 3 slices more; none was used
+    CHECK(spent[a] >= accounts[a].planned_cents - 3 * slice);  // delivered, but for slices held
+    const auto fields = redis.hash(detail::redis_account_key(detail::lease_keys(accounts)[a]));
+    CHECK(fields.at("spent") == std::to_string(spent[a]));  // every replica reported all it spent
+    CHECK(std::stoll(fields.at("leased")) <= accounts[a].planned_cents);
+  }
 }
