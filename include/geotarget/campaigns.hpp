@@ -88,9 +88,22 @@ struct AllocationSpec {
   bool spend_all = false;
 };
 
+/// How a campaign's budget is spent over its flight (docs/architecture.md D36): `even` follows
+/// the daily traffic curve in each area's local time so that spend tracks it evenly to the end
+/// date, `frontloaded` aims 25% ahead of even (the plan is reached at about 80% of the
+/// flight), `asap` spends as fast as visitors come, up to the budget.
+enum class Pacing : std::uint8_t { even, frontloaded, asap };
+[[nodiscard]] std::string_view describe(Pacing p) noexcept;  ///< "even", "frontloaded", "asap"
+/// Parses a pacing name; false when unknown.
+[[nodiscard]] bool parse_pacing(std::string_view text, Pacing& out) noexcept;
+
 struct Campaign {
   std::string id, name;
   std::int64_t budget_cents = 0;
+  /// What one decision that offers the campaign spends, in cents. DEFAULT (-1 in the struct):
+  /// the response model's cost_per_reach; cost_per_decision_or_default() resolves it.
+  std::int64_t cost_per_decision_cents = -1;
+  Pacing pacing = Pacing::even;  ///< DEFAULT even
   std::string start, end;  ///< ISO dates, inclusive; empty: open
   int priority = 0;        ///< higher wins when several match
   PlaceLevel level = PlaceLevel::district;  ///< the level the budget is split over
@@ -104,6 +117,8 @@ struct Campaign {
   /// Checks every target in turn: the reference that the spatial index of a whole campaigns
   /// file (used by allocate and serve) must agree with.
   [[nodiscard]] bool targets(const PlaceChain& chain, LatLng point) const noexcept;
+  /// cost_per_decision_cents, or else the response's cost_per_reach in cents (at least 1).
+  [[nodiscard]] std::int64_t cost_per_decision_or_default() const noexcept;
   /// True when `iso_date` (YYYY-MM-DD) lies within the campaign's dates.
   [[nodiscard]] bool active_on(const std::string& iso_date) const noexcept;
   /// The first offer whose segment the customer matches, or nullptr; `value_of` reads the

@@ -252,8 +252,8 @@ Campaign read_campaign(const YamlReader& r, const YAML::Node& node, std::size_t 
                        const FileDefaults& defaults, StoreFiles& store_files) {
   const std::string field = "campaigns[" + std::to_string(i) + "]";
   r.only_keys(node,
-              {"id", "name", "budget", "priority", "level", "dates", "target", "segment", "segment_case", "offers",
-               "allocation"},
+              {"id", "name", "budget", "cost_per_decision", "pacing", "priority", "level", "dates", "target", "segment",
+               "segment_case", "offers", "allocation"},
               field);
   const int decimals = defaults.decimals;
   Campaign c;
@@ -262,6 +262,11 @@ Campaign read_campaign(const YamlReader& r, const YAML::Node& node, std::size_t 
   c.name = r.text(node, "name", field, false);
   c.budget_cents = cents(r, node, "budget", field, -1, decimals);
   if (c.budget_cents < 0) r.fail(node, field + ".budget", "missing");
+  c.cost_per_decision_cents = cents(r, node, "cost_per_decision", field, -1, decimals);
+  if (c.cost_per_decision_cents == 0) r.fail(node["cost_per_decision"], field + ".cost_per_decision", "must be positive");
+  const std::string pacing = r.text(node, "pacing", field, false);
+  if (!pacing.empty() && !parse_pacing(pacing, c.pacing))
+    r.fail(node["pacing"], field + ".pacing", "even, frontloaded or asap, not '" + pacing + "'");
   c.priority = static_cast<int>(r.whole_number(node, "priority", field, 0, -1'000'000));
   if (c.priority > 1'000'000) r.fail(node["priority"], field + ".priority", "must be at most 1000000");
   std::string level = r.text(node, "level", field, false);
@@ -315,6 +320,26 @@ bool detail::in_places(const TargetAreas& areas, const PlaceChain& chain) noexce
   for (const Place* p : chain.at)
     if (p && std::find(areas.places.begin(), areas.places.end(), p->id) != areas.places.end()) return true;
   return false;
+}
+
+std::string_view describe(Pacing p) noexcept {
+  switch (p) {
+    case Pacing::even: return "even";
+    case Pacing::frontloaded: return "frontloaded";
+    case Pacing::asap: return "asap";
+  }
+  return "even";
+}
+
+bool parse_pacing(std::string_view text, Pacing& out) noexcept {
+  for (const Pacing p : {Pacing::even, Pacing::frontloaded, Pacing::asap})
+    if (text == describe(p)) return out = p, true;
+  return false;
+}
+
+std::int64_t Campaign::cost_per_decision_or_default() const noexcept {
+  if (cost_per_decision_cents > 0) return cost_per_decision_cents;
+  return std::max<std::int64_t>(1, std::llround(allocation.response.cost_per_reach * 100));
 }
 
 bool is_currency_code(std::string_view text) noexcept {
