@@ -154,7 +154,8 @@ std::unique_ptr<LeaseStore> connect_redis_lease_store(const std::string& host, s
 RedisLeaseStore::RedisLeaseStore(std::string host, std::uint16_t port, const RedisStoreOptions& options)
     : host_(std::move(host)),
       port_(port),
-      address_("redis://" + host_ + ":" + std::to_string(port)),
+      address_("redis://" + (host_.find(':') == std::string::npos ? host_ : "[" + host_ + "]") + ":" +
+               std::to_string(port)),
       options_(options),
       replica_id_(make_replica_id()) {
   if (port_ == 0) throw Error(address_ + ": port 0", ErrorCode::invalid_option);

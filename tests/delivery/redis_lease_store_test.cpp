@@ -143,6 +143,7 @@ TEST_CASE("a Redis that is not up at the start: calls fail until it is, then the
   CHECK(redis.hash("geotarget:ledger:k").at("leased") == "10");
   CHECK(store.address() == "redis://127.0.0.1:" + std::to_string(redis.port()));
   CHECK_THROWS_WITH(RedisLeaseStore("127.0.0.1", 0, quick_options()), "redis://127.0.0.1:0: port 0");
+  CHECK(RedisLeaseStore("::1", 1, quick_options()).address() == "redis://[::1]:1");
 }
 
 TEST_CASE("a Redis that hangs makes calls fail after the command timeout, not wait") {
