@@ -17,6 +17,7 @@ void add_map_command(CLI::App& app, int& exit_code);
 void add_allocate_command(CLI::App& app, int& exit_code);
 void add_report_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
+void add_simulate_command(CLI::App& app, int& exit_code);
 
 /// The IP database used when --db is not given: the demo database built from
 /// geodata/demo-ip.csv into the build tree, or $GEOTARGET_DB when set.

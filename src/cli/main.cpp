@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
   geotarget::cli::add_allocate_command(app, exit_code);
   geotarget::cli::add_report_command(app, exit_code);
   geotarget::cli::add_serve_command(app, exit_code);
+  geotarget::cli::add_simulate_command(app, exit_code);
   geotarget::cli::add_mmdb_command(app, exit_code);
   geotarget::cli::add_bench_command(app, exit_code);
   try {

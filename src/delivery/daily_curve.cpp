@@ -3,26 +3,40 @@
 #include <date/tz.h>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace geotarget::detail {
 
-using std::chrono::days;
 using std::chrono::hours;
 using std::chrono::seconds;
 
+namespace {
+constexpr seconds kQuarter{900};
+}
+
+std::optional<SysSeconds> utc_midnight(const std::string& iso) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  if (iso.size() != 10 || std::sscanf(iso.c_str(), "%4d-%2u-%2u", &y, &m, &d) != 3) return std::nullopt;
+  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
+  if (!ymd.ok()) return std::nullopt;
+  return SysSeconds{std::chrono::sys_days{ymd}};
+}
+
 DailyCurve::DailyCurve(const date::time_zone* zone, SysSeconds start, SysSeconds end, const std::array<double, 24>& profile)
     : zone_(zone), start_(start), end_(end), profile_(profile) {
-  at_midnight_.push_back(0);
-  for (SysSeconds day = start_; day < end_; day += days{1})
-    at_midnight_.push_back(at_midnight_.back() + weight_between(day, std::min(day + days{1}, end_)));
-  total_ = at_midnight_.back();
+  at_quarter_.reserve(static_cast<std::size_t>((end_ - start_) / kQuarter) + 1);
+  at_quarter_.push_back(0);
+  for (SysSeconds q = start_; q < end_; q += kQuarter) at_quarter_.push_back(at_quarter_.back() + weight_between(q, q + kQuarter));
+  total_ = at_quarter_.back();
 }
 
 double DailyCurve::weight_until(SysSeconds t) const {
   t = std::clamp(t, start_, end_);
-  const auto day = std::chrono::floor<days>(t - start_).count();
-  const SysSeconds midnight = start_ + days{day};
-  return at_midnight_[static_cast<std::size_t>(day)] + weight_between(midnight, t);
+  const auto q = static_cast<std::size_t>((t - start_) / kQuarter);
+  if (q + 1 >= at_quarter_.size()) return total_;
+  const double into = static_cast<double>((t - start_ - q * kQuarter).count()) / static_cast<double>(kQuarter.count());
+  return at_quarter_[q] + (at_quarter_[q + 1] - at_quarter_[q]) * into;
 }
 
 // The profile integrated over [from, to), in hours x weight: piece by piece, each piece within

@@ -21,6 +21,7 @@ namespace {
 
 constexpr std::uint32_t kAlways = 0xffffffffu;
 constexpr std::uint32_t kNone = 0xffffffffu;
+constexpr std::chrono::duration<double> kDemandHalfLife = std::chrono::minutes{30};
 
 // splitmix64: one step of the caller's generator.
 std::uint64_t next_random(std::uint64_t& state) noexcept {
@@ -40,15 +41,6 @@ double probability_of(std::uint32_t threshold) noexcept {
   return threshold == kAlways ? 1 : threshold / 4294967296.0;
 }
 
-std::optional<SysSeconds> midnight_of(const std::string& iso) {
-  int y = 0;
-  unsigned m = 0, d = 0;
-  if (iso.size() != 10 || std::sscanf(iso.c_str(), "%4d-%2u-%2u", &y, &m, &d) != 3) return std::nullopt;
-  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
-  if (!ymd.ok()) return std::nullopt;
-  return SysSeconds{std::chrono::sys_days{ymd}};
-}
-
 // Where a campaign's decisions spend from.
 struct CampaignRoute {
   bool budgeted = false;
@@ -60,7 +52,10 @@ struct CampaignRoute {
 // The pacing controller's state for one account (update() only).
 struct Controller {
   bool started = false;
-  double demand = -1;  // cents per unit of curve weight at pass probability 1; -1: not known yet
+  // The demand (cents per unit of curve weight at pass probability 1) is spent / exposure, both
+  // sums over past intervals fading with a half-life: a ratio of sums, so that one spend at a
+  // tiny probability moves it little, and an interval at probability 0 teaches nothing.
+  double spent = 0, exposure = 0;
   double p = 1;
   std::int64_t last_spent = 0;
   SysSeconds last_time{};
@@ -217,8 +212,8 @@ std::shared_ptr<Delivery> Delivery::compile(const DecisionTable& table, const Al
     const Campaign& c = set.campaigns[n->second];
     AccountPacing& pacing = impl->pacing[a];
     pacing.mode = c.pacing;
-    const std::optional<SysSeconds> start = midnight_of(c.start), last = midnight_of(c.end);
-    if (c.pacing == Pacing::asap || !start || !last) continue;
+    const std::optional<SysSeconds> start = detail::utc_midnight(c.start), last = detail::utc_midnight(c.end);
+    if (c.pacing == Pacing::asap || !start || !last || *last - *start >= std::chrono::days{DailyCurve::kMaxDays}) continue;
     std::string_view zone;
     if (c.level == PlaceLevel::store) {
       PlaceChain chain;
@@ -301,7 +296,7 @@ double Delivery::Impl::share(std::size_t account, SysSeconds t) const {
 }
 
 // One step of the controller (docs/architecture.md D36): the demand is learnt from the spend of
-// the last interval at the pass probability it had (cents per unit of curve weight); the spend
+// past intervals at the pass probabilities they had (cents per unit of curve weight); the spend
 // wanted in the next interval is what is left of the plan spread over what is left of the
 // curve, at most (1 + max_catch_up) times the curve's own share; the probability is the one
 // that makes the learnt demand spend that.
@@ -310,11 +305,9 @@ void Delivery::Impl::steer(std::size_t account, SysSeconds now) {
   const DailyCurve& curve = curves[pacing[account].curve];
   const std::int64_t plan = accounts[account].planned_cents, spent = ledger->spend(account).spent_cents;
   if (c.started && now > c.last_time) {
-    const double weight = curve.weight_until(now) - curve.weight_until(c.last_time);
-    if (weight > 0 && c.p >= 0.001) {
-      const double seen = static_cast<double>(spent - c.last_spent) / (c.p * weight);
-      c.demand = c.demand < 0 ? seen : 0.8 * c.demand + 0.2 * seen;
-    }
+    const double fade = std::exp2(-std::chrono::duration<double>(now - c.last_time) / kDemandHalfLife);
+    c.spent = fade * c.spent + static_cast<double>(spent - c.last_spent);
+    c.exposure = fade * c.exposure + c.p * (curve.weight_until(now) - curve.weight_until(c.last_time));
   }
   c.started = true;
   c.last_spent = spent;
@@ -326,9 +319,9 @@ void Delivery::Impl::steer(std::size_t account, SysSeconds now) {
   want = std::clamp(want, 0.0, (1 + options.max_catch_up) * ahead * static_cast<double>(plan));
   if (done >= 1) want = left;  // past the curve's end (frontloaded): spend what is left
   const double weight_next = curve.weight_until(next) - curve.weight_until(now);
-  double p = 1;
-  if (c.demand > 0 && weight_next > 0) p = want / (c.demand * weight_next);
-  else if (c.demand == 0 || weight_next <= 0) p = want > 0 ? 1 : 0;
+  const double demand = c.exposure > 0 ? c.spent / c.exposure : -1;  // -1: nothing learnt yet
+  double p = want > 0 ? 1 : 0;
+  if (demand > 0 && weight_next > 0) p = want / (demand * weight_next);
   c.p = std::clamp(std::min(p, 2 * c.p + 0.01), 0.0, 1.0);  // at most doubles per interval
   pass[account].store(threshold_of(c.p), std::memory_order_relaxed);
 }

@@ -76,12 +76,10 @@ LeasedLedger::LeasedLedger(std::shared_ptr<LeaseStore> store, std::span<const Bu
 
 bool LeasedLedger::try_spend(std::size_t account, std::int64_t cents) noexcept {
   Slice& s = slices_[account];
+  if (s.cost.load(std::memory_order_relaxed) < cents) s.cost.store(cents, std::memory_order_relaxed);
   std::int64_t held = s.held.load(std::memory_order_relaxed);
   do {
-    if (held < cents) {
-      s.refused.store(cents, std::memory_order_relaxed);
-      return false;
-    }
+    if (held < cents) return false;
   } while (!s.held.compare_exchange_weak(held, held - cents, std::memory_order_relaxed));
   s.spent.fetch_add(cents, std::memory_order_relaxed);
   return true;
@@ -99,7 +97,7 @@ AccountSpend LeasedLedger::spend(std::size_t account) const noexcept {
 
 std::int64_t LeasedLedger::slice_cents(std::size_t account) const noexcept {
   const auto share = static_cast<std::int64_t>(std::ceil(options_.slice_share * static_cast<double>(accounts_[account].planned_cents)));
-  return std::max({share, slices_[account].refused.load(std::memory_order_relaxed), std::int64_t{1}});
+  return std::max({share, 2 * slices_[account].cost.load(std::memory_order_relaxed), std::int64_t{1}});
 }
 
 std::int64_t LeasedLedger::overspend_bound_cents(std::size_t account) const noexcept { return slice_cents(account); }
@@ -131,18 +129,18 @@ bool LeasedLedger::exchange(std::size_t account) {
     r.spent = spent;
     r.conversions = conversions;
   }
-  const std::int64_t refused = s.refused.load(std::memory_order_relaxed);
-  // The first lease is a whole slice; later ones follow the recent spend.
+  // The first lease is a whole slice; later ones follow the recent spend, and hold at least
+  // two of the largest cost asked, so that sparse traffic does not find the slice empty.
+  const std::int64_t cost = s.cost.load(std::memory_order_relaxed);
   const std::int64_t ahead = !r.leased ? slice_cents(account)
-                                       : std::clamp(static_cast<std::int64_t>(std::ceil(2 * r.recent)) + refused,
-                                                    std::max<std::int64_t>(refused, 1), slice_cents(account));
+                                       : std::clamp(static_cast<std::int64_t>(std::ceil(2 * r.recent)) + 2 * cost,
+                                                    std::max<std::int64_t>(2 * cost, 1), slice_cents(account));
   const std::int64_t held = s.held.load(std::memory_order_relaxed);
   if (held < ahead) {
     const std::optional<std::int64_t> added = store_->lease(keys_[account], ahead - held, accounts_[account].planned_cents);
     if (!added) return false;
     r.leased = true;
     s.held.fetch_add(*added, std::memory_order_relaxed);
-    if (*added > 0) s.refused.store(0, std::memory_order_relaxed);
   }
   return refresh_totals(account);
 }

@@ -4,7 +4,7 @@
 // compare-and-swap and never waits; an empty slice refuses. tick(), on the ledger thread, for
 // every account: reports the spend and conversions made since the last report, leases more
 // when the slice runs low (a whole slice the first time, then about two flush intervals of the
-// recent spend plus the last cost refused, at most slice_share of the plan), and reads the
+// recent spend plus two of the largest cost asked, at most the slice), and reads the
 // totals of all replicas. The store never leases past the plan, so the replicas together never
 // spend past it; the stated bound per replica (overspend_bound_cents) is the slice, what a
 // replica may hold when the store loses its lease records (a Redis restarted without
@@ -49,7 +49,7 @@ class LeasedLedger final : public BudgetLedger {
  private:
   struct alignas(64) Slice {
     std::atomic<std::int64_t> held{0}, spent{0}, conversions{0};
-    std::atomic<std::int64_t> refused{0};       // the last cost refused for want of a slice
+    std::atomic<std::int64_t> cost{0};  // the largest cost asked of the account
     std::atomic<std::int64_t> others_spent{0}, others_conversions{0};  // other replicas', as of the last exchange
   };
   struct Reported {  // ledger thread only
@@ -57,6 +57,7 @@ class LeasedLedger final : public BudgetLedger {
     double recent = 0;  // spend per flush interval, smoothed
     bool leased = false;
   };
+  /// The slice: slice_share of the plan, at least two of the largest cost asked.
   [[nodiscard]] std::int64_t slice_cents(std::size_t account) const noexcept;
   bool exchange(std::size_t account);
   bool refresh_totals(std::size_t account);
