@@ -18,7 +18,9 @@
 #include "bench.hpp"
 #include "commands.hpp"
 #include "geotarget/error.hpp"
+#include "geotarget/allocation_file.hpp"
 #include "geotarget/allocator.hpp"
+#include "geotarget/delivery.hpp"
 #include "geotarget/decision.hpp"
 #include "geotarget/ip_resolver.hpp"
 #include "geotarget/place_index.hpp"
@@ -191,6 +193,51 @@ void bench_decide(const DecisionSources& sources, std::size_t count, std::uint64
   std::printf("ratio: %.2f\n", ours_rate / ref_rate);
 }
 
+// Decisions with pacing on (Delivery::spend after choose: the account lookup, the pass-through
+// draw, the ledger's compare-and-swap) against the same decisions without, on `day`. The area
+// budgets are scaled by 1,000 so that none runs out during the bench, and the pass-through
+// probabilities are learnt from one warm-up round, as the pacing thread would.
+void bench_pacing(const DecisionSources& sources, const std::string& allocation_json, std::int64_t day,
+                  std::size_t count, std::uint64_t seed) {
+  auto table = DecisionTable::load(sources);
+  AllocationFile allocation = read_allocation_file(allocation_json);
+  for (CampaignAllocation& c : allocation.campaigns)
+    for (AreaAllocation& a : c.areas) a.budget_cents = std::min(a.budget_cents * 1000, kMaxMoneyCents);
+  const std::string ledger_path =
+      (std::filesystem::temp_directory_path() / ("geotarget-bench-" + std::to_string(::getpid()) + ".ledger")).string();
+  std::shared_ptr<BudgetLedger> ledger = open_ledger(ledger_path, budget_accounts(allocation));
+  auto delivery = Delivery::compile(*table, allocation, ledger);
+  const std::vector<IpAddress> ips = random_public_ipv4(count, seed);
+  std::array<CampaignChoice, 64> choices;
+  std::uint64_t random = seed;
+  std::size_t offered_on = 0, offered_off = 0;
+  auto pass = [&](bool pacing) {
+    std::size_t offered = 0;
+    for (const IpAddress& ip : ips) {
+      const Decision d = table->decide(ip);
+      std::size_t n = table->choose(d, day, nullptr, choices);
+      if (pacing) n = delivery->spend(d, std::span(choices).first(n), random);
+      offered += n;
+    }
+    return offered;
+  };
+  const auto midday = std::chrono::system_clock::time_point{std::chrono::days{day} + std::chrono::hours{12}};
+  delivery->update(midday);
+  (void)pass(true);
+  delivery->update(midday + DeliveryOptions{}.pacing_interval);
+  std::size_t paced_accounts = 0;
+  for (std::size_t a = 0; a < delivery->accounts().size(); ++a) paced_accounts += delivery->figures(a, midday).pass_probability < 1;
+  auto [on_s, off_s] = best_times([&] { offered_on = pass(true); }, [&] { offered_off = pass(false); });
+  std::filesystem::remove(ledger_path);
+  const double on_rate = static_cast<double>(count) / on_s, off_rate = static_cast<double>(count) / off_s;
+  std::printf("pacing: %zu budget accounts from %s, %zu of them with a pass-through probability below 1\n",
+              delivery->accounts().size(), allocation_json.c_str(), paced_accounts);
+  std::printf("campaigns offered: %zu with pacing, %zu without\n", offered_on, offered_off);
+  std::printf("decide + choose + spend (pacing on): %.0f decisions/s\n", on_rate);
+  std::printf("decide + choose (pacing off): %.0f decisions/s\n", off_rate);
+  std::printf("pacing ratio: %.2f (target >= 0.80)\n", on_rate / off_rate);
+}
+
 // Uniform random points in the lower 48 United States' bounding box.
 std::vector<std::array<double, 2>> random_lower48_points(std::size_t count, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -361,9 +408,12 @@ void add_bench_decide(CLI::App& bench, int& exit_code) {
     std::string db;
     std::size_t count = 1'000'000;
     std::uint64_t seed = 42;
+    std::string allocation, day;
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = bench.add_subcommand("decide", "Compiled decisions vs plain libmaxminddb, random IPv4");
+  cmd->add_option("--allocation", args->allocation, "Allocation JSON: also decisions with pacing on vs off");
+  cmd->add_option("--day", args->day, "Day of the pacing run, YYYY-MM-DD (default: today, UTC)");
   cmd->add_option("--db", args->db, "MMDB database (default: $GEOTARGET_DB or the demo database)");
   cmd->add_option("--geodata", args->sources.geodata, "Geodata manifest (default: geodata/default.yaml)");
   cmd->add_option("--campaigns", args->sources.campaigns,
@@ -377,6 +427,18 @@ void add_bench_decide(CLI::App& bench, int& exit_code) {
     if (s.campaigns.empty())
       s.campaigns = (std::filesystem::path(default_geodata()).parent_path() / "samples" / "campaigns.yaml").string();
     bench_decide(s, args->count, args->seed);
+    if (!args->allocation.empty()) {
+      std::int64_t day = DecisionTable::today();
+      if (!args->day.empty()) {
+        int y = 0;
+        unsigned m = 0, d = 0;
+        if (std::sscanf(args->day.c_str(), "%4d-%2u-%2u", &y, &m, &d) != 3 ||
+            !std::chrono::year_month_day{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}}.ok())
+          throw Error("--day: '" + args->day + "' is not a YYYY-MM-DD date", ErrorCode::invalid_option);
+        day = std::chrono::sys_days{std::chrono::year{y} / std::chrono::month{m} / std::chrono::day{d}}.time_since_epoch().count();
+      }
+      bench_pacing(s, args->allocation, day, args->count, args->seed);
+    }
     exit_code = 0;
   });
 }

@@ -7,7 +7,12 @@
 //   service.stop();                                 // e.g. on SIGTERM
 //
 // Endpoints (docs/operations.md): GET /v1/decide?ip=&segment=, POST /v1/decide (JSON array),
-// GET /v1/locate?lat=&lon=&segment=, GET /healthz, GET /metrics, POST /admin/reload.
+// GET /v1/locate?lat=&lon=&segment=, GET /v1/budget, POST /v1/events, GET /healthz, GET /metrics,
+// POST /admin/reload.
+//
+// With an allocation, each decision spends its campaigns' cost per decision from the visitor's
+// area, paced (delivery.hpp); a ledger thread persists the spend (or leases it) every flush
+// interval and recomputes pacing every few seconds, off the request path.
 //
 // Requests read the current snapshot (a DecisionTable) without a lock; reload() builds a new one
 // beside it and swaps it in atomically, so no request fails or sees a half-loaded state, and a
@@ -30,6 +35,12 @@ struct ServiceOptions {
   std::string listen = "127.0.0.1:8080";
   /// IP database, geodata and campaigns. DEFAULT: no campaigns; the CLI fills in its defaults.
   DecisionSources sources;
+  /// Allocation JSON (geotarget allocate) whose area budgets the decisions spend, reloaded with
+  /// the snapshot. DEFAULT: none, nothing is spent or paced.
+  std::string allocation;
+  /// Where spend is kept: a ledger file, or redis://HOST:PORT for replicas sharing budgets.
+  /// DEFAULT: default_ledger_path(allocation), beside it.
+  std::string ledger;
   /// Worker threads, each with its own event loop. DEFAULT 0: one per core.
   int threads = 0;
   /// File holding the bearer token for POST /admin/reload. DEFAULT: none, the endpoint answers 403.

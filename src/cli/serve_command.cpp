@@ -15,7 +15,7 @@ namespace geotarget::cli {
 namespace {
 
 struct ServeArgs {
-  std::string config, listen, geodata, campaigns, admin_token_file;
+  std::string config, listen, geodata, campaigns, allocation, ledger, admin_token_file;
   int threads = -1;
   std::vector<std::string> databases, trusted_proxies, cors_origins;
 };
@@ -29,6 +29,8 @@ ServiceOptions resolve_options(const ServeArgs& a) {
   if (!a.databases.empty()) o.sources.ip_databases = a.databases;
   override_with(a.geodata, o.sources.geodata);
   override_with(a.campaigns, o.sources.campaigns);
+  override_with(a.allocation, o.allocation);
+  override_with(a.ledger, o.ledger);
   override_with(a.admin_token_file, o.admin_token_file);
   if (a.threads >= 0) o.threads = a.threads;
   if (!a.trusted_proxies.empty()) o.trusted_proxies = a.trusted_proxies;
@@ -90,6 +92,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       ->allow_extra_args(false);  // one file a --db: addresses after it stay addresses
   cmd->add_option("--geodata", a->geodata, "Geodata manifest (default: geodata/default.yaml)");
   cmd->add_option("--campaigns", a->campaigns, "Campaigns file (default: none)");
+  cmd->add_option("--allocation", a->allocation, "Allocation JSON whose area budgets decisions spend, paced (default: none)");
+  cmd->add_option("--ledger", a->ledger, "Spend ledger: a file, or redis://HOST:PORT (default: ALLOCATION.ledger beside it)");
   cmd->add_option("--threads", a->threads, "Worker threads (default: one per core)")->check(CLI::Range(0, 1024));
   cmd->add_option("--admin-token-file", a->admin_token_file, "File with the bearer token for POST /admin/reload");
   cmd->add_option("--trusted-proxy", a->trusted_proxies, "CIDR whose X-Forwarded-For is believed (repeatable)");

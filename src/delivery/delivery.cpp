@@ -105,6 +105,23 @@ std::vector<std::string_view> zones_of_places(std::span<const Place> places) {
   return zones;
 }
 
+// The zone of an area: its place's, or for a store the deepest place holding the store's point.
+std::string_view area_zone(const Campaign& c, const std::string& area_id, const PlaceIndex& index,
+                           const std::vector<std::string_view>& zones) {
+  const auto zone_of = [&](const Place* p) { return zones[static_cast<std::size_t>(p - index.places().data())]; };
+  if (c.level != PlaceLevel::store) {
+    const Place* p = index.find(area_id);
+    return p ? zone_of(p) : std::string_view{};
+  }
+  std::string_view zone;
+  PlaceChain chain;
+  for (const RadiusArea& r : c.include.radius)
+    if (r.id == area_id && index.locate(r.centre, chain) == LocateStatus::ok)
+      for (const Place* p : chain.at)
+        if (p && !zone_of(p).empty()) zone = zone_of(p);
+  return zone;
+}
+
 const date::time_zone* find_zone(std::string_view name) {
   try {
     return date::locate_zone(std::string(name.empty() ? "UTC" : name));
@@ -202,8 +219,7 @@ std::shared_ptr<Delivery> Delivery::compile(const DecisionTable& table, const Al
   std::sort(impl->offers.begin(), impl->offers.end());
 
   // Pacing: one curve per (zone, flight).
-  const std::span<const Place> places = table.places().places();
-  const std::vector<std::string_view> zones = zones_of_places(places);
+  const std::vector<std::string_view> zones = zones_of_places(table.places().places());
   std::map<std::tuple<std::string, SysSeconds, SysSeconds>, std::uint32_t> curve_of;
   impl->pacing.resize(impl->accounts.size());
   for (std::size_t a = 0; a < impl->accounts.size(); ++a) {
@@ -212,20 +228,10 @@ std::shared_ptr<Delivery> Delivery::compile(const DecisionTable& table, const Al
     const Campaign& c = set.campaigns[n->second];
     AccountPacing& pacing = impl->pacing[a];
     pacing.mode = c.pacing;
+    const date::time_zone* tz = find_zone(area_zone(c, impl->accounts[a].area_id, table.places(), zones));
+    pacing.zone = tz->name();
     const std::optional<SysSeconds> start = detail::utc_midnight(c.start), last = detail::utc_midnight(c.end);
     if (c.pacing == Pacing::asap || !start || !last || *last - *start >= std::chrono::days{DailyCurve::kMaxDays}) continue;
-    std::string_view zone;
-    if (c.level == PlaceLevel::store) {
-      PlaceChain chain;
-      for (const RadiusArea& r : c.include.radius)
-        if (r.id == impl->accounts[a].area_id && table.places().locate(r.centre, chain) == LocateStatus::ok)
-          for (const Place* p : chain.at)
-            if (p && !zones[static_cast<std::size_t>(p - places.data())].empty()) zone = zones[static_cast<std::size_t>(p - places.data())];
-    } else if (const Place* p = table.places().find(impl->accounts[a].area_id)) {
-      zone = zones[static_cast<std::size_t>(p - places.data())];
-    }
-    const date::time_zone* tz = find_zone(zone);
-    pacing.zone = tz->name();
     const auto key = std::tuple{pacing.zone, *start, *last + std::chrono::days{1}};
     auto [it, added] = curve_of.emplace(key, static_cast<std::uint32_t>(impl->curves.size()));
     if (added) impl->curves.emplace_back(tz, *start, *last + std::chrono::days{1}, options.daily_profile);

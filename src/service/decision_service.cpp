@@ -9,6 +9,8 @@
 #include <mutex>
 #include <thread>
 
+#include "geotarget/allocation_file.hpp"
+#include "geotarget/budget_ledger.hpp"
 #include "geotarget/error.hpp"
 #include "http_server.hpp"
 #include "metrics.hpp"
@@ -83,6 +85,14 @@ struct DecisionService::Impl : service::ServiceContext {
   std::vector<std::function<void(const std::string&)>> waiting;
   bool stopping = false;
 
+  // The ledger thread: persists or leases spend every flush interval, recomputes pacing every
+  // pacing interval. ledger_mutex makes tick() one thread at a time (a reload flushes a ledger
+  // it replaces under it).
+  std::thread ledger_thread;
+  std::mutex ledger_mutex;
+  std::condition_variable ledger_wake;
+  bool ledger_stopping = false;
+
   const service::Snapshot& snapshot() const override { return snapshots_.current(); }
   service::Metrics& metrics() override { return metrics_; }
   const ServiceOptions& config() const override { return options; }
@@ -93,6 +103,10 @@ struct DecisionService::Impl : service::ServiceContext {
 
   std::string reload();
   void run_reloader();
+  void publish_snapshot();
+  std::shared_ptr<Delivery> load_delivery(const DecisionTable& table);
+  void run_ledger();
+  void stop_ledger();
 };
 
 service::Gauges DecisionService::Impl::gauges() const {
@@ -111,7 +125,7 @@ service::Gauges DecisionService::Impl::gauges() const {
 std::string DecisionService::Impl::reload() {
   std::lock_guard lock(reload_mutex);
   try {
-    snapshots_.publish(DecisionTable::load(options.sources));
+    publish_snapshot();
     metrics_.reload(true);
     log_line("reloaded " + describe_snapshot(snapshots_.current()));
     // The previous snapshot's hundreds of MB went back to the allocator, not to the system;
@@ -122,6 +136,81 @@ std::string DecisionService::Impl::reload() {
     metrics_.reload(false);
     log_line(std::string("reload failed, the previous snapshot keeps serving: ") + e.what());
     return e.what();
+  }
+}
+
+// The ledger of the snapshot before is kept when the allocation's accounts and the address are
+// the same (spend and pacing carry on); otherwise it gets its last flush and the new one opens
+// from the file or the store, campaigns whose accounts changed starting at zero.
+std::shared_ptr<Delivery> DecisionService::Impl::load_delivery(const DecisionTable& table) {
+  if (options.allocation.empty()) return nullptr;
+  const AllocationFile allocation = read_allocation_file(options.allocation);
+  const std::vector<BudgetAccount> accounts = budget_accounts(allocation);
+  const std::string address = options.ledger.empty() ? default_ledger_path(options.allocation) : options.ledger;
+  const Delivery* previous = nullptr;
+  if (const std::shared_ptr<const service::Snapshot> s = snapshots_.latest()) previous = s->delivery.get();
+  auto same = [&](std::span<const BudgetAccount> was) {
+    return std::equal(was.begin(), was.end(), accounts.begin(), accounts.end(), [](const BudgetAccount& a, const BudgetAccount& b) {
+      return a.campaign_id == b.campaign_id && a.area_id == b.area_id && a.planned_cents == b.planned_cents;
+    });
+  };
+  std::shared_ptr<BudgetLedger> ledger;
+  if (previous && same(previous->accounts())) {
+    ledger = previous->ledger();
+  } else {
+    std::lock_guard lock(ledger_mutex);
+    if (previous) previous->ledger()->tick(std::chrono::steady_clock::time_point::max());  // its last flush
+    ledger = open_ledger(address, accounts);
+  }
+  auto delivery = Delivery::compile(table, allocation, std::move(ledger), {}, previous);
+  delivery->update(std::chrono::system_clock::now());
+  return delivery;
+}
+
+void DecisionService::Impl::publish_snapshot() {
+  std::shared_ptr<const DecisionTable> table = DecisionTable::load(options.sources);
+  std::shared_ptr<Delivery> delivery = load_delivery(*table);
+  snapshots_.publish(std::move(table), std::move(delivery));
+}
+
+void DecisionService::Impl::run_ledger() {
+  const DeliveryOptions pacing;
+  auto next_pacing = std::chrono::steady_clock::now() + pacing.pacing_interval;
+  std::unique_lock lock(ledger_mutex);
+  std::string last_failure;
+  while (!ledger_wake.wait_for(lock, LedgerOptions{}.flush_interval / 4, [&] { return ledger_stopping; })) {
+    const std::shared_ptr<const service::Snapshot> s = snapshots_.latest();
+    if (!s->delivery) continue;
+    const auto now = std::chrono::steady_clock::now();
+    try {
+      s->delivery->ledger()->tick(now);
+      if (now >= next_pacing) {
+        s->delivery->update(std::chrono::system_clock::now());
+        next_pacing = now + pacing.pacing_interval;
+      }
+      last_failure.clear();
+    } catch (const std::exception& e) {  // a ledger file that cannot be written: said once, tried again
+      if (last_failure != e.what()) log_line(std::string("ledger: ") + e.what());
+      last_failure = e.what();
+    }
+  }
+}
+
+// The last flush, once the requests in flight are answered.
+void DecisionService::Impl::stop_ledger() {
+  {
+    std::lock_guard lock(ledger_mutex);
+    if (ledger_stopping) return;
+    ledger_stopping = true;
+  }
+  ledger_wake.notify_one();
+  if (ledger_thread.joinable()) ledger_thread.join();
+  const std::shared_ptr<const service::Snapshot> s = snapshots_.latest();
+  if (!s || !s->delivery) return;
+  try {
+    s->delivery->ledger()->tick(std::chrono::steady_clock::time_point::max());
+  } catch (const std::exception& e) {
+    log_line(std::string("ledger: the last flush failed: ") + e.what());
   }
 }
 
@@ -153,7 +242,7 @@ DecisionService::DecisionService(const ServiceOptions& options) : impl_(std::mak
   std::string host;
   std::uint16_t port = 0;
   split_listen(options.listen, host, port);
-  m.snapshots_.publish(DecisionTable::load(options.sources));
+  m.publish_snapshot();
   log_line("loaded " + describe_snapshot(m.snapshots_.current()));
   service::HttpLimits limits;
   limits.max_connections = options.max_connections;
@@ -163,6 +252,7 @@ DecisionService::DecisionService(const ServiceOptions& options) : impl_(std::mak
   const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   m.server = std::make_unique<service::HttpServer>(host, port, threads, limits, m.handler);
   m.reloader = std::thread([&m] { m.run_reloader(); });
+  m.ledger_thread = std::thread([&m] { m.run_ledger(); });
 }
 
 DecisionService::~DecisionService() {
@@ -172,10 +262,14 @@ DecisionService::~DecisionService() {
     impl_->queue_changed.notify_one();
   }
   impl_->reloader.join();
+  impl_->stop_ledger();
 }
 
 std::uint16_t DecisionService::port() const noexcept { return impl_->server->port(); }
-void DecisionService::run() { impl_->server->run(); }
+void DecisionService::run() {
+  impl_->server->run();
+  impl_->stop_ledger();
+}
 void DecisionService::stop() { impl_->server->stop(); }
 std::string DecisionService::reload() { return impl_->reload(); }
 void DecisionService::request_reload() {

@@ -7,7 +7,7 @@ namespace geotarget::service {
 namespace {
 
 constexpr std::array<std::string_view, kEndpoints> kEndpointNames = {
-    "decide", "decide_batch", "locate", "healthz", "metrics", "admin_reload", "other"};
+    "decide", "decide_batch", "locate", "budget", "events", "healthz", "metrics", "admin_reload", "other"};
 constexpr std::array<LookupStatus, 6> kLookupStatuses = {
     LookupStatus::found,           LookupStatus::not_found,      LookupStatus::invalid_ip,
     LookupStatus::special_range,   LookupStatus::ipv6_in_ipv4_db, LookupStatus::database_error};
@@ -34,6 +34,47 @@ class Text {
   std::string out;
 };
 
+// A label value in the text format: backslash, double quote and line feed escaped.
+void append_label(std::string& out, std::string_view value) {
+  for (const char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    out += c == '\n' ? std::string_view("\\n") : std::string_view(&c, 1);
+  }
+}
+
+// One gauge line per budget account: {campaign="...",area="..."} value.
+template <class F>
+void budget_lines(Text& t, const Delivery& delivery, std::string_view name, F value) {
+  const auto now = std::chrono::system_clock::now();
+  const std::span<const BudgetAccount> accounts = delivery.accounts();
+  for (std::size_t a = 0; a < accounts.size(); ++a) {
+    t.out.append(name).append("{campaign=\"");
+    append_label(t.out, accounts[a].campaign_id);
+    t.out.append("\",area=\"");
+    append_label(t.out, accounts[a].area_id);
+    char number[32];
+    std::snprintf(number, sizeof number, "\"} %.17g\n", value(delivery.figures(a, now)));
+    t.out.append(number);
+  }
+}
+
+void write_budget(Text& t, const Delivery& delivery) {
+  t.help("geotarget_budget_planned_cents", "gauge", "Budget of an area in the allocation, by campaign and area.");
+  budget_lines(t, delivery, "geotarget_budget_planned_cents", [](const AccountFigures& f) { return static_cast<double>(f.planned_cents); });
+  t.help("geotarget_budget_spent_cents", "gauge", "Spent from an area's budget (all replicas, as this one knows), by campaign and area.");
+  budget_lines(t, delivery, "geotarget_budget_spent_cents", [](const AccountFigures& f) { return static_cast<double>(f.spent_cents); });
+  t.help("geotarget_budget_target_cents", "gauge", "What the campaign's pacing curve asks to be spent by now.");
+  budget_lines(t, delivery, "geotarget_budget_target_cents", [](const AccountFigures& f) { return static_cast<double>(f.target_cents); });
+  t.help("geotarget_budget_pace", "gauge", "Spent over target (1: on the curve).");
+  budget_lines(t, delivery, "geotarget_budget_pace", [](const AccountFigures& f) { return f.pace; });
+  t.help("geotarget_budget_pass_probability", "gauge", "Pacing's pass-through probability of an area's decisions.");
+  budget_lines(t, delivery, "geotarget_budget_pass_probability", [](const AccountFigures& f) { return f.pass_probability; });
+  t.help("geotarget_budget_conversions", "gauge", "Conversions reported by POST /v1/events, by campaign and area.");
+  budget_lines(t, delivery, "geotarget_budget_conversions", [](const AccountFigures& f) { return static_cast<double>(f.conversions); });
+  t.help("geotarget_ledger_connected", "gauge", "1 while the ledger reaches its store (always 1 for a ledger file).");
+  t.line("geotarget_ledger_connected %d\n", delivery.ledger()->connected() ? 1 : 0);
+}
+
 }  // namespace
 
 Metrics::Shard& Metrics::shard() noexcept {
@@ -59,11 +100,12 @@ void Metrics::lookup(LookupStatus status) noexcept {
 
 void Metrics::decision_cache(bool hit) noexcept { add(shard().cache[hit ? 1 : 0]); }
 void Metrics::reload(bool ok) noexcept { add(shard().reloads[ok ? 1 : 0]); }
+void Metrics::event(bool counted) noexcept { add(shard().events[counted ? 1 : 0]); }
 void Metrics::unknown_parameters(std::size_t n) noexcept {
   if (n > 0) add(shard().unknown_parameters, n);  // most requests have none: no write to the shard
 }
 
-std::string Metrics::render(const Gauges& g) const {
+std::string Metrics::render(const Gauges& g, const Delivery* delivery) const {
   auto total = [&](auto pick) {
     std::uint64_t n = 0;
     for (const Shard& s : shards_) n += pick(s).load(std::memory_order_relaxed);
@@ -125,6 +167,10 @@ std::string Metrics::render(const Gauges& g) const {
   t.line("geotarget_open_connections %zu\n", g.open_connections);
   t.help("geotarget_rejected_connections_total", "counter", "Connections closed at accept: over max_connections, or told 503 when out of file descriptors.");
   t.line("geotarget_rejected_connections_total %llu\n", static_cast<unsigned long long>(g.rejected_connections));
+  t.help("geotarget_events_total", "counter", "POST /v1/events conversions, by whether an area's account counted them.");
+  t.line("geotarget_events_total{result=\"counted\"} %llu\n", total([](const Shard& s) -> auto& { return s.events[1]; }));
+  t.line("geotarget_events_total{result=\"unattributed\"} %llu\n", total([](const Shard& s) -> auto& { return s.events[0]; }));
+  if (delivery) write_budget(t, *delivery);
   return std::move(t.out);
 }
 

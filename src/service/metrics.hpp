@@ -12,12 +12,13 @@
 #include <cstdint>
 #include <string>
 
+#include "geotarget/delivery.hpp"
 #include "geotarget/ip_resolver.hpp"
 
 namespace geotarget::service {
 
-enum class Endpoint : std::uint8_t { decide, decide_batch, locate, healthz, metrics, admin_reload, other };
-inline constexpr std::size_t kEndpoints = 7;
+enum class Endpoint : std::uint8_t { decide, decide_batch, locate, budget, events, healthz, metrics, admin_reload, other };
+inline constexpr std::size_t kEndpoints = 9;
 
 /// Facts about the serving snapshot and the listener, gathered at scrape time.
 struct Gauges {
@@ -41,8 +42,12 @@ class Metrics {
   void decision_cache(bool hit) noexcept;
   void unknown_parameters(std::size_t n) noexcept;
   void reload(bool ok) noexcept;
+  /// A conversion event: counted against an area's account, or not (no campaign with that offer
+  /// holds the visitor's area).
+  void event(bool counted) noexcept;
 
-  [[nodiscard]] std::string render(const Gauges& gauges) const;
+  /// The Prometheus text; with `delivery`, the budget of every account too.
+  [[nodiscard]] std::string render(const Gauges& gauges, const Delivery* delivery = nullptr) const;
 
  private:
   struct alignas(64) Shard {
@@ -53,6 +58,7 @@ class Metrics {
     std::array<std::atomic<std::uint64_t>, 2> cache{};  // miss, hit
     std::array<std::atomic<std::uint64_t>, 2> reloads{};  // failed, ok
     std::atomic<std::uint64_t> unknown_parameters{};
+    std::array<std::atomic<std::uint64_t>, 2> events{};  // unattributed, counted
   };
   static constexpr std::size_t kShards = 16;
   Shard& shard() noexcept;

@@ -50,6 +50,14 @@ ForwardedStatus forwarded_visitor(const TrustedProxies& proxies, const Request& 
   return proxies.visitor(peer, {lines.data(), lines.size()}, out);
 }
 
+// The request path's generator for pacing draws: one per thread, seeded from its address and
+// the clock (the draws need to be independent, not secret).
+std::uint64_t& pacing_random() {
+  thread_local std::uint64_t state =
+      reinterpret_cast<std::uintptr_t>(&state) ^ static_cast<std::uint64_t>(Clock::now().time_since_epoch().count());
+  return state;
+}
+
 // Visitor attributes from the `segment` parameter; false with an error reply when malformed.
 bool read_segment(const std::string* text, Attributes& storage, VisitorAttributes& out, Reply& failure) {
   std::size_t count = 0, bad = 0;
@@ -70,6 +78,8 @@ class Endpoints {
   Reply decide_one(const IpAddress& peer, IpAddress& visitor);
   Reply decide_batch();
   Reply locate();
+  Reply budget();
+  Reply event(const IpAddress& peer, IpAddress& visitor);
   Reply healthz();
   Reply metrics();
 
@@ -90,7 +100,8 @@ void Endpoints::answer(JsonWriter& w, const Snapshot& snapshot, const IpAddress&
   context_.metrics().lookup(d.status);
   context_.metrics().decision_cache(d.status == LookupStatus::found);
   Choices chosen;
-  const std::size_t n = table.choose(d, today_, visitor, chosen);
+  std::size_t n = table.choose(d, today_, visitor, chosen);
+  if (snapshot.delivery) n = snapshot.delivery->spend(d, {chosen.data(), n}, pacing_random());
   write_decision(w, ip, d, {chosen.data(), n}, snapshot.places_json);
 }
 
@@ -201,6 +212,70 @@ Reply Endpoints::locate() {
   return r;
 }
 
+// GET /v1/budget: planned, spent and pace of every campaign and area of the allocation.
+Reply Endpoints::budget() {
+  const Snapshot& s = context_.snapshot();
+  Reply r;
+  JsonWriter w(r.body);
+  w.begin_object();
+  if (!s.delivery) {
+    w.key("allocation").null().key("campaigns").begin_array().end_array().end_object();
+    return r;
+  }
+  const Delivery& delivery = *s.delivery;
+  const auto now = std::chrono::system_clock::now();
+  const std::span<const BudgetAccount> accounts = delivery.accounts();
+  w.key("allocation").string(context_.config().allocation);
+  w.key("ledger_connected").boolean(delivery.ledger()->connected()).key("campaigns").begin_array();
+  for (std::size_t first = 0; first < accounts.size();) {
+    std::size_t end = first;
+    std::int64_t planned = 0, spent = 0;
+    for (; end < accounts.size() && accounts[end].campaign_id == accounts[first].campaign_id; ++end) {
+      const AccountFigures f = delivery.figures(end, now);
+      planned += f.planned_cents;
+      spent += f.spent_cents;
+    }
+    w.begin_object().key("id").string(accounts[first].campaign_id).key("planned_cents").integer(planned);
+    w.key("spent_cents").integer(spent).key("areas").begin_array();
+    for (std::size_t a = first; a < end; ++a) {
+      const AccountFigures f = delivery.figures(a, now);
+      w.begin_object().key("area_id").string(accounts[a].area_id).key("planned_cents").integer(f.planned_cents);
+      w.key("spent_cents").integer(f.spent_cents).key("target_cents").integer(f.target_cents).key("pace").number(f.pace);
+      w.key("pass_probability").number(f.pass_probability).key("conversions").integer(f.conversions);
+      w.key("time_zone").string(delivery.time_zone(a)).end_object();
+    }
+    w.end_array().end_object();
+    first = end;
+  }
+  w.end_array().end_object();
+  return r;
+}
+
+// POST /v1/events: {"offer_id": "...", "ip": "..."} (ip: else the visitor behind the proxies),
+// a conversion counted against the visitor's area. The address is used for the lookup only.
+Reply Endpoints::event(const IpAddress& peer, IpAddress& visitor) {
+  const nlohmann::json doc = nlohmann::json::parse(request_.body(), nullptr, false);
+  if (doc.is_discarded() || !doc.is_object())
+    return error(http::status::bad_request, "invalid_event", "the body must be a JSON object");
+  const auto offer = doc.find("offer_id");
+  if (offer == doc.end() || !offer->is_string() || offer->get_ref<const std::string&>().empty() ||
+      offer->get_ref<const std::string&>().size() > 256)
+    return error(http::status::bad_request, "invalid_event", "offer_id: a string of 1 to 256 bytes");
+  const auto ip = doc.find("ip");
+  if (ip != doc.end()) {
+    if (!ip->is_string() || !parse_ip(ip->get_ref<const std::string&>(), visitor))
+      return error(http::status::bad_request, "invalid_ip", "ip: not an IPv4 or IPv6 address");
+  } else if (forwarded_visitor(context_.trusted_proxies(), request_, peer, visitor) != ForwardedStatus::ok) {
+    return error(http::status::bad_request, "invalid_forwarded_for", "X-Forwarded-For: a hop is not an address");
+  }
+  const Snapshot& s = context_.snapshot();
+  const bool counted = s.delivery && s.delivery->record_conversion(s.table->decide(visitor), offer->get_ref<const std::string&>());
+  context_.metrics().event(counted);
+  Reply r{http::status::accepted, {}};
+  JsonWriter(r.body).begin_object().key("counted").boolean(counted).end_object();
+  return r;
+}
+
 Reply Endpoints::healthz() {
   const Snapshot& s = context_.snapshot();
   const Gauges g = context_.gauges();
@@ -221,7 +296,8 @@ Reply Endpoints::healthz() {
 }
 
 Reply Endpoints::metrics() {
-  return Reply{http::status::ok, context_.metrics().render(context_.gauges()), "text/plain; version=0.0.4; charset=utf-8"};
+  return Reply{http::status::ok, context_.metrics().render(context_.gauges(), context_.snapshot().delivery.get()),
+               "text/plain; version=0.0.4; charset=utf-8"};
 }
 
 struct Route {
@@ -230,9 +306,11 @@ struct Route {
   const char* allow;
 };
 
-constexpr std::array<Route, 5> kRoutes = {{
+constexpr std::array<Route, 7> kRoutes = {{
     {"/v1/decide", Endpoint::decide, Endpoint::decide_batch, "GET, POST"},
     {"/v1/locate", Endpoint::locate, Endpoint::other, "GET"},
+    {"/v1/budget", Endpoint::budget, Endpoint::other, "GET"},
+    {"/v1/events", Endpoint::other, Endpoint::events, "POST"},
     {"/healthz", Endpoint::healthz, Endpoint::other, "GET"},
     {"/metrics", Endpoint::metrics, Endpoint::other, "GET"},
     {"/admin/reload", Endpoint::other, Endpoint::admin_reload, "POST"},
@@ -257,7 +335,8 @@ std::span<const std::string_view> parameters(Endpoint endpoint) {
 // endpoints a web page may call. The Origin is echoed only when it equals a configured one.
 bool allow_origin(const Request& request, const Route* route, const std::vector<std::string>& allowed, Response& res) {
   const std::string_view origin = to_view(request[http::field::origin]);
-  if (origin.empty() || !route || (route->path != "/v1/decide" && route->path != "/v1/locate")) return false;
+  if (origin.empty() || !route || (route->path != "/v1/decide" && route->path != "/v1/locate" && route->path != "/v1/events"))
+    return false;
   const bool any = std::find(allowed.begin(), allowed.end(), "*") != allowed.end();
   if (!any && std::find(allowed.begin(), allowed.end(), origin) == allowed.end()) return false;
   res.set(http::field::access_control_allow_origin, any ? std::string("*") : std::string(origin));
@@ -323,6 +402,8 @@ bool RequestHandler::handle(const Request& request, const IpAddress& peer, Respo
       case Endpoint::decide: reply = e.decide_one(peer, visitor); break;
       case Endpoint::decide_batch: reply = e.decide_batch(); break;
       case Endpoint::locate: reply = e.locate(); break;
+      case Endpoint::budget: reply = e.budget(); break;
+      case Endpoint::events: reply = e.event(peer, visitor); break;
       case Endpoint::healthz: reply = e.healthz(); break;
       case Endpoint::metrics: reply = e.metrics(); break;
       case Endpoint::admin_reload: return reload(request, peer, response, later, start);

@@ -12,7 +12,7 @@ ServiceOptions load_service_config(const std::string& path) {
   if (!root.IsMap()) throw Error(path + ": the config must be a mapping of settings");
   const detail::YamlReader r(path);
   r.only_keys(root,
-              {"listen", "db", "geodata", "campaigns", "threads", "admin_token_file", "trusted_proxies", "max_batch",
+              {"listen", "db", "geodata", "campaigns", "allocation", "ledger", "threads", "admin_token_file", "trusted_proxies", "max_batch",
                "max_connections", "max_header_bytes", "max_body_bytes", "request_timeout_ms", "access_log",
                "cors_origins"},
               "");
@@ -26,6 +26,11 @@ ServiceOptions load_service_config(const std::string& path) {
   }
   o.sources.geodata = r.file(root, "geodata", "", false);
   o.sources.campaigns = r.file(root, "campaigns", "", false);
+  o.allocation = r.file(root, "allocation", "", false);
+  if (const std::string ledger = r.text(root, "ledger", "", false); ledger.starts_with("redis://"))
+    o.ledger = ledger;
+  else
+    o.ledger = r.file(root, "ledger", "", false);
   o.admin_token_file = r.file(root, "admin_token_file", "", false);
   o.threads = static_cast<int>(r.whole_number(root, "threads", "", o.threads, 0));
   o.max_batch = static_cast<std::size_t>(r.whole_number(root, "max_batch", "", o.max_batch, 1));

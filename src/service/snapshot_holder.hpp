@@ -14,12 +14,14 @@
 #include <mutex>
 
 #include "geotarget/decision.hpp"
+#include "geotarget/delivery.hpp"
 #include "answers.hpp"
 
 namespace geotarget::service {
 
 struct Snapshot {
   std::shared_ptr<const DecisionTable> table;
+  std::shared_ptr<Delivery> delivery;  ///< null without an allocation
   PlacesJson places_json;
   std::chrono::system_clock::time_point loaded_at;
   std::uint64_t generation = 0;
@@ -45,13 +47,19 @@ class SnapshotHolder {
     return *cache.snapshot;
   }
 
+  /// The latest snapshot, for threads outside the request path (null before the first).
+  [[nodiscard]] std::shared_ptr<const Snapshot> latest() const {
+    std::lock_guard lock(mutex_);
+    return latest_;
+  }
+
   /// Publishes `table` as the next generation; returns its generation number.
-  std::uint64_t publish(std::shared_ptr<const DecisionTable> table) {
+  std::uint64_t publish(std::shared_ptr<const DecisionTable> table, std::shared_ptr<Delivery> delivery = nullptr) {
     PlacesJson places_json(table->places());
     std::lock_guard lock(mutex_);
     const std::uint64_t generation = (latest_ ? latest_->generation : 0) + 1;
     latest_ = std::make_shared<const Snapshot>(
-        Snapshot{std::move(table), std::move(places_json), std::chrono::system_clock::now(), generation});
+        Snapshot{std::move(table), std::move(delivery), std::move(places_json), std::chrono::system_clock::now(), generation});
     generation_.store(generation, std::memory_order_release);
     return generation;
   }

@@ -22,6 +22,7 @@
 #include <sstream>
 #include <thread>
 
+#include "geotarget/allocation_file.hpp"
 #include "serve_process.hpp"
 #include "test_support.hpp"
 
@@ -673,4 +674,115 @@ TEST_CASE("campaigns that target stores answer the nearest store with its distan
   const Json point = c.get("/v1/locate?lat=34.1400&lon=-118.1500").json();
   REQUIRE(point["campaigns"].size() >= 1);
   CHECK(point["campaigns"][0]["store"]["id"] == "la-far");
+}
+
+namespace {
+
+// A campaigns file running from yesterday to tomorrow (UTC), spending as fast as visitors come
+// (pacing asap, so that every decision spends), and its allocation by the real allocator.
+struct BudgetFiles {
+  std::string campaigns, allocation;
+};
+
+std::string iso_day(std::int64_t offset_days) {
+  const auto day = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) + std::chrono::days{offset_days};
+  const std::chrono::year_month_day ymd{day};
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()));
+  return text;
+}
+
+BudgetFiles budget_files(const std::filesystem::path& dir, const std::string& budget, const std::string& cost) {
+  const std::string text = "currency: USD\ncampaigns:\n"
+                           "  - id: ny-paced\n    budget: " + budget + "\n    cost_per_decision: " + cost +
+                           "\n    pacing: asap\n    priority: 10\n    dates: {start: " + iso_day(-1) + ", end: " + iso_day(1) +
+                           "}\n    target: {include: [US-NY]}\n    offers: [{id: ny-offer}]\n"
+                           "    allocation: {method: proportional}\n"
+                           "  - id: everywhere\n    budget: 1\n    priority: 1\n    target: {include: [US]}\n"
+                           "    offers: [{id: everywhere-offer}]\n";
+  BudgetFiles f{test::write_file(dir / "campaigns.yaml", text).string(), (dir / "alloc.json").string()};
+  const CampaignSet set = load_campaigns(f.campaigns);
+  AllocationFile allocation;
+  allocation.campaigns.push_back(allocate_budget(set.campaigns[0], {{.id = "US-36061", .name = "New York", .audience = 10},
+                                                                     {.id = "US-36047", .name = "Kings", .audience = 10}}));
+  write_allocation_file(allocation, f.allocation);
+  return f;
+}
+
+std::vector<std::string> campaign_ids(const Json& decision) {
+  std::vector<std::string> ids;
+  for (const Json& c : decision["campaigns"]) ids.push_back(c["id"].get<std::string>());
+  return ids;
+}
+
+Json budget_area(Client& c, const std::string& area) {
+  const Json budget = c.get("/v1/budget").json();
+  for (const Json& a : budget["campaigns"][0]["areas"])
+    if (a["area_id"] == area) return a;
+  return Json();
+}
+
+}  // namespace
+
+TEST_CASE("budget: decisions spend from the visitor's area; an area without budget is not offered, the next candidate is") {
+  const auto dir = test::fresh_dir("budget-spend-files-" + std::to_string(getpid()));
+  const BudgetFiles f = budget_files(dir, "2.00", "0.25");  // 1.00 per district: four decisions each
+  Server s({"--campaigns", f.campaigns, "--allocation", f.allocation}, "budget-spend");
+  Client c(s.port());
+  for (int i = 0; i < 4; ++i)
+    CHECK(campaign_ids(c.get("/v1/decide?ip=66.0.0." + std::to_string(i)).json()) == std::vector<std::string>{"ny-paced", "everywhere"});
+  CHECK(campaign_ids(c.get("/v1/decide?ip=66.0.0.9").json()) == std::vector<std::string>{"everywhere"});
+  CHECK(campaign_ids(c.get("/v1/decide?ip=66.1.0.1").json()) == std::vector<std::string>{"ny-paced", "everywhere"});  // Kings
+  const Json budget = c.get("/v1/budget").json();
+  REQUIRE(budget["campaigns"].size() == 1);
+  CHECK(budget["campaigns"][0]["id"] == "ny-paced");
+  CHECK(budget["campaigns"][0]["planned_cents"] == 200);
+  CHECK(budget["campaigns"][0]["spent_cents"] == 125);
+  CHECK(budget_area(c, "US-36061")["spent_cents"] == 100);
+  CHECK(budget_area(c, "US-36047")["spent_cents"] == 25);
+  CHECK(budget_area(c, "US-36061")["time_zone"] == "America/New_York");
+
+  const Reply counted = c.send(http::verb::post, "/v1/events", R"({"offer_id":"ny-offer","ip":"66.1.77.1"})");
+  CHECK(counted.status == 202);
+  CHECK(counted.json()["counted"] == true);
+  CHECK(c.send(http::verb::post, "/v1/events", R"({"offer_id":"ny-offer","ip":"24.12.0.1"})").json()["counted"] == false);
+  CHECK(c.send(http::verb::post, "/v1/events", R"({"offer_id":7})").status == 400);
+  CHECK(budget_area(c, "US-36047")["conversions"] == 1);
+  const std::string metrics = c.get("/metrics").raw.body();
+  CHECK_THAT(metrics, Catch::Contains("geotarget_budget_spent_cents{campaign=\"ny-paced\",area=\"US-36061\"} 100\n"));
+  CHECK_THAT(metrics, Catch::Contains("geotarget_budget_conversions{campaign=\"ny-paced\",area=\"US-36047\"} 1\n"));
+  CHECK_THAT(metrics, Catch::Contains("geotarget_events_total{result=\"counted\"} 1\n"));
+  CHECK_THAT(metrics, Catch::Contains("geotarget_events_total{result=\"unattributed\"} 1\n"));
+  CHECK(s.log().find("66.1.77.1") == std::string::npos);
+}
+
+TEST_CASE("embedded ledger across kill -9: flushed spend survives, at most one flush interval of it is lost") {
+  const auto dir = test::fresh_dir("budget-kill-files-" + std::to_string(getpid()));
+  const BudgetFiles f = budget_files(dir, "1000.00", "0.01");
+  const std::string ledger = (dir / "spend.ledger").string();
+  const std::vector<std::string> args = {"--campaigns", f.campaigns, "--allocation", f.allocation, "--ledger", ledger};
+  {
+    Server s(args, "budget-kill");
+    Client c(s.port());
+    for (int i = 0; i < 50; ++i) REQUIRE(c.get("/v1/decide?ip=66.0.1." + std::to_string(i)).json()["campaigns"].size() == 2);
+    std::this_thread::sleep_for(2500ms);  // more than one flush interval (1 s)
+    s.signal(SIGKILL);
+    REQUIRE(s.wait_exit(5s) == 128 + SIGKILL);
+  }
+  std::int64_t recorded = 0;
+  {
+    Server s(args, "budget-kill");
+    Client c(s.port());
+    CHECK(budget_area(c, "US-36061")["spent_cents"] == 50);  // all of it was flushed before the kill
+    for (int i = 0; i < 30; ++i) REQUIRE(c.get("/v1/decide?ip=66.0.2." + std::to_string(i)).json()["campaigns"].size() == 2);
+    s.signal(SIGKILL);  // at once: what was spent since the last flush may be lost
+    REQUIRE(s.wait_exit(5s) == 128 + SIGKILL);
+  }
+  Server s(args, "budget-kill");
+  Client c(s.port());
+  recorded = budget_area(c, "US-36061")["spent_cents"].get<std::int64_t>();
+  CHECK(recorded >= 50);  // the 30 decisions took well under one flush interval: they may all be lost
+  CHECK(recorded <= 80);  // never more than was spent
+  CHECK(test::read_file(ledger).find("\"spent_cents\":" + std::to_string(recorded)) != std::string::npos);
 }
