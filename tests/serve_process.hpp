@@ -36,7 +36,8 @@ using namespace serve_detail;
 
 // The running server; killed (if still alive) when the test ends. `max_files` > 0 lowers its
 // limit of open file descriptors (RLIMIT_NOFILE). Without `wait_listening`, the constructor
-// returns once the process has started, without waiting for it to listen.
+// returns once the process has started, without waiting for it to listen (wait_until_listening()
+// does, later).
 class Server {
  public:
   explicit Server(const std::vector<std::string>& extra, const std::string& name = "service", rlim_t max_files = 0,
@@ -58,7 +59,10 @@ class Server {
       execv(argv[0], argv.data());
       _exit(127);
     }
-    if (!wait_listening) return;
+    if (wait_listening) wait_until_listening();
+  }
+  /// Waits (at most a minute) for the "listening on ... (port N)" line and keeps the port.
+  void wait_until_listening() {
     const std::regex listening("listening on .* \\(port ([0-9]+)\\)");
     for (int i = 0; i < 600 && port_ == 0; ++i) {
       std::smatch m;
