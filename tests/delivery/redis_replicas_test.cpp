@@ -208,6 +208,7 @@ TEST_CASE("three serve replicas over one Redis: kill -9, Redis restarted, no req
   redis.stop();
   std::this_thread::sleep_for(1500ms);
   const auto while_down = tally.take_phase();
+  CHECK_FALSE(test::Client(replicas[0]->port()).get("/v1/budget").json().at("ledger_connected"));
   redis.start();
   // The replicas reconnect, wait out the grace period, and spend the rest of Los Angeles.
   std::this_thread::sleep_for(3s);
@@ -216,6 +217,15 @@ TEST_CASE("three serve replicas over one Redis: kill -9, Redis restarted, no req
   running = false;
   for (auto& c : clients) c.join();
   std::this_thread::sleep_for(500ms);  // the last reports reach Redis
+
+  // /v1/budget states each replica's share of the bound: the slice, per area and per campaign.
+  const Json budget = test::Client(replicas[2]->port()).get("/v1/budget").json();
+  CHECK(budget.at("ledger_connected"));
+  const Json& coast = budget.at("campaigns").at(0);
+  CHECK(coast.at("overspend_bound_cents_per_replica") == 250 + 100);
+  CHECK(coast.at("areas").at(0).at("area_id") == "US-06037");
+  CHECK(coast.at("areas").at(0).at("overspend_bound_cents_per_replica") == 250);  // 10% of 2500
+  CHECK(coast.at("areas").at(1).at("overspend_bound_cents_per_replica") == 100);  // 10% of 1000
 
   INFO("requests " << tally.requests << ", failures " << tally.failures << " (first: " << tally.first_failure << ")");
   CHECK(tally.failures == 0);
