@@ -4,6 +4,7 @@
 #include <maxminddb.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -227,15 +228,25 @@ void bench_pacing(const DecisionSources& sources, const std::string& allocation_
   delivery->update(midday + DeliveryOptions{}.pacing_interval);
   std::size_t paced_accounts = 0;
   for (std::size_t a = 0; a < delivery->accounts().size(); ++a) paced_accounts += delivery->figures(a, midday).pass_probability < 1;
-  auto [on_s, off_s] = best_times([&] { offered_on = pass(true); }, [&] { offered_off = pass(false); });
+  // The two differ by about a tenth, less than a burst of load elsewhere on the machine: each
+  // round times both back to back, and the ratio is the median of the rounds' ratios.
+  std::vector<double> ratios;
+  double on_s = 1e300, off_s = 1e300;
+  for (int round = 0; round < 9; ++round) {
+    const auto [on, off] = best_times([&] { offered_on = pass(true); }, [&] { offered_off = pass(false); }, 1);
+    ratios.push_back(off / on);
+    on_s = std::min(on_s, on);
+    off_s = std::min(off_s, off);
+  }
+  std::nth_element(ratios.begin(), ratios.begin() + 4, ratios.end());
   std::filesystem::remove(ledger_path);
   const double on_rate = static_cast<double>(count) / on_s, off_rate = static_cast<double>(count) / off_s;
   std::printf("pacing: %zu budget accounts from %s, %zu of them with a pass-through probability below 1\n",
               delivery->accounts().size(), allocation_json.c_str(), paced_accounts);
   std::printf("campaigns offered: %zu with pacing, %zu without\n", offered_on, offered_off);
-  std::printf("decide + choose + spend (pacing on): %.0f decisions/s\n", on_rate);
-  std::printf("decide + choose (pacing off): %.0f decisions/s\n", off_rate);
-  std::printf("pacing ratio: %.2f (target >= 0.80)\n", on_rate / off_rate);
+  std::printf("decide + choose + spend (pacing on): %.0f decisions/s (best round)\n", on_rate);
+  std::printf("decide + choose (pacing off): %.0f decisions/s (best round)\n", off_rate);
+  std::printf("pacing ratio: %.2f (median of 9 rounds, each timing both back to back; target >= 0.80)\n", ratios[4]);
 }
 
 // Uniform random points in the lower 48 United States' bounding box.

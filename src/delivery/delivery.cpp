@@ -347,11 +347,7 @@ AccountFigures Delivery::figures(std::size_t account, Clock::time_point now) con
   f.planned_cents = m.accounts[account].planned_cents;
   f.spent_cents = s.spent_cents;
   f.conversions = s.conversions;
-  double share = 1;
-  try {
-    share = m.share(account, std::chrono::floor<std::chrono::seconds>(now));
-  } catch (const std::exception&) {  // date's zone lookups may throw in theory; figures never do
-  }
+  const double share = m.share(account, std::chrono::floor<std::chrono::seconds>(now));  // table lookups only
   f.target_cents = std::llround(share * static_cast<double>(f.planned_cents));
   f.pace = f.target_cents > 0 ? static_cast<double>(f.spent_cents) / static_cast<double>(f.target_cents) : 0;
   f.pass_probability = probability_of(m.pass[account].load(std::memory_order_relaxed));

@@ -92,6 +92,7 @@ struct DecisionService::Impl : service::ServiceContext {
   std::mutex ledger_mutex;
   std::condition_variable ledger_wake;
   bool ledger_stopping = false;
+  std::string ledger_address;  // of the ledger being served (under ledger_mutex)
 
   const service::Snapshot& snapshot() const override { return snapshots_.current(); }
   service::Metrics& metrics() override { return metrics_; }
@@ -154,13 +155,14 @@ std::shared_ptr<Delivery> DecisionService::Impl::load_delivery(const DecisionTab
       return a.campaign_id == b.campaign_id && a.area_id == b.area_id && a.planned_cents == b.planned_cents;
     });
   };
+  std::lock_guard lock(ledger_mutex);  // the ledger thread ticks and paces `previous` under it
   std::shared_ptr<BudgetLedger> ledger;
-  if (previous && same(previous->accounts())) {
+  if (previous && same(previous->accounts()) && address == ledger_address) {
     ledger = previous->ledger();
   } else {
-    std::lock_guard lock(ledger_mutex);
     if (previous) previous->ledger()->tick(std::chrono::steady_clock::time_point::max());  // its last flush
     ledger = open_ledger(address, accounts, options.ledger_options);
+    ledger_address = address;
   }
   auto delivery = Delivery::compile(table, allocation, std::move(ledger), {}, previous);
   delivery->update(std::chrono::system_clock::now());
