@@ -251,3 +251,20 @@ TEST_CASE("three serve replicas over one Redis: kill -9, Redis restarted, no req
   CHECK(cents_in(after, "US-06037") > 0);  // the replicas reconnected by themselves and leased again
   CHECK(cents_in(after, "US-36061") == 0);  // used up before: Redis coming back empty changes nothing
 }
+
+TEST_CASE("serve: ledger settings out of range stop the start, naming the file and the key", "[cli]") {
+  const auto dir = test::fresh_dir("ledger-settings");
+  const auto share = test::write_file(dir / "share.yaml", "listen: 127.0.0.1:0\nledger_slice_share: 0\n");
+  test::CommandResult r = test::run_cli({"serve", "--config", share.string()});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("share.yaml:2: ledger_slice_share: a share of the plan above 0 and at most 1"));
+
+  const auto flush = test::write_file(dir / "flush.yaml", "listen: 127.0.0.1:0\nledger_flush_ms: 5\n");
+  r = test::run_cli({"serve", "--config", flush.string()});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("flush.yaml:2: ledger_flush_ms"));
+
+  r = test::run_cli({"serve", "--listen", "127.0.0.1:0", "--ledger-slice-share", "1.5"});
+  CHECK(r.exit_code != 0);
+  CHECK_THAT(r.err, Catch::Contains("--ledger-slice-share"));
+}
