@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "geotarget/budget_ledger.hpp"
 #include "geotarget/decision.hpp"
 
 namespace geotarget {
@@ -41,6 +42,9 @@ struct ServiceOptions {
   /// Where spend is kept: a ledger file, or redis://HOST:PORT for replicas sharing budgets.
   /// DEFAULT: default_ledger_path(allocation), beside it.
   std::string ledger;
+  /// The ledger's flush interval (how often spend is persisted, or reported and leased) and, for
+  /// redis://, the slice share (budget_ledger.hpp). DEFAULT 1 s and 1% of an area's plan.
+  LedgerOptions ledger_options;
   /// Worker threads, each with its own event loop. DEFAULT 0: one per core.
   int threads = 0;
   /// File holding the bearer token for POST /admin/reload. DEFAULT: none, the endpoint answers 403.

@@ -17,6 +17,8 @@ namespace {
 struct ServeArgs {
   std::string config, listen, geodata, campaigns, allocation, ledger, admin_token_file;
   int threads = -1;
+  std::int64_t ledger_flush_ms = -1;
+  double ledger_slice_share = -1;
   std::vector<std::string> databases, trusted_proxies, cors_origins;
 };
 
@@ -31,6 +33,8 @@ ServiceOptions resolve_options(const ServeArgs& a) {
   override_with(a.campaigns, o.sources.campaigns);
   override_with(a.allocation, o.allocation);
   override_with(a.ledger, o.ledger);
+  if (a.ledger_flush_ms >= 0) o.ledger_options.flush_interval = std::chrono::milliseconds(a.ledger_flush_ms);
+  if (a.ledger_slice_share >= 0) o.ledger_options.slice_share = a.ledger_slice_share;
   override_with(a.admin_token_file, o.admin_token_file);
   if (a.threads >= 0) o.threads = a.threads;
   if (!a.trusted_proxies.empty()) o.trusted_proxies = a.trusted_proxies;
@@ -94,6 +98,12 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--campaigns", a->campaigns, "Campaigns file (default: none)");
   cmd->add_option("--allocation", a->allocation, "Allocation JSON whose area budgets decisions spend, paced (default: none)");
   cmd->add_option("--ledger", a->ledger, "Spend ledger: a file, or redis://HOST:PORT (default: ALLOCATION.ledger beside it)");
+  cmd->add_option("--ledger-flush-ms", a->ledger_flush_ms,
+                  "How often the ledger persists spend, or reports and leases it (default 1000)")
+      ->check(CLI::Range(10, 3'600'000));
+  cmd->add_option("--ledger-slice-share", a->ledger_slice_share,
+                  "redis:// ledger: the slice leased at a time, as a share of an area's plan (default 0.01)")
+      ->check(CLI::Range(1e-6, 1.0));
   cmd->add_option("--threads", a->threads, "Worker threads (default: one per core)")->check(CLI::Range(0, 1024));
   cmd->add_option("--admin-token-file", a->admin_token_file, "File with the bearer token for POST /admin/reload");
   cmd->add_option("--trusted-proxy", a->trusted_proxies, "CIDR whose X-Forwarded-For is believed (repeatable)");

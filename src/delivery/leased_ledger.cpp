@@ -22,6 +22,27 @@ std::uint64_t fingerprint(std::span<const BudgetAccount> campaign) {
   return h;
 }
 
+// A part of a key with every byte but letters, digits, '.', '-' and '_' written as %XX, so that
+// ':' separates the parts unambiguously whatever the ids hold (no two accounts share a key).
+std::string key_part(std::string_view id) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(id.size());
+  for (const char c : id) {
+    const auto byte = static_cast<unsigned char>(c);
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                       c == '-' || c == '_';
+    if (plain) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xF];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> lease_keys(std::span<const BudgetAccount> accounts) {
@@ -33,7 +54,8 @@ std::vector<std::string> lease_keys(std::span<const BudgetAccount> accounts) {
     char hex[17];
     std::snprintf(hex, sizeof hex, "%016llx",
                   static_cast<unsigned long long>(fingerprint(accounts.subspan(first, end - first))));
-    for (std::size_t i = first; i < end; ++i) keys.push_back(accounts[i].campaign_id + ":" + hex + ":" + accounts[i].area_id);
+    const std::string campaign = key_part(accounts[first].campaign_id) + ":" + hex + ":";
+    for (std::size_t i = first; i < end; ++i) keys.push_back(campaign + key_part(accounts[i].area_id));
     first = end;
   }
   return keys;

@@ -24,8 +24,9 @@
 
 namespace geotarget::detail {
 
-/// The store keys of accounts: "CAMPAIGN:FINGERPRINT:AREA", the fingerprint (16 hex digits) being
-/// a hash of the campaign's area ids and plans, so that a changed allocation starts the
+/// The store keys of accounts: "CAMPAIGN:FINGERPRINT:AREA", the ids escaped (every byte but
+/// letters, digits, '.', '-' and '_' as %XX, so that crafted ids cannot make two accounts share
+/// a key), the fingerprint (16 hex digits) being a hash of the campaign's area ids and plans, so that a changed allocation starts the
 /// campaign afresh (its old keys are left to expire or be deleted by the store).
 std::vector<std::string> lease_keys(std::span<const BudgetAccount> accounts);
 

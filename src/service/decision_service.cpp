@@ -161,7 +161,7 @@ std::shared_ptr<Delivery> DecisionService::Impl::load_delivery(const DecisionTab
     ledger = previous->ledger();
   } else {
     if (previous) previous->ledger()->tick(std::chrono::steady_clock::time_point::max());  // its last flush
-    ledger = open_ledger(address, accounts);
+    ledger = open_ledger(address, accounts, options.ledger_options);
     ledger_address = address;
   }
   auto delivery = Delivery::compile(table, allocation, std::move(ledger), {}, previous);
@@ -180,7 +180,7 @@ void DecisionService::Impl::run_ledger() {
   auto next_pacing = std::chrono::steady_clock::now() + pacing.pacing_interval;
   std::unique_lock lock(ledger_mutex);
   std::string last_failure;
-  while (!ledger_wake.wait_for(lock, LedgerOptions{}.flush_interval / 4, [&] { return ledger_stopping; })) {
+  while (!ledger_wake.wait_for(lock, options.ledger_options.flush_interval / 4, [&] { return ledger_stopping; })) {
     const std::shared_ptr<const service::Snapshot> s = snapshots_.latest();
     if (!s->delivery) continue;
     const auto now = std::chrono::steady_clock::now();

@@ -213,7 +213,9 @@ Reply Endpoints::locate() {
   return r;
 }
 
-// GET /v1/budget: planned, spent and pace of every campaign and area of the allocation.
+// GET /v1/budget: planned, spent and pace of every campaign and area of the allocation, and the
+// overspend bound: what one replica may spend past an area's plan (0 for the embedded ledger;
+// N replicas over Redis: N times it, D38).
 Reply Endpoints::budget() {
   const Snapshot& s = context_.snapshot();
   Reply r;
@@ -230,20 +232,23 @@ Reply Endpoints::budget() {
   w.key("ledger_connected").boolean(delivery.ledger()->connected()).key("campaigns").begin_array();
   for (std::size_t first = 0; first < accounts.size();) {
     std::size_t end = first;
-    std::int64_t planned = 0, spent = 0;
+    std::int64_t planned = 0, spent = 0, bound = 0;
     for (; end < accounts.size() && accounts[end].campaign_id == accounts[first].campaign_id; ++end) {
       const AccountFigures f = delivery.figures(end, now);
       planned += f.planned_cents;
       spent += f.spent_cents;
+      bound += delivery.ledger()->overspend_bound_cents(end);
     }
     w.begin_object().key("id").string(accounts[first].campaign_id).key("planned_cents").integer(planned);
-    w.key("spent_cents").integer(spent).key("areas").begin_array();
+    w.key("spent_cents").integer(spent).key("overspend_bound_cents_per_replica").integer(bound);
+    w.key("areas").begin_array();
     for (std::size_t a = first; a < end; ++a) {
       const AccountFigures f = delivery.figures(a, now);
       w.begin_object().key("area_id").string(accounts[a].area_id).key("planned_cents").integer(f.planned_cents);
       w.key("spent_cents").integer(f.spent_cents).key("target_cents").integer(f.target_cents).key("pace").number(f.pace);
       w.key("pass_probability").number(f.pass_probability).key("conversions").integer(f.conversions);
-      w.key("time_zone").string(delivery.time_zone(a)).end_object();
+      w.key("time_zone").string(delivery.time_zone(a));
+      w.key("overspend_bound_cents_per_replica").integer(delivery.ledger()->overspend_bound_cents(a)).end_object();
     }
     w.end_array().end_object();
     first = end;

@@ -12,7 +12,7 @@ ServiceOptions load_service_config(const std::string& path) {
   if (!root.IsMap()) throw Error(path + ": the config must be a mapping of settings");
   const detail::YamlReader r(path);
   r.only_keys(root,
-              {"listen", "db", "geodata", "campaigns", "allocation", "ledger", "threads", "admin_token_file", "trusted_proxies", "max_batch",
+              {"listen", "db", "geodata", "campaigns", "allocation", "ledger", "ledger_flush_ms", "ledger_slice_share", "threads", "admin_token_file", "trusted_proxies", "max_batch",
                "max_connections", "max_header_bytes", "max_body_bytes", "request_timeout_ms", "access_log",
                "cors_origins"},
               "");
@@ -31,6 +31,11 @@ ServiceOptions load_service_config(const std::string& path) {
     o.ledger = ledger;
   else
     o.ledger = r.file(root, "ledger", "", false);
+  o.ledger_options.flush_interval =
+      std::chrono::milliseconds(r.whole_number(root, "ledger_flush_ms", "", o.ledger_options.flush_interval.count(), 10));
+  o.ledger_options.slice_share = r.number(root, "ledger_slice_share", "", o.ledger_options.slice_share);
+  if (!(o.ledger_options.slice_share > 0 && o.ledger_options.slice_share <= 1))
+    r.fail(root["ledger_slice_share"], "ledger_slice_share", "a share of the plan above 0 and at most 1");
   o.admin_token_file = r.file(root, "admin_token_file", "", false);
   o.threads = static_cast<int>(r.whole_number(root, "threads", "", o.threads, 0));
   o.max_batch = static_cast<std::size_t>(r.whole_number(root, "max_batch", "", o.max_batch, 1));
