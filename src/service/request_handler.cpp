@@ -215,7 +215,7 @@ Reply Endpoints::locate() {
 
 // GET /v1/budget: planned, spent and pace of every campaign and area of the allocation, and the
 // overspend bound: what one replica may spend past an area's plan (0 for the embedded ledger;
-// N replicas over Redis: N times it, D38).
+// N replicas over Redis: N times it, D40).
 Reply Endpoints::budget() {
   const Snapshot& s = context_.snapshot();
   Reply r;
