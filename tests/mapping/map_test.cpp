@@ -231,7 +231,7 @@ TEST_CASE("batches are bounded by bytes as well as rows: large rows come out who
   CHECK_THROWS_WITH(map_customers(bad, *index, gazetteer, progress), Catch::Contains("batch_bytes"));
 }
 
-TEST_CASE("-o - writes the mapped rows to standard output, rejects to rejects.csv") {
+TEST_CASE("map with -o - writes the mapped rows to standard output and rejects to rejects.csv") {
   fs::path dir = test::fresh_dir("map_stdout");
   const fs::path in = test::write_file(dir / "in.csv", "id,lat,lon\n1,40.7831,-73.9712\n2,x,1\n");
   const fs::path rejects = dir / "rejects.csv";
