@@ -80,3 +80,42 @@ TEST_CASE("simulate: spending as fast as visitors come is far off the even curve
     CHECK(a.max_pace_error > 0.2);  // the plan is gone well before the flight ends
   }
 }
+
+// Frontloaded pacing aims 25% ahead of even (campaigns.hpp): after two of the flight's four
+// local days (a little over half of its curve: the DST day has 23 hours) an even campaign has
+// spent about half of its plan and a frontloaded one about 1.25 times that; by the end both
+// have delivered their plan.
+TEST_CASE("simulate: frontloaded pacing runs a quarter ahead of even and still ends on plan") {
+  const auto dir = test::fresh_dir("simulate_frontloaded");
+  std::string text = test::read_file(test::source_path("tests/delivery/data/campaigns.yaml"));
+  text.replace(text.find("pacing: even"), 12, "pacing: frontloaded");
+  const std::string campaigns = test::write_file(dir / "campaigns.yaml", text).string();
+  SimulationOptions o;
+  o.campaigns = campaigns;
+  o.allocation = write_allocation(dir, campaigns);
+  o.ip_databases = {GEOTARGET_DEMO_DB};
+  o.geodata = test::source_path("geodata/default.yaml").string();
+  o.days = 2;
+  const SimulationResult half = simulate_delivery(o);
+  REQUIRE(half.campaigns.size() == 3);
+  REQUIRE(half.campaigns[0].id == "metro-east");  // frontloaded
+  REQUIRE(half.campaigns[1].id == "chicago");     // even
+  for (const SimulatedArea& a : half.campaigns[0].areas) {
+    INFO("frontloaded, area " << a.area_id);
+    CHECK(a.spent_cents >= a.planned_cents * 58 / 100);
+    CHECK(a.spent_cents <= a.planned_cents * 68 / 100);
+  }
+  for (const SimulatedArea& a : half.campaigns[1].areas) {
+    INFO("even, area " << a.area_id);
+    CHECK(a.spent_cents >= a.planned_cents * 45 / 100);
+    CHECK(a.spent_cents <= a.planned_cents * 55 / 100);
+  }
+  o.days = 0;
+  const SimulationResult whole = simulate_delivery(o);
+  for (const SimulatedArea& a : whole.campaigns[0].areas) {
+    INFO("frontloaded at the end, area " << a.area_id);
+    CHECK(a.spent_cents >= a.planned_cents * 95 / 100);
+    CHECK(a.spent_cents <= a.planned_cents);
+    CHECK(a.max_pace_error <= 0.05);
+  }
+}
