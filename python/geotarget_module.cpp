@@ -11,6 +11,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -67,6 +68,23 @@ struct ChainColumns {
   std::array<Column<std::int32_t>, kPlaceLevels> levels;
 };
 
+// The match reasons of some rows as numbers into their distinct texts (static text, a handful):
+// "reason" per row, "reasons" the texts, number 0 the empty one.
+struct ReasonColumn {
+  explicit ReasonColumn(py::ssize_t n) : numbers(n) {}
+  void set(py::ssize_t row, std::string_view reason) {
+    auto it = std::find(texts.begin(), texts.end(), reason);
+    if (it == texts.end()) it = texts.insert(texts.end(), reason);
+    numbers.mutable_data()[row] = static_cast<std::uint8_t>(it - texts.begin());
+  }
+  void into(py::dict& out) const {
+    out["reason"] = numbers;
+    out["reasons"] = std::vector<std::string>(texts.begin(), texts.end());
+  }
+  Column<std::uint8_t> numbers;
+  std::vector<std::string_view> texts{""};
+};
+
 py::dict locate(const Geodata& g, const Coordinates& lat, const Coordinates& lon) {
   if (lat.ndim() != 1 || lon.ndim() != 1 || lat.size() != lon.size())
     throw Error("locate: lat and lon must be one-dimensional arrays of the same length", ErrorCode::invalid_option);
@@ -107,6 +125,7 @@ py::dict geocode(Geodata& g, const std::vector<std::string>& addresses) {
   Column<double> lat(n), lon(n), confidence(n);
   Column<std::uint8_t> level(n);
   Column<std::int32_t> place(n);
+  ReasonColumn reason(n);
   {
     py::gil_scoped_release unlocked;
     for (py::ssize_t i = 0; i < n; ++i) {
@@ -119,6 +138,7 @@ py::dict geocode(Geodata& g, const std::vector<std::string>& addresses) {
       confidence.mutable_data()[i] = m.confidence;
       level.mutable_data()[i] = static_cast<std::uint8_t>(m.level);
       place.mutable_data()[i] = g.number_of(m.place);
+      reason.set(i, m.reason);
     }
   }
   py::dict out;
@@ -127,6 +147,7 @@ py::dict geocode(Geodata& g, const std::vector<std::string>& addresses) {
   out["match"] = level;
   out["confidence"] = confidence;
   out["place"] = place;
+  reason.into(out);
   return out;
 }
 
@@ -215,6 +236,7 @@ py::dict map_rows(Geodata& g, const std::vector<std::string>& header, const std:
   Column<double> lat(n), lon(n), confidence(n);
   Column<std::uint8_t> level(n);
   ChainColumns chains(n);
+  ReasonColumn reason(n);
   std::vector<std::pair<py::ssize_t, std::string>> rejected;
   {
     py::gil_scoped_release unlocked;
@@ -235,6 +257,7 @@ py::dict map_rows(Geodata& g, const std::vector<std::string>& header, const std:
       level.mutable_data()[i] = static_cast<std::uint8_t>(mapped ? row.level : MatchLevel::none);
       confidence.mutable_data()[i] = mapped ? row.confidence : 0;
       chains.set(g, i, mapped ? row.chain : PlaceChain{});
+      reason.set(i, mapped ? row.reason : std::string_view());
     }
   }
   py::dict out;
@@ -243,6 +266,7 @@ py::dict map_rows(Geodata& g, const std::vector<std::string>& header, const std:
   chains.into(out);
   out["match"] = level;
   out["confidence"] = confidence;
+  reason.into(out);
   out["rejected"] = rejected;
   out["plan"] = plan_dict(mapper.plan());
   return out;

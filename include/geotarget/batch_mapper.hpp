@@ -12,7 +12,7 @@
 // Columns are found by name (lat/latitude, lon/lng/longitude, address, street, city/town,
 // state/region, postal_code/zip/postcode, country) unless MapColumns names them. The output keeps
 // every input column and appends geo_lat, geo_lon, geo_country, geo_region, geo_district,
-// geo_town, geo_postal, geo_match, geo_confidence (docs/formats.md), and with a chain's stores
+// geo_town, geo_postal, geo_match, geo_confidence, geo_reason (docs/formats.md), and with a chain's stores
 // geo_store, geo_store_km. A row that cannot be read
 // goes to the rejects file with its line number and reason; no row is dropped silently.
 //
@@ -81,7 +81,7 @@ struct MapOptions {
   std::size_t batch_bytes = 8 << 20;
   MapPart part;  ///< DEFAULT: the whole file
   /// A chain's stores: with them, geo_store and geo_store_km (the nearest store's id and its
-  /// geodesic distance in km, to 0.01) are appended after geo_confidence, empty when no store
+  /// geodesic distance in km, to 0.01) are appended after geo_reason, empty when no store
   /// is within store_max_km or the row has no point. DEFAULT: none, no store columns.
   const StoreIndex* stores = nullptr;
   double store_max_km = 50;  ///< DEFAULT: 50 km
@@ -96,10 +96,13 @@ struct MapSummary {
   RecordPosition next;   ///< the first record at or after part.end: where the next part begins
 };
 
-/// The result of mapping one row: the columns geo_lat ... geo_confidence.
+/// The result of mapping one row: the columns geo_lat ... geo_reason.
 struct MappedRow {
   MatchLevel level = MatchLevel::none;
   double confidence = 0;
+  /// geo_reason: why the address's evidence was partly set aside (AddressMatch::reason, static
+  /// text), empty when nothing was and for coordinates.
+  std::string_view reason;
   LatLng point{0, 0};  ///< meaningless unless has_point()
   PlaceChain chain;
   const Store* store = nullptr;  ///< geo_store: the nearest store, when MapOptions::stores is set

@@ -45,7 +45,9 @@ struct AddressMatch {
   const Place* place = nullptr;  ///< the postal area, town, region or country that decided
   /// Why evidence the address gave was set aside, empty when none was: a postal code of a
   /// country the pack has no postal data for (kPostalNoData), or one the data does not know
-  /// (kPostalUnknown); the town, region or country decided instead. Static text.
+  /// (kPostalUnknown); the town, region or country decided instead. Else a town name that fits
+  /// several towns with nothing to tell them apart (kTownAmbiguous): the region or country they
+  /// share decided. Static text.
   std::string_view reason;
 };
 
@@ -53,6 +55,8 @@ struct AddressMatch {
 inline constexpr std::string_view kPostalNoData =
     "postal code not used: no postal data for this country (postal codes ship for the US only)";
 inline constexpr std::string_view kPostalUnknown = "postal code not found in the postal data";
+inline constexpr std::string_view kTownAmbiguous =
+    "town name fits several towns: the region or country they share decided";
 
 struct GazetteerOptions {
   /// Country assumed for rows that name none, ISO alpha-2. DEFAULT: "US".

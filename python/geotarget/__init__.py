@@ -28,10 +28,16 @@ __all__ = ["Error", "PlaceIndex", "Gazetteer", "IpResolver", "map_dataframe", "a
 
 LEVELS = ("country", "region", "district", "town", "postal")
 GEO_COLUMNS = ("geo_lat", "geo_lon", "geo_country", "geo_region", "geo_district", "geo_town", "geo_postal",
-               "geo_match", "geo_confidence")
+               "geo_match", "geo_confidence", "geo_reason")
 _MATCH_LEVELS = np.array(_geotarget.match_levels, dtype=object)
 _LOCATE_STATUSES = np.array(_geotarget.locate_statuses, dtype=object)
 _LOOKUP_STATUSES = np.array(_geotarget.lookup_statuses, dtype=object)
+
+
+def _reasons(found):
+    """The match reason of each row of an engine answer, None where there is none."""
+    texts = np.array([None] + list(found["reasons"][1:]), dtype=object)
+    return texts[found["reason"]]
 
 
 def _with_none(values):
@@ -96,10 +102,12 @@ class Gazetteer:
     def geocode(self, addresses):
         """Single-line addresses (a sequence or array of strings) -> a dict of arrays: lat, lon
         (NaN without a match), match ("postal", "town", "region", "country", "none"), confidence,
-        place (the id of the place that decided, None without a match)."""
+        place (the id of the place that decided, None without a match), reason (why evidence the
+        address gave was set aside, as geo_reason of `geotarget map`; None when none was)."""
         found = self.index._geodata.geocode([str(a) for a in addresses])
         return {"lat": found["lat"], "lon": found["lon"], "match": _MATCH_LEVELS[found["match"]],
-                "confidence": found["confidence"], "place": self.index._take(found["place"])}
+                "confidence": found["confidence"], "place": self.index._take(found["place"]),
+                "reason": _reasons(found)}
 
 
 class IpResolver:
@@ -149,6 +157,7 @@ def _map_frame(df, index, columns, source):
         geo["geo_" + level] = index._take(found[level])
     geo["geo_match"] = _MATCH_LEVELS[found["match"]]
     geo["geo_confidence"] = np.round(found["confidence"], 2)
+    geo["geo_reason"] = _reasons(found)
     reasons = np.full(len(df), None, dtype=object)
     for row, why in found["rejected"]:
         reasons[row] = why
@@ -160,10 +169,10 @@ def map_dataframe(df, index, columns=None, source="dataframe"):
     `columns`, e.g. {"lat": "y", "lon": "x"}), the same geo_ columns appended, the same rejects.
 
     Returns (mapped, rejects): `mapped` holds the rows that were mapped with geo_lat, geo_lon
-    (NaN where no point), geo_country ... geo_postal (place ids, None where none), geo_match and
-    geo_confidence (two decimals, as written to CSV); `rejects` the rejected rows with the reason
-    in a first column, geo_reason. Both keep the input's index. Raises geotarget.Error when no
-    column holds a location, or a named column is missing.
+    (NaN where no point), geo_country ... geo_postal (place ids, None where none), geo_match,
+    geo_confidence (two decimals, as written to CSV) and geo_reason (None where empty); `rejects`
+    the rejected rows with the reason in a first column, geo_reject_reason. Both keep the input's
+    index. Raises geotarget.Error when no column holds a location, or a named column is missing.
     """
     import pandas as pd
 
@@ -173,7 +182,7 @@ def map_dataframe(df, index, columns=None, source="dataframe"):
     for name in GEO_COLUMNS:
         mapped[name] = geo[name][~rejected]
     rejects = df.loc[rejected].copy()
-    rejects.insert(0, "geo_reason", pd.Series(reasons[rejected], index=rejects.index, dtype=object))
+    rejects.insert(0, "geo_reject_reason", pd.Series(reasons[rejected], index=rejects.index, dtype=object))
     return mapped, rejects
 
 

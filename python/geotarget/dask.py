@@ -50,8 +50,8 @@ def map_dask_dataframe(ddf, manifest, columns=None):
     """Maps a dask DataFrame (e.g. from dask.dataframe.read_csv(..., dtype=str,
     keep_default_na=False)) partition by partition with geotarget.map_dataframe on the workers,
     the index loaded once per worker process. Returns a dask DataFrame of every row with the
-    geo_ columns and geo_reason: None for mapped rows, the reason for rejected ones (whose geo_
-    columns are empty). dask.dataframe parses with pandas, so rows are not passed through
+    geo_ columns and geo_reject_reason: None for mapped rows, the reason for rejected ones (whose
+    geo_ columns are empty). dask.dataframe parses with pandas, so rows are not passed through
     verbatim and CSV-level rejects cannot be reported: for files, `map` below is exact."""
     import numpy as np
     import pandas as pd
@@ -60,7 +60,7 @@ def map_dask_dataframe(ddf, manifest, columns=None):
 
     manifest = os.path.abspath(manifest)
     meta = ddf._meta.copy()
-    for name in geotarget.GEO_COLUMNS + ("geo_reason",):
+    for name in geotarget.GEO_COLUMNS + ("geo_reject_reason",):
         meta[name] = pd.Series(dtype=np.float64 if name in ("geo_lat", "geo_lon", "geo_confidence") else object)
     return ddf.map_partitions(_map_partition, manifest, columns, meta=meta)
 
@@ -72,7 +72,7 @@ def _map_partition(df, manifest, columns):
     out = df.copy()
     for name in geotarget.GEO_COLUMNS:
         out[name] = geo[name]
-    out["geo_reason"] = reasons
+    out["geo_reject_reason"] = reasons
     return out
 
 

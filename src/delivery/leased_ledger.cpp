@@ -4,22 +4,21 @@
 #include <cmath>
 #include <cstdio>
 
+#include "fnv1a.hpp"
+
 namespace geotarget::detail {
 
 namespace {
 
-// FNV-1a, 64 bits: a fingerprint of a campaign's accounts, stable across processes and builds.
+// A fingerprint of a campaign's accounts, stable across processes and builds: each area id and
+// plan followed by 0xff, a separator no text byte can fake.
 std::uint64_t fingerprint(std::span<const BudgetAccount> campaign) {
-  std::uint64_t h = 14695981039346656037ull;
-  auto mix = [&](std::string_view bytes) {
-    for (const char c : bytes) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-    h = (h ^ 0xffu) * 1099511628211ull;  // a separator no text byte can fake
-  };
+  Fnv1a h;
   for (const BudgetAccount& a : campaign) {
-    mix(a.area_id);
-    mix(std::to_string(a.planned_cents));
+    h.add(a.area_id).add_byte(0xff);
+    h.add(std::to_string(a.planned_cents)).add_byte(0xff);
   }
-  return h;
+  return h.value();
 }
 
 // A part of a key with every byte but letters, digits, '.', '-' and '_' written as %XX, so that

@@ -334,6 +334,7 @@ bool CustomerMapper::map(const CustomerFields& fields, MappedRow& out, std::stri
   const AddressMatch m = gazetteer_->match(fields.address);
   out.level = m.level;
   out.confidence = m.confidence;
+  out.reason = m.reason;
   if (m.level == MatchLevel::none) return true;
   out.point = m.point;
   fill_chain(m, out.chain);

@@ -33,7 +33,7 @@ std::string_view id_at(const MappedRow& g, PlaceLevel level) {
   return p ? std::string_view(p->id) : std::string_view();
 }
 
-// Place ids never hold a delimiter or quote; names are not written. "-" is standard output,
+// Place ids never hold a delimiter or quote; names are not written; the reason is escaped. "-" is standard output,
 // written as it goes (there is nothing to rename).
 class CsvSink final : public MapSink {
  public:
@@ -78,6 +78,7 @@ class CsvSink final : public MapSink {
     (buffer_ += delimiter_) += describe(g.level);
     buffer_ += delimiter_;
     append_fixed2(buffer_, g.confidence);
+    (buffer_ += delimiter_) += csv_escape(g.reason, delimiter_);
     if (with_stores_) add_store(g);
     buffer_ += '\n';
     if (buffer_.size() > (1 << 20)) flush();
@@ -152,9 +153,10 @@ class GpkgSink final : public MapSink {
     }
     f.SetField(at, std::string(describe(g.level)).c_str());
     f.SetField(at + 1, g.confidence);
+    if (!g.reason.empty()) f.SetField(at + 2, std::string(g.reason).c_str());
     if (with_stores_ && g.store) {
-      f.SetField(at + 2, g.store->id.c_str());
-      f.SetField(at + 3, std::round(g.store_km * 100) / 100);
+      f.SetField(at + 3, g.store->id.c_str());
+      f.SetField(at + 4, std::round(g.store_km * 100) / 100);
     }
     if (layer_->CreateFeature(&f) != OGRERR_NONE) throw Error(path_ + ": cannot write a feature", ErrorCode::io);
     if (++since_commit_ == 50000) {

@@ -22,7 +22,8 @@ namespace geotarget::detail {
 /// The columns appended to every output row, in this order.
 inline constexpr std::string_view kGeoColumns[] = {"geo_lat",      "geo_lon",      "geo_country",
                                                    "geo_region",   "geo_district", "geo_town",
-                                                   "geo_postal",   "geo_match",    "geo_confidence"};
+                                                   "geo_postal",   "geo_match",    "geo_confidence",
+                                                   "geo_reason"};
 /// Appended after them when the nearest store is asked for.
 inline constexpr std::string_view kStoreColumns[] = {"geo_store", "geo_store_km"};
 

@@ -224,6 +224,14 @@ AddressMatch Gazetteer::Impl::by_town(const std::string& town, std::uint32_t reg
   return common_ancestor(candidates);
 }
 
+namespace {
+// A fallback from a town name that fits several towns says so.
+AddressMatch ambiguous(AddressMatch m) {
+  m.reason = kTownAmbiguous;
+  return m;
+}
+}  // namespace
+
 // One or two typos, by length, among the towns of the region; only a single best is taken.
 AddressMatch Gazetteer::Impl::fuzzy_town(const std::string& town, std::uint32_t region) const {
   auto it = towns_by_region.find(region);
@@ -241,7 +249,7 @@ AddressMatch Gazetteer::Impl::fuzzy_town(const std::string& town, std::uint32_t 
     else if (d == best && normalize_place_name(at(t).name) != normalize_place_name(at(best_town).name)) tie = true;
   }
   if (best_town == kNone) return {};
-  if (tie) return answer(MatchLevel::region, kRegion, region);
+  if (tie) return ambiguous(answer(MatchLevel::region, kRegion, region));
   return answer(MatchLevel::town, best == 1 ? kTownOneTypo : kTownTwoTypos, best_town);
 }
 
@@ -253,12 +261,13 @@ AddressMatch Gazetteer::Impl::common_ancestor(const std::vector<std::uint32_t>& 
     same_region &= region_of[t] == region;
     same_country &= country_of[t] == country;
   }
-  if (same_region) return answer(MatchLevel::region, kAmbiguousFallback, region);
-  if (same_country) return answer(MatchLevel::country, kAmbiguousFallback, country);
+  if (same_region) return ambiguous(answer(MatchLevel::region, kAmbiguousFallback, region));
+  if (same_country) return ambiguous(answer(MatchLevel::country, kAmbiguousFallback, country));
   return {};
 }
 
-// A match that did not use the postal code the address gave says why (AddressMatch::reason).
+// A match that did not use the postal code the address gave says why (AddressMatch::reason);
+// that says more than an ambiguous town (the postal code was the better evidence).
 AddressMatch Gazetteer::Impl::match(const detail::AddressParts& parts) const {
   AddressMatch m = match_evidence(parts);
   if (parts.postal.empty() || m.level == MatchLevel::postal) return m;

@@ -15,6 +15,7 @@
 
 #include "cell_table.hpp"
 #include "containment.hpp"
+#include "fnv1a.hpp"
 #include "geodata_source.hpp"
 #include "geotarget/error.hpp"
 #include "index_file.hpp"
@@ -491,8 +492,7 @@ std::vector<std::string> compiled_paths(const std::string& manifest) {
   const char* home = std::getenv("HOME");
   const std::string cache = xdg && *xdg ? std::string(xdg) : home && *home ? std::string(home) + "/.cache" : "";
   if (cache.empty()) return paths;
-  std::uint64_t hash = 14695981039346656037ull;  // FNV-1a
-  for (unsigned char c : std::filesystem::absolute(manifest).string()) hash = (hash ^ c) * 1099511628211ull;
+  const std::uint64_t hash = detail::fnv1a(std::filesystem::absolute(manifest).string());
   char name[32];
   std::snprintf(name, sizeof name, "%016llx.index", static_cast<unsigned long long>(hash));
   paths.push_back(cache + "/geotarget/" + name);

@@ -1,8 +1,9 @@
 // The maps: a campaign's areas grouped by country, countries near each other on one map (one
-// map when everything fits 3,000 km, else one per group: a continent, a country), each group
-// projected with PROJ on its own (Albers EPSG:5070 for the lower 48 states, else a Lambert
-// azimuthal equal-area centred on the group), simplified for drawing only, written as SVG paths
-// in integer tenths of a pixel with relative moves (about 6 bytes a vertex).
+// map when everything fits 3,000 km and fills enough of it, else one per group: a continent, a
+// country), each group projected with PROJ on its own (Albers EPSG:5070 for the lower 48
+// states, else a Lambert azimuthal equal-area centred on the group), simplified for drawing
+// only, written as SVG paths in integer tenths of a pixel with relative moves (about 6 bytes a
+// vertex).
 #include "report_map.hpp"
 
 #include <geodesic.h>
@@ -15,6 +16,7 @@
 #include <iterator>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "geotarget/error.hpp"
 
@@ -231,6 +233,8 @@ struct MapGroup {
   std::set<std::string> countries;
   std::vector<Ring> outlines;  ///< of everything above, for the projection and the frame
   GeoBox box;
+  /// The box of each country (or outlying part of one) merged into this map.
+  std::vector<GeoBox> member_boxes;
   std::int64_t budget_cents = 0;
   bool outlying = false;  ///< areas far from the rest of their country
 };
@@ -252,22 +256,53 @@ double span_km(const GeoBox& b) {
 
 // Countries whose shapes fit one map of at most kMaxMapSpanKm across (about the lower 48's
 // height, at which a district of 15 km is still a few pixels wide) share it, closest first
-// (the pair whose joint box is smallest); a country is never split. Beyond kMaxMaps maps the
-// closest still merge, however far.
+// (the pair whose joint box is smallest), unless their own boxes would cover less than
+// kMinCoveredShare of the joint one (D45: Georgia's and Israel's regions, 1,200 km apart, are
+// a few pixels in a frame of empty land; Germany's and France's fill theirs); a country is never
+// split. Beyond kMaxMaps maps the closest still merge, however far and empty.
 constexpr double kMaxMapSpanKm = 3000;
+constexpr double kMinCoveredShare = 0.25;
 constexpr std::size_t kMaxMaps = 6;
+
+// The part of the box holding both groups that their countries' own boxes cover (summed: the
+// boxes of neighbours may overlap). 1 when a group is only points: symbols keep their size at
+// any scale, so an empty frame does not shrink them.
+double covered_share(const MapGroup& a, const MapGroup& b, const GeoBox& joint) {
+  auto covered = [](const MapGroup& g) {
+    double sum = 0;
+    for (const GeoBox& m : g.member_boxes) sum += box_size(m);
+    return sum;
+  };
+  const double by_a = covered(a), by_b = covered(b);
+  return by_a > 0 && by_b > 0 ? (by_a + by_b) / box_size(joint) : 1;
+}
+
+struct MergeChoice {
+  std::size_t i = 0, j = 1;
+  double span = HUGE_VAL;
+};
+
+// The closest pair that makes a map that reads (`fitting`), and the closest pair at all.
+std::pair<MergeChoice, MergeChoice> closest_pairs(const std::vector<MapGroup>& groups) {
+  MergeChoice fitting, any;
+  for (std::size_t i = 0; i < groups.size(); ++i)
+    for (std::size_t j = i + 1; j < groups.size(); ++j) {
+      GeoBox joint = groups[i].box;
+      joint.add(groups[j].box);
+      const double span = span_km(joint);
+      if (span < any.span) any = {i, j, span};
+      if (span < fitting.span && span <= kMaxMapSpanKm && covered_share(groups[i], groups[j], joint) >= kMinCoveredShare)
+        fitting = {i, j, span};
+    }
+  return {fitting, any};
+}
 
 void merge_near_groups(std::vector<MapGroup>& groups) {
   while (groups.size() > 1) {
-    std::size_t best_i = 0, best_j = 1;
-    double best_span = HUGE_VAL;
-    for (std::size_t i = 0; i < groups.size(); ++i)
-      for (std::size_t j = i + 1; j < groups.size(); ++j) {
-        GeoBox joint = groups[i].box;
-        joint.add(groups[j].box);
-        if (const double span = span_km(joint); span < best_span) best_span = span, best_i = i, best_j = j;
-      }
-    if (best_span > kMaxMapSpanKm && groups.size() <= kMaxMaps) return;
+    const auto [fitting, any] = closest_pairs(groups);
+    const bool fits = fitting.span != HUGE_VAL;
+    if (!fits && groups.size() <= kMaxMaps) return;
+    const std::size_t best_i = fits ? fitting.i : any.i, best_j = fits ? fitting.j : any.j;
     MapGroup& into = groups[best_i];
     MapGroup& from = groups[best_j];
     into.areas.insert(into.areas.end(), from.areas.begin(), from.areas.end());
@@ -276,6 +311,7 @@ void merge_near_groups(std::vector<MapGroup>& groups) {
     into.countries.insert(from.countries.begin(), from.countries.end());
     std::move(from.outlines.begin(), from.outlines.end(), std::back_inserter(into.outlines));
     into.box.add(from.box);
+    into.member_boxes.insert(into.member_boxes.end(), from.member_boxes.begin(), from.member_boxes.end());
     into.budget_cents += from.budget_cents;
     into.outlying = into.outlying && from.outlying;
     groups.erase(groups.begin() + static_cast<std::ptrdiff_t>(best_j));
@@ -359,6 +395,7 @@ std::vector<MapGroup> map_groups(const CampaignView& view, const PlaceIndex& pla
     if (!key.empty()) g.countries.insert(key.substr(0, key.find(' ')));
     for (const Ring& ring : g.outlines)
       for (const auto& v : ring) g.box.add(v[0], v[1]);
+    g.member_boxes = {g.box};
     groups.push_back(std::move(g));
   }
   merge_near_groups(groups);

@@ -34,8 +34,9 @@ std::vector<std::int64_t> drawn_budgets(const CampaignView& view);
 /// one `<path class="area">` per polygon area and per store catchment (its geodesic circle,
 /// `data-budget-cents`), one `<path class="catchment rolled-up">` per store rolled up into its
 /// district or region, and one `<circle class="area">` per point area. When the areas span
-/// more than one map (countries more than 3,000 km apart), one `<figure class="mapgroup">` a
-/// map, each with its own projection and a caption naming its countries and budget.
+/// more than one map (countries more than 3,000 km apart, or whose own boxes cover less than a
+/// quarter of the box holding them), one `<figure class="mapgroup">` a map, each with its own
+/// projection and a caption naming its countries and budget.
 /// Throws Error when PROJ cannot create the projection.
 std::string map_svg(const CampaignView& view, const PlaceIndex& places, const Legend& legend,
                     const std::string& currency, const ReportOptions& options);

@@ -188,4 +188,7 @@ TEST_CASE("lease keys: a campaign's keys change with its accounts, another campa
   const auto after = detail::lease_keys(accounts);
   CHECK(after[0] != before[0]);
   CHECK(after[2] == before[2]);
+  // The fingerprint is FNV-1a 64 of each area id and plan followed by 0xff: "z\xff100\xff" is
+  // e74e8736d47b4376 (computed apart, in Python). Keys live in Redis across upgrades.
+  CHECK(detail::lease_keys(std::vector<BudgetAccount>{{"any", "z", 100}})[0] == "any:e74e8736d47b4376:z");
 }

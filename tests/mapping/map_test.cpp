@@ -101,6 +101,45 @@ TEST_CASE("semicolons, flags naming the columns, and a GeoPackage with points") 
   GDALClose(ds);
 }
 
+TEST_CASE("geo_reason follows geo_confidence and says why a postal code decided nothing") {
+  fs::path dir = test::fresh_dir("map_reason");
+  // 80331 is central Munich's postcode (the pack ships US ZIPs only); no ZIP is above 99950
+  // (Ketchikan, AK), so 99999 is in no postal data; 62701 is Springfield, IL.
+  test::write_file(dir / "in.csv",
+                   "id,lat,lon,address\n"
+                   "munich,,,\"Marienplatz 8, 80331 München, Deutschland\"\n"
+                   "unknown,,,\"1 Main St, Springfield, IL 99999\"\n"
+                   "zip,,,\"123 Main St, Springfield, IL 62701\"\n"
+                   "point,40.7831,-73.9712,\n");
+  auto r = test::run_cli({"map", (dir / "in.csv").string(), "-o", (dir / "out.csv").string()});
+  REQUIRE(r.exit_code == 0);
+  const auto out = read_csv(dir / "out.csv");
+  REQUIRE(out.size() == 5);
+  const auto& h = out[0];
+  CHECK(column(h, "geo_reason") == column(h, "geo_confidence") + 1);
+  CHECK(out[1][column(h, "geo_match")] == "town");
+  CHECK(out[1][column(h, "geo_town")] == "GN-2867714");  // München, GeoNames 2867714
+  CHECK(out[1][column(h, "geo_reason")] == kPostalNoData);
+  CHECK(out[2][column(h, "geo_match")] == "town");
+  CHECK(out[2][column(h, "geo_region")] == "US-IL");
+  CHECK(out[2][column(h, "geo_reason")] == kPostalUnknown);
+  CHECK(out[3][column(h, "geo_postal")] == "US-ZIP-62701");
+  CHECK(out[3][column(h, "geo_reason")].empty());
+  CHECK(out[4][column(h, "geo_match")] == "coordinates");
+  CHECK(out[4][column(h, "geo_reason")].empty());
+
+  r = test::run_cli({"map", (dir / "in.csv").string(), "-o", (dir / "out.gpkg").string()});
+  REQUIRE(r.exit_code == 0);
+  GDALAllRegister();
+  GDALDataset* ds = static_cast<GDALDataset*>(GDALOpenEx((dir / "out.gpkg").c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr));
+  REQUIRE(ds);
+  OGRFeatureDefn* defn = ds->GetLayer(0)->GetLayerDefn();
+  CHECK(defn->GetFieldIndex("geo_reason") == defn->GetFieldIndex("geo_confidence") + 1);
+  std::unique_ptr<OGRFeature> munich(ds->GetLayer(0)->GetNextFeature());
+  CHECK(std::string(munich->GetFieldAsString("geo_reason")) == kPostalNoData);
+  GDALClose(ds);
+}
+
 TEST_CASE("output order is input order with many threads and small batches of work") {
   fs::path dir = test::fresh_dir("map_order");
   std::string csv = "n,lat,lon\n";
@@ -255,11 +294,11 @@ TEST_CASE("map --stores adds the nearest store within the maximum and its geodes
   REQUIRE(r.exit_code == 0);
   const auto lines = test::lines_of(test::read_file(dir / "out.csv"));
   REQUIRE(lines.size() == 5);
-  CHECK_THAT(lines[0], Catch::EndsWith(",geo_match,geo_confidence,geo_store,geo_store_km"));
-  CHECK_THAT(lines[1], Catch::EndsWith(",coordinates,1.00,nyc,0.37"));  // 0.3668 km (Vincenty)
-  CHECK_THAT(lines[2], Catch::EndsWith(",coordinates,1.00,bk,0.53"));  // 0.5295 km, Midtown 8.8 km
-  CHECK_THAT(lines[3], Catch::EndsWith(",coordinates,1.00,,"));
-  CHECK_THAT(lines[4], Catch::EndsWith(",region,0.50,,"));
+  CHECK_THAT(lines[0], Catch::EndsWith(",geo_match,geo_confidence,geo_reason,geo_store,geo_store_km"));
+  CHECK_THAT(lines[1], Catch::EndsWith(",coordinates,1.00,,nyc,0.37"));  // 0.3668 km (Vincenty)
+  CHECK_THAT(lines[2], Catch::EndsWith(",coordinates,1.00,,bk,0.53"));  // 0.5295 km, Midtown 8.8 km
+  CHECK_THAT(lines[3], Catch::EndsWith(",coordinates,1.00,,,"));
+  CHECK_THAT(lines[4], Catch::EndsWith(",region,0.50,,,"));
   r = test::run_cli({"map", (dir / "in.csv").string(), "-o", (dir / "out2.csv").string(), "--stores",
                      (dir / "missing.csv").string()});
   CHECK(r.exit_code == 2);

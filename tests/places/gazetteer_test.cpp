@@ -156,7 +156,7 @@ TEST_CASE("regions abroad by ISO code or name within their country, countries in
   });
 }
 
-TEST_CASE("a postal code that decided nothing says why: no postal data for its country, or unknown") {
+TEST_CASE("a match says why evidence was set aside: a postal code without data or unknown, an ambiguous town") {
   struct Row {
     AddressQuery query;
     const char* place;  // what decided instead
@@ -173,6 +173,9 @@ TEST_CASE("a postal code that decided nothing says why: no postal data for its c
       {fields("Springfield", "IL", "00000"), "GN-4250542", kPostalUnknown},  // no such ZIP
       {line("260 Broadway, New York, NY 10007"), "US-ZIP-10007", ""},  // the ZIP decided (City Hall)
       {line("Tbilisi, Georgia"), "GN-611717", ""},  // no postal code given
+      // Springfield is a town in some 30 states (MA, IL, MO, OH, ...): the country they share.
+      {fields("Springfield", ""), "US", kTownAmbiguous},
+      {fields("Springfield", "", "99999"), "US", kPostalUnknown},  // the postal code says more
   };
   for (const Row& r : rows) {
     INFO("address '" << r.query.address << "' city '" << r.query.city << "' zip '" << r.query.postal << "'");

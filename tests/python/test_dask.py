@@ -108,7 +108,7 @@ class DaskMapTest(unittest.TestCase):
             ddf = dd.from_pandas(pd.read_csv(support.CUSTOMERS, nrows=4000, **columns), npartitions=5)
             got = geotarget.dask.map_dask_dataframe(ddf, support.MANIFEST).compute()
         self.assertEqual(len(got), 4000)
-        mapped = got[got["geo_reason"].isna()].drop(columns="geo_reason")
+        mapped = got[got["geo_reject_reason"].isna()].drop(columns="geo_reject_reason")
         pd.testing.assert_frame_equal(mapped, expected)
 
     def test_scheduler_and_two_workers_one_killed_mid_job(self):

@@ -76,6 +76,11 @@ class ModuleTest(unittest.TestCase):
         self.assertEqual(found["match"][2], "none")
         self.assertTrue(np.isnan(found["lat"][2]))
         self.assertIsNone(found["place"][2])
+        self.assertIsNone(found["reason"][0])  # the ZIP decided
+        # 80331 is central Munich's postcode; postal codes ship for the US only.
+        munich = g.geocode(["Marienplatz 8, 80331 München, Deutschland"])
+        self.assertEqual(munich["match"][0], "town")
+        self.assertIn("no postal data for this country", munich["reason"][0])
 
     def test_ip_lookup(self):
         r = geotarget.IpResolver(support.DEMO_DB)
@@ -109,14 +114,14 @@ class ModuleTest(unittest.TestCase):
         mapped, rejects = geotarget.map_dataframe(df, self.index)
         self.assertEqual(len(mapped), len(expected))
         self.assertEqual(list(mapped.columns), list(expected.columns))
-        for name in ("geo_country", "geo_region", "geo_district", "geo_town", "geo_postal"):
+        for name in ("geo_country", "geo_region", "geo_district", "geo_town", "geo_postal", "geo_reason"):
             self.assertEqual([v or "" for v in mapped[name]], list(expected[name]), name)
         self.assertEqual(list(mapped["geo_match"]), list(expected["geo_match"]))
         for name in ("geo_lat", "geo_lon"):
             text = expected[name].replace("", "nan").astype(float)
             np.testing.assert_array_equal(mapped[name].to_numpy(), text.to_numpy())
         self.assertEqual(["%.2f" % v for v in mapped["geo_confidence"]], list(expected["geo_confidence"]))
-        self.assertEqual(list(rejects["geo_reason"]), list(expected_rejects["reason"]))
+        self.assertEqual(list(rejects["geo_reject_reason"]), list(expected_rejects["reason"]))
         self.assertEqual(list(rejects["customer_id"]), [raw.split(",")[0] for raw in expected_rejects["raw"]])
         self.assertEqual(list(rejects["customer_id"][-2:]), ["X1", "X2"])
 
@@ -127,7 +132,7 @@ class ModuleTest(unittest.TestCase):
         self.assertEqual(list(mapped["geo_district"]), ["US-36061", None])
         self.assertEqual(list(mapped["geo_match"]), ["coordinates", "none"])
         self.assertEqual(list(rejects.index), [2])
-        self.assertIn("200", rejects["geo_reason"][2])
+        self.assertIn("200", rejects["geo_reject_reason"][2])
         mapped, _ = geotarget.map_dataframe(df.rename(columns={"LAT": "y", "Lon": "x"}), self.index,
                                             columns={"lat": "y", "lon": "x"})
         self.assertEqual(mapped["geo_country"].iloc[0], "US")

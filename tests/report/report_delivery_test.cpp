@@ -28,7 +28,8 @@ namespace {
 // chain (level store, min_audience 30): SF and Oakland with their own budgets; San Jose rolled
 // up into Santa Clara (shown: named there); "Tiny <i>Corner</i>" (audience 10, rolled up) and
 // "Hidden Mall" (audience 20, left with a budget) below the floor: never named.
-// world (level region): four regions on three continents.
+// world (level region): four regions on three continents. levant: Tbilisi and Tel Aviv, small
+// regions 1,200 km apart; rhine: Baden-Württemberg and Grand Est, neighbours across the Rhine.
 std::string allocation(const std::string& geodata) {
   auto store = [](const char* id, const char* name, int audience, int cents, const char* binding, const char* into, double lat,
                   double lon, double km) {
@@ -43,6 +44,11 @@ std::string allocation(const std::string& geodata) {
     return std::string(R"({"area_id": ")") + id + R"(", "level": "region", "audience": 50, "budget_cents": )" +
            std::to_string(cents) + R"(, "expected_response": 5, "binding": "none"})";
   };
+  auto two_regions = [&](const char* id, const char* a, const char* b) {
+    return std::string(R"({"id": ")") + id +
+           R"(", "method": "proportional", "level": "region", "budget_cents": 200000, "unspent_cents": 0, "min_audience": 1, "areas": [)" +
+           region(a, 100000) + "," + region(b, 100000) + "]}";
+  };
   return R"({"currency": "USD", "geodata": ")" + geodata + R"(", "campaigns": [
   {"id": "chain", "name": "Chain", "method": "optimal", "level": "store", "budget_cents": 650000, "unspent_cents": 0,
    "min_audience": 30, "areas": [)" +
@@ -55,7 +61,8 @@ std::string allocation(const std::string& geodata) {
      "expected_response": 5, "binding": "none"}]},
   {"id": "world", "method": "proportional", "level": "region", "budget_cents": 400000, "unspent_cents": 0, "min_audience": 1,
    "areas": [)" + region("DE-BY", 100000) + "," + region("JP-13", 100000) + "," + region("BR-SP", 100000) + "," +
-         region("CA-ON", 100000) + "]}]}";
+         region("CA-ON", 100000) + "]},\n" + two_regions("levant", "GE-TB", "IL-TA") + ",\n" +
+         two_regions("rhine", "DE-BW", "FR-GES") + "]}";
 }
 
 // What the ledger records, per campaign/area: spent cents and conversions.
@@ -286,6 +293,23 @@ TEST_CASE("a campaign on three continents gets one map per country group, each a
   }
   CHECK(crs.size() == 4);
   CHECK_THAT(world, Catch::Contains("<figcaption>Japan: USD 1,000.00 in 1 area</figcaption>"));
+}
+
+TEST_CASE("countries near each other share a map only when their areas fill a good part of it") {
+  const std::string html = test::read_file(fixture().out / "report.html");
+  // Tbilisi to Tel Aviv is about 1,230 km, within one map's 3,000 km; but the two regions (some
+  // 30 km and 20 km across) would be specks in a frame of over 1,000 km: a map each.
+  const std::string levant = section_of(html, "levant");
+  CHECK(tags(levant, "figure", "mapgroup").size() == 2);
+  CHECK_THAT(levant, Catch::Contains("<figcaption>Georgia: USD 1,000.00 in 1 area</figcaption>"));
+  CHECK_THAT(levant, Catch::Contains("<figcaption>Israel: USD 1,000.00 in 1 area</figcaption>"));
+  // Baden-Württemberg and Grand Est share the Rhine: one map holds both.
+  const std::string rhine = section_of(html, "rhine");
+  CHECK(tags(rhine, "figure", "mapgroup").empty());
+  const std::size_t svg = rhine.find("<svg class=\"map\"");
+  REQUIRE(svg != std::string::npos);
+  CHECK(rhine.find("<svg class=\"map\"", svg + 1) == std::string::npos);
+  CHECK(tags(rhine, "path", "area region").size() == 2);
 }
 
 TEST_CASE("report --spend: a missing ledger file or a bad address stops the report with one line naming it") {
