@@ -47,6 +47,9 @@ struct AddressMatch {
   /// country the pack has no postal data for (kPostalNoData), or one the data does not know
   /// (kPostalUnknown); the town, region or country decided instead. Static text.
   std::string_view reason;
+  /// A town match whose address named one of the town's sections ("Financial District, New
+  /// York"): that section (PlaceLevel::neighbourhood; its parent is `place`); else null.
+  const Place* neighbourhood = nullptr;
 };
 
 /// AddressMatch::reason values.

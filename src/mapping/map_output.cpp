@@ -72,9 +72,7 @@ class CsvSink final : public MapSink {
     } else {
       buffer_ += delimiter_;
     }
-    for (PlaceLevel l : {PlaceLevel::country, PlaceLevel::region, PlaceLevel::district, PlaceLevel::town,
-                         PlaceLevel::postal})
-      (buffer_ += delimiter_) += id_at(g, l);
+    for (PlaceLevel l : kGeoColumnLevels) (buffer_ += delimiter_) += id_at(g, l);
     (buffer_ += delimiter_) += describe(g.level);
     buffer_ += delimiter_;
     append_fixed2(buffer_, g.confidence);
@@ -145,8 +143,7 @@ class GpkgSink final : public MapSink {
       f.SetGeometry(std::make_unique<OGRPoint>(g.point.lon, g.point.lat).get());
     }
     at += 2;
-    for (PlaceLevel l : {PlaceLevel::country, PlaceLevel::region, PlaceLevel::district, PlaceLevel::town,
-                         PlaceLevel::postal}) {
+    for (PlaceLevel l : kGeoColumnLevels) {
       if (std::string_view id = id_at(g, l); !id.empty()) f.SetField(at, std::string(id).c_str());
       ++at;
     }

@@ -19,10 +19,13 @@
 
 namespace geotarget::detail {
 
-/// The columns appended to every output row, in this order.
+/// The columns appended to every output row, in this order; the place ids are kGeoColumnLevels'.
 inline constexpr std::string_view kGeoColumns[] = {"geo_lat",      "geo_lon",      "geo_country",
-                                                   "geo_region",   "geo_district", "geo_town",
+                                                   "geo_region",   "geo_district", "geo_town", "geo_neighbourhood",
                                                    "geo_postal",   "geo_match",    "geo_confidence"};
+/// The levels of the place id columns of kGeoColumns, geo_country to geo_postal, in their order.
+inline constexpr PlaceLevel kGeoColumnLevels[] = {PlaceLevel::country, PlaceLevel::region, PlaceLevel::district,
+                                                  PlaceLevel::town, PlaceLevel::neighbourhood, PlaceLevel::postal};
 /// Appended after them when the nearest store is asked for.
 inline constexpr std::string_view kStoreColumns[] = {"geo_store", "geo_store_km"};
 

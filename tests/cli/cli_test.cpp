@@ -91,6 +91,11 @@ TEST_CASE("geotarget locate answers the chain for LAT LON and for stdin lines") 
   CHECK(one["places"]["postal"]["id"] == "US-ZIP-10024");
   CHECK(one["places"]["town"]["name"] == "New York City");  // Upper West Side: not "Manhattan"
   CHECK(one["time_zone"] == "America/New_York");
+  // New York City Hall: Financial District (GeoNames 8436473), 0.59 km by cities1000's coordinates.
+  auto hall = Json::parse(run_cli({"locate", "40.7128", "-74.0060"}).out);
+  CHECK(hall["places"]["town"]["id"] == "GN-5128581");
+  CHECK(hall["places"]["neighbourhood"]["id"] == "GN-8436473");
+  CHECK(hall["places"]["neighbourhood"]["name"] == "Financial District");
 
   auto s = run_cli({"locate"}, "-29.3167,27.4833\n91,0\nfoo,1\n10,nan\n0,-180.5\nnocomma\n0,0\n");
   CHECK(s.exit_code == 1);

@@ -101,6 +101,49 @@ TEST_CASE("semicolons, flags naming the columns, and a GeoPackage with points") 
   GDALClose(ds);
 }
 
+// GeoNames cities1000 (2020 export): Financial District GN-8436473 at 40.70789,-74.00857, 0.59 km
+// from New York City Hall (40.7128,-74.0060), the next section of New York City (Chinatown) 0.92 km;
+// Paris's only section, La Defense, is 9 km from its centre, beyond the 2.5 km of default.yaml.
+TEST_CASE("map writes geo_neighbourhood right after geo_town, in CSV and GeoPackage") {
+  fs::path dir = test::fresh_dir("map_neighbourhood");
+  test::write_file(dir / "in.csv", "id,lat,lon,address
+1,40.7128,-74.0060,
+2,48.8566,2.3522,
+"
+                                   "3,,,\"Financial District, New York\"\n4,,,\"Chinatown, NY\"\n");
+  for (const char* output : {"out.csv", "out.gpkg"}) {
+    auto r = test::run_cli({"map", (dir / "in.csv").string(), "-o", (dir / output).string()});
+    REQUIRE(r.exit_code == 0);
+  }
+  auto out = read_csv(dir / "out.csv");
+  REQUIRE(out.size() == 5);
+  const auto& h = out[0];
+  CHECK(std::vector<std::string>(h.begin() + 4, h.end()) ==
+        std::vector<std::string>{"geo_lat", "geo_lon", "geo_country", "geo_region", "geo_district", "geo_town",
+                                 "geo_neighbourhood", "geo_postal", "geo_match", "geo_confidence"});
+  const std::size_t town = column(h, "geo_town"), section = column(h, "geo_neighbourhood");
+  CHECK(out[1][town] == "GN-5128581");
+  CHECK(out[1][section] == "GN-8436473");
+  CHECK(out[2][town] == "GN-2988507");  // Paris
+  CHECK(out[2][section].empty());
+  CHECK(out[3][town] == "GN-5128581");  // named by its section, in its state
+  CHECK(out[3][section] == "GN-8436473");
+  CHECK(out[3][column(h, "geo_match")] == "town");
+  CHECK(out[4][town] == "GN-5128581");
+  CHECK(out[4][section] == "GN-5112540");
+
+  GDALAllRegister();
+  GDALDataset* ds = static_cast<GDALDataset*>(GDALOpenEx((dir / "out.gpkg").c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr));
+  REQUIRE(ds);
+  OGRLayer* layer = ds->GetLayer(0);
+  OGRFeatureDefn* defn = layer->GetLayerDefn();
+  CHECK(defn->GetFieldIndex("geo_neighbourhood") == defn->GetFieldIndex("geo_town") + 1);
+  std::unique_ptr<OGRFeature> a(layer->GetNextFeature());
+  CHECK(std::string(a->GetFieldAsString("geo_neighbourhood")) == "GN-8436473");
+  CHECK(std::string(a->GetFieldAsString("geo_postal")) == "US-ZIP-10007");
+  GDALClose(ds);
+}
+
 TEST_CASE("output order is input order with many threads and small batches of work") {
   fs::path dir = test::fresh_dir("map_order");
   std::string csv = "n,lat,lon\n";

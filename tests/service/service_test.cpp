@@ -214,6 +214,10 @@ TEST_CASE("GET /v1/locate answers places and campaigns for a point") {
   CHECK(j["time_zone"] == "America/Los_Angeles");
   REQUIRE(j["campaigns"].size() == 2);
   CHECK(j["campaigns"][0]["id"] == "west");
+  // New York City Hall: town New York City, neighbourhood Financial District (GeoNames 8436473).
+  Json hall = c.get("/v1/locate?lat=40.7128&lon=-74.0060").json();
+  CHECK(hall["places"]["town"]["id"] == "GN-5128581");
+  CHECK(hall["places"]["neighbourhood"]["id"] == "GN-8436473");
   Json sea = c.get("/v1/locate?lat=0&lon=-140").json();  // the Pacific is no place
   CHECK(sea["places"].empty());
   CHECK(sea["time_zone"].is_null());
