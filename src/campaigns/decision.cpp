@@ -61,6 +61,7 @@ constexpr std::array<std::uint32_t, kPlaceLevels> no_places() noexcept {
 
 struct DecisionTable::Impl {
   // Everything a decision needs from one record, in one cache line: no pointer to chase.
+  // 64 bytes since the neighbourhood level (48 before).
   struct alignas(16) RecordDecision {
     LatLng position;
     const Location* location = nullptr;  // null: the record did not decode

@@ -106,10 +106,7 @@ TEST_CASE("semicolons, flags naming the columns, and a GeoPackage with points") 
 // Paris's only section, La Defense, is 9 km from its centre, beyond the 2.5 km of default.yaml.
 TEST_CASE("map writes geo_neighbourhood right after geo_town, in CSV and GeoPackage") {
   fs::path dir = test::fresh_dir("map_neighbourhood");
-  test::write_file(dir / "in.csv", "id,lat,lon,address
-1,40.7128,-74.0060,
-2,48.8566,2.3522,
-"
+  test::write_file(dir / "in.csv", "id,lat,lon,address\n1,40.7128,-74.0060,\n2,48.8566,2.3522,\n"
                                    "3,,,\"Financial District, New York\"\n4,,,\"Chinatown, NY\"\n");
   for (const char* output : {"out.csv", "out.gpkg"}) {
     auto r = test::run_cli({"map", (dir / "in.csv").string(), "-o", (dir / output).string()});
