@@ -137,6 +137,10 @@ TEST_CASE("GET /v1/decide answers location, places and today's campaigns, the ad
   CHECK(j["campaigns"][0]["priority"] == 10);
   CHECK(j["campaigns"][1]["id"] == "us-members");
   CHECK(j["campaigns"][1]["offer"] == "member-5");
+  // Demo Chicago record (41.8781,-87.6298): Chicago Loop, GeoNames 8436065, 0.72 km away.
+  const Json loop = c.get("/v1/decide?ip=24.12.1.1").json();
+  CHECK(loop["places"]["town"]["id"] == "GN-4887398");
+  CHECK(loop["places"]["neighbourhood"]["id"] == "GN-8436065");
 
   Json gold = c.get("/v1/decide?ip=63.140.7.9&segment=tier%3Agold").json();
   CHECK(gold["campaigns"][1]["offer"] == "gold-20");
