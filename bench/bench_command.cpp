@@ -478,7 +478,7 @@ void add_bench_locate(CLI::App& bench, int& exit_code) {
   cmd->callback([args, &exit_code] {
     PlaceLevel level;
     const std::string name = !args->level.empty() ? args->level : args->world ? "region" : "district";
-    if (!parse_place_level(name, level) || level == PlaceLevel::town || level == PlaceLevel::postal)
+    if (!parse_place_level(name, level) || is_point_level(level))
       throw Error("bench locate: --level must be country, region or district, not '" + name + "'");
     bench_locate(args->geodata.empty() ? default_geodata() : args->geodata, args->points, args->seed, level,
                  args->world);

@@ -49,6 +49,9 @@ struct AddressMatch {
   /// several towns with nothing to tell them apart (kTownAmbiguous): the region or country they
   /// share decided. Static text.
   std::string_view reason;
+  /// A town match whose address named one of the town's sections ("Financial District, New
+  /// York"): that section (PlaceLevel::neighbourhood; its parent is `place`); else null.
+  const Place* neighbourhood = nullptr;
 };
 
 /// AddressMatch::reason values.

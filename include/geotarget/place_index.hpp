@@ -1,4 +1,4 @@
-// geotarget: point -> places (country ▸ region ▸ district ▸ town, plus postal).
+// geotarget: point -> places (country ▸ region ▸ district ▸ town ▸ neighbourhood, plus postal).
 //
 //   auto index = geotarget::PlaceIndex::load("geodata/default.yaml");   // throws geotarget::Error
 //   geotarget::PlaceChain chain;
@@ -18,6 +18,9 @@
 //
 // Point levels (towns, postal centroids) answer the nearest point inside the already-resolved
 // parent place, by geodesic distance on WGS84, within the level's max_distance_km.
+// Neighbourhoods (sections of a town: Tribeca, Chicago Loop) answer only under the town already
+// resolved: the nearest section of that town within the level's max_distance_km, else none. The
+// town never depends on them (docs/architecture.md D44).
 //
 // Thread-safety: immutable after load; locate() may run on any number of threads without locks
 // and allocates nothing.
@@ -37,10 +40,17 @@ namespace geotarget {
 
 /// The levels of places, and `store`: a store's catchment, which is an area a campaign's budget
 /// can be split over (`level: store`) but never a place of the index (no chain holds one).
-enum class PlaceLevel : std::uint8_t { country, region, district, town, postal, store };
-inline constexpr std::size_t kPlaceLevels = 5;  ///< the levels of places: store is not one
+/// A neighbourhood is a section of a town (its parent); it comes after postal so that the
+/// numbers of the older levels stay as they were.
+enum class PlaceLevel : std::uint8_t { country, region, district, town, postal, neighbourhood, store };
+inline constexpr std::size_t kPlaceLevels = 6;  ///< the levels of places: store is not one
 
-/// "country", "region", "district", "town", "postal", "store".
+/// Levels whose places are points (town, postal, neighbourhood), not polygons.
+[[nodiscard]] constexpr bool is_point_level(PlaceLevel level) noexcept {
+  return level == PlaceLevel::town || level == PlaceLevel::postal || level == PlaceLevel::neighbourhood;
+}
+
+/// "country", "region", "district", "town", "postal", "neighbourhood", "store".
 [[nodiscard]] std::string_view describe(PlaceLevel level) noexcept;
 /// Parses the name of a level of places; false when unknown (and for "store").
 [[nodiscard]] bool parse_place_level(std::string_view text, PlaceLevel& out) noexcept;

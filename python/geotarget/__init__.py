@@ -26,9 +26,10 @@ from ._geotarget import Error
 __all__ = ["Error", "PlaceIndex", "Gazetteer", "IpResolver", "map_dataframe", "allocate", "report",
            "LEVELS", "GEO_COLUMNS"]
 
-LEVELS = ("country", "region", "district", "town", "postal")
+LEVELS = ("country", "region", "district", "town", "neighbourhood", "postal")
+# The brief's nine columns in their order, then those added since (as `geotarget map` writes them).
 GEO_COLUMNS = ("geo_lat", "geo_lon", "geo_country", "geo_region", "geo_district", "geo_town", "geo_postal",
-               "geo_match", "geo_confidence", "geo_reason")
+               "geo_match", "geo_confidence", "geo_neighbourhood", "geo_reason")
 _MATCH_LEVELS = np.array(_geotarget.match_levels, dtype=object)
 _LOCATE_STATUSES = np.array(_geotarget.locate_statuses, dtype=object)
 _LOOKUP_STATUSES = np.array(_geotarget.lookup_statuses, dtype=object)
@@ -48,7 +49,8 @@ def _with_none(values):
 
 
 class PlaceIndex:
-    """The place index of a geodata manifest (country > region > district > town, postal).
+    """The place index of a geodata manifest (country > region > district > town > neighbourhood,
+    postal).
 
     Loads once (seconds for the default pack); immutable, shared by any number of threads.
     """
@@ -79,7 +81,7 @@ class PlaceIndex:
 
     def locate(self, lat, lon, ids=True, names=False):
         """The places containing each point: a dict of arrays, one per level (country, region,
-        district, town, postal), of place ids (None where a level has no place there), or of
+        district, town, neighbourhood, postal), of place ids (None where a level has no place there), or of
         place numbers (-1: none) with ids=False; with names=True also "<level>_name" arrays;
         and "status": "ok", "invalid_latitude" or "invalid_longitude" per point."""
         found = self._geodata.locate(np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64))
@@ -170,9 +172,10 @@ def map_dataframe(df, index, columns=None, source="dataframe"):
 
     Returns (mapped, rejects): `mapped` holds the rows that were mapped with geo_lat, geo_lon
     (NaN where no point), geo_country ... geo_postal (place ids, None where none), geo_match,
-    geo_confidence (two decimals, as written to CSV) and geo_reason (None where empty); `rejects`
-    the rejected rows with the reason in a first column, geo_reject_reason. Both keep the input's
-    index. Raises geotarget.Error when no column holds a location, or a named column is missing.
+    geo_confidence (two decimals, as written to CSV), geo_neighbourhood (the town's section, None
+    where none) and geo_reason (None where empty); `rejects` the rejected rows with the reason in
+    a first column, geo_reject_reason. Both keep the input's index. Raises geotarget.Error when no
+    column holds a location, or a named column is missing.
     """
     import pandas as pd
 

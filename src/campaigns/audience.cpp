@@ -14,7 +14,9 @@ namespace geotarget::detail {
 
 namespace {
 
-constexpr const char* kGeoIds[kPlaceLevels] = {"geo_country", "geo_region", "geo_district", "geo_town", "geo_postal"};
+// By level, in PlaceLevel order (not the order of the columns).
+constexpr const char* kGeoIds[kPlaceLevels] = {"geo_country", "geo_region", "geo_district",
+                                               "geo_town",    "geo_postal", "geo_neighbourhood"};
 
 struct Tally {
   std::int64_t audience = 0;
@@ -73,6 +75,12 @@ std::vector<CampaignAudience> count_audience(const std::string& mapped_csv, cons
   for (std::size_t i = 0; i < r.fields.size(); ++i) column.emplace(std::string(r.fields[i]), i);
   for (const char* needed : {"geo_lat", "geo_lon", "geo_country", "geo_region", "geo_district", "geo_town", "geo_postal"})
     if (!column.count(needed)) throw Error(mapped_csv + ":1: no column '" + needed + "' (map the file with geotarget map first)");
+  // Files mapped before the neighbourhood level have no geo_neighbourhood: fine unless a campaign needs it.
+  const bool by_neighbourhood = std::any_of(set.campaigns.begin(), set.campaigns.end(),
+                                            [](const Campaign& c) { return c.level == PlaceLevel::neighbourhood; });
+  if (by_neighbourhood && !column.count("geo_neighbourhood"))
+    throw Error(mapped_csv + ":1: no column 'geo_neighbourhood', which a campaign at level neighbourhood needs "
+                "(map the file again with this version of geotarget map)");
   std::vector<std::map<std::string, Tally>> tallies(set.campaigns.size());
   std::vector<std::map<std::uint32_t, Tally>> catchments(set.campaigns.size());  // by store
   std::vector<CampaignAudience> out(set.campaigns.size());

@@ -52,12 +52,20 @@ struct CoordinateHash {
 
 }  // namespace
 
+// Place::none at every level.
+constexpr std::array<std::uint32_t, kPlaceLevels> no_places() noexcept {
+  std::array<std::uint32_t, kPlaceLevels> places{};
+  places.fill(Place::none);
+  return places;
+}
+
 struct DecisionTable::Impl {
   // Everything a decision needs from one record, in one cache line: no pointer to chase.
+  // 64 bytes since the neighbourhood level (48 before).
   struct alignas(16) RecordDecision {
     LatLng position;
     const Location* location = nullptr;  // null: the record did not decode
-    std::array<std::uint32_t, kPlaceLevels> places{Place::none, Place::none, Place::none, Place::none, Place::none};
+    std::array<std::uint32_t, kPlaceLevels> places = no_places();
     std::uint32_t campaign_set = 0;
   };
   // IPv4 by /24 network: the record of a network covering all of it, or one of these.

@@ -105,7 +105,7 @@ void add_locate_command(CLI::App& app, int& exit_code) {
     bool from_sources = false;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("locate", "Places (country ▸ region ▸ district ▸ town, postal) of points");
+  CLI::App* cmd = app.add_subcommand("locate", "Places (country ▸ region ▸ district ▸ town ▸ neighbourhood, postal) of points");
   cmd->add_option("--geodata", args->geodata, "Geodata manifest (default: geodata/default.yaml)");
   cmd->add_flag("--from-sources", args->from_sources,
                 "Build the place index from the geodata sources; neither map nor write the compiled index");

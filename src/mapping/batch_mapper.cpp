@@ -343,7 +343,7 @@ bool CustomerMapper::map(const CustomerFields& fields, MappedRow& out, std::stri
 
 // Levels at and above the match only: a town match says nothing about the ZIP.
 void CustomerMapper::fill_chain(const AddressMatch& m, PlaceChain& chain) const {
-  index_.chain_of(*m.place, chain);
+  index_.chain_of(m.neighbourhood ? *m.neighbourhood : *m.place, chain);
   if (m.level == MatchLevel::postal || (m.level == MatchLevel::town && !chain[PlaceLevel::district])) {
     PlaceChain located;
     (void)index_.locate(m.point, located);

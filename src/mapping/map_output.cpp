@@ -72,12 +72,11 @@ class CsvSink final : public MapSink {
     } else {
       buffer_ += delimiter_;
     }
-    for (PlaceLevel l : {PlaceLevel::country, PlaceLevel::region, PlaceLevel::district, PlaceLevel::town,
-                         PlaceLevel::postal})
-      (buffer_ += delimiter_) += id_at(g, l);
+    for (PlaceLevel l : kGeoColumnLevels) (buffer_ += delimiter_) += id_at(g, l);
     (buffer_ += delimiter_) += describe(g.level);
     buffer_ += delimiter_;
     append_fixed2(buffer_, g.confidence);
+    (buffer_ += delimiter_) += id_at(g, PlaceLevel::neighbourhood);
     (buffer_ += delimiter_) += csv_escape(g.reason, delimiter_);
     if (with_stores_) add_store(g);
     buffer_ += '\n';
@@ -146,17 +145,17 @@ class GpkgSink final : public MapSink {
       f.SetGeometry(std::make_unique<OGRPoint>(g.point.lon, g.point.lat).get());
     }
     at += 2;
-    for (PlaceLevel l : {PlaceLevel::country, PlaceLevel::region, PlaceLevel::district, PlaceLevel::town,
-                         PlaceLevel::postal}) {
+    for (PlaceLevel l : kGeoColumnLevels) {
       if (std::string_view id = id_at(g, l); !id.empty()) f.SetField(at, std::string(id).c_str());
       ++at;
     }
     f.SetField(at, std::string(describe(g.level)).c_str());
     f.SetField(at + 1, g.confidence);
-    if (!g.reason.empty()) f.SetField(at + 2, std::string(g.reason).c_str());
+    if (std::string_view id = id_at(g, PlaceLevel::neighbourhood); !id.empty()) f.SetField(at + 2, std::string(id).c_str());
+    if (!g.reason.empty()) f.SetField(at + 3, std::string(g.reason).c_str());
     if (with_stores_ && g.store) {
-      f.SetField(at + 3, g.store->id.c_str());
-      f.SetField(at + 4, std::round(g.store_km * 100) / 100);
+      f.SetField(at + 4, g.store->id.c_str());
+      f.SetField(at + 5, std::round(g.store_km * 100) / 100);
     }
     if (layer_->CreateFeature(&f) != OGRERR_NONE) throw Error(path_ + ": cannot write a feature", ErrorCode::io);
     if (++since_commit_ == 50000) {

@@ -23,7 +23,12 @@ namespace geotarget::detail {
 inline constexpr std::string_view kGeoColumns[] = {"geo_lat",      "geo_lon",      "geo_country",
                                                    "geo_region",   "geo_district", "geo_town",
                                                    "geo_postal",   "geo_match",    "geo_confidence",
-                                                   "geo_reason"};
+                                                   "geo_neighbourhood", "geo_reason"};
+/// The levels of the place id columns geo_country to geo_postal, in their order. The columns
+/// added after the brief's nine (geo_neighbourhood, geo_reason) follow geo_confidence, so the
+/// nine keep their places for every consumer that reads them by position (D44).
+inline constexpr PlaceLevel kGeoColumnLevels[] = {PlaceLevel::country, PlaceLevel::region, PlaceLevel::district,
+                                                  PlaceLevel::town, PlaceLevel::postal};
 /// Appended after them when the nearest store is asked for.
 inline constexpr std::string_view kStoreColumns[] = {"geo_store", "geo_store_km"};
 

@@ -51,6 +51,7 @@ struct Gazetteer::Impl {
   std::vector<std::uint32_t> zip_place;  // ZIP5 as a number -> postal place
   std::unordered_map<std::string, std::vector<std::uint32_t>> towns_by_name;
   std::unordered_map<std::uint32_t, std::vector<std::pair<std::string, std::uint32_t>>> towns_by_region;
+  std::unordered_map<std::string, std::vector<std::uint32_t>> neighbourhoods_by_name;
   // Regions by code and by every name (several countries may share one: "Central").
   std::unordered_map<std::string, std::vector<std::uint32_t>> regions_by_name;
   std::unordered_map<std::string, std::uint32_t> countries_by_name;
@@ -68,6 +69,7 @@ struct Gazetteer::Impl {
   [[nodiscard]] AddressMatch by_postal(std::uint32_t zip, const std::string& town, std::uint32_t region) const;
   [[nodiscard]] AddressMatch by_town(const std::string& town, std::uint32_t region, std::uint32_t country) const;
   [[nodiscard]] AddressMatch fuzzy_town(const std::string& town, std::uint32_t region) const;
+  [[nodiscard]] AddressMatch by_neighbourhood(const std::string& name, std::uint32_t region) const;
   [[nodiscard]] AddressMatch common_ancestor(const std::vector<std::uint32_t>& towns) const;
   [[nodiscard]] AddressMatch match(const detail::AddressParts& parts) const;
   [[nodiscard]] AddressMatch match_evidence(const detail::AddressParts& parts) const;
@@ -107,6 +109,9 @@ void Gazetteer::Impl::add_names(const Place& p, std::uint32_t i) {
     case PlaceLevel::town:
       towns_by_region[region_of[i]].emplace_back(normalize_place_name(p.name), i);
       for (std::string_view n : names) add(normalize_place_name(n), towns_by_name);
+      break;
+    case PlaceLevel::neighbourhood:  // a name of its own: never taken for a town (D44)
+      for (std::string_view n : names) add(normalize_place_name(n), neighbourhoods_by_name);
       break;
     default: break;
   }
@@ -199,14 +204,14 @@ AddressMatch Gazetteer::Impl::by_postal(std::uint32_t zip, const std::string& to
 AddressMatch Gazetteer::Impl::by_town(const std::string& town, std::uint32_t region,
                                       std::uint32_t country) const {
   auto it = towns_by_name.find(town);
-  if (it == towns_by_name.end()) return region != kNone ? fuzzy_town(town, region) : AddressMatch{};
+  if (it == towns_by_name.end()) return region != kNone ? by_neighbourhood(town, region) : AddressMatch{};
   std::vector<std::uint32_t> candidates;
   for (std::uint32_t t : it->second) {
     if (region != kNone && region_of[t] != region) continue;
     if (country != kNone && country_of[t] != country) continue;
     candidates.push_back(t);
   }
-  if (candidates.empty()) return region != kNone ? fuzzy_town(town, region) : AddressMatch{};
+  if (candidates.empty()) return region != kNone ? by_neighbourhood(town, region) : AddressMatch{};
   // A town called so outright is better evidence than one also known by that name ("New York":
   // New York City's alternate name, and Manhattan's).
   std::vector<std::uint32_t> by_own_name;
@@ -231,6 +236,27 @@ AddressMatch ambiguous(AddressMatch m) {
   return m;
 }
 }  // namespace
+
+// No town of the region has the name: a section of a town of the region that has it ("Harlem,
+// NY"), the town answered with it, when all sections of that name in the region belong to one
+// town; else one or two typos of a town's name.
+AddressMatch Gazetteer::Impl::by_neighbourhood(const std::string& name, std::uint32_t region) const {
+  auto it = neighbourhoods_by_name.find(name);
+  std::uint32_t found = kNone;
+  bool several_towns = false;
+  if (it != neighbourhoods_by_name.end()) {
+    for (std::uint32_t n : it->second) {
+      if (region_of[n] != region) continue;
+      several_towns |= found != kNone && at(found).parent != at(n).parent;
+      if (found == kNone) found = n;
+    }
+  }
+  if (found == kNone || several_towns) return fuzzy_town(name, region);
+  AddressMatch m = answer(MatchLevel::town, kTownInRegion, at(found).parent);
+  m.point = at(found).point;
+  m.neighbourhood = &at(found);
+  return m;
+}
 
 // One or two typos, by length, among the towns of the region; only a single best is taken.
 AddressMatch Gazetteer::Impl::fuzzy_town(const std::string& town, std::uint32_t region) const {

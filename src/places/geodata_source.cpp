@@ -42,7 +42,7 @@ LevelSource parse_level(const YamlReader& r, const YAML::Node& node, const std::
   l.line = node.Mark().line + 1;
   const std::string level = text_field(r, node, "level", field, true);
   if (!parse_place_level(level, l.level))
-    r.fail(node["level"], field + ".level", "unknown level '" + level + "' (country, region, district, town, postal)");
+    r.fail(node["level"], field + ".level", "unknown level '" + level + "' (country, region, district, town, postal, neighbourhood)");
   l.source = r.file(node, "source", field, true);
   if (fs::path(l.source).extension() == ".gz") l.source = "/vsigzip/" + l.source;  // e.g. towns.csv.gz
   l.layer = text_field(r, node, "layer", field, false);
@@ -187,7 +187,7 @@ std::string read_geometry(const LevelSource& l, OGRFeature& f, int lat_i, int lo
     }
   }
   if (!LatLng{p.lat, p.lon}.is_valid()) return "coordinates outside WGS84 range";
-  bool point_level = l.level == PlaceLevel::town || l.level == PlaceLevel::postal;
+  const bool point_level = is_point_level(l.level);
   if (point_level != p.parts.empty()) return point_level ? "polygon on a point level" : "point on a polygon level";
   return {};
 }
@@ -299,7 +299,7 @@ SourcePlaces read_point_csv(const LevelSource& l, const LevelLimits& limits, Pla
 }
 
 SourcePlaces read_level(const LevelSource& l, const LevelLimits& limits, PlaceLoadSummary& summary) {
-  const bool point_csv = (l.level == PlaceLevel::town || l.level == PlaceLevel::postal) && !l.lat_field.empty() &&
+  const bool point_csv = is_point_level(l.level) && !l.lat_field.empty() &&
                          (l.source.ends_with(".csv") || l.source.ends_with(".csv.gz"));
   if (point_csv) return read_point_csv(l, limits, summary);
   static std::once_flag registered;  // levels are read on several threads at once

@@ -20,7 +20,7 @@ namespace geotarget::detail {
 
 /// The format version: raise it whenever what the file holds, or how the index it holds is
 /// built, changes, so that files written before are rebuilt rather than trusted.
-inline constexpr std::uint32_t kIndexFileVersion = 1;
+inline constexpr std::uint32_t kIndexFileVersion = 2;  // 2: the neighbourhood level (D44)
 
 /// A compiled file that cannot be used: wrong magic, version, key or sizes, an index out of
 /// range. The loader reports it on stderr and builds from the sources instead.

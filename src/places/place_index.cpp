@@ -25,14 +25,10 @@ namespace geotarget {
 
 namespace {
 
-constexpr std::array<std::string_view, kPlaceLevels + 1> kLevelNames = {"country", "region", "district",
-                                                                        "town",    "postal", "store"};
+constexpr std::array<std::string_view, kPlaceLevels + 1> kLevelNames = {
+    "country", "region", "district", "town", "postal", "neighbourhood", "store"};
 
 std::size_t slot(PlaceLevel level) { return static_cast<std::size_t>(level); }
-
-bool is_point_level(PlaceLevel level) {
-  return level == PlaceLevel::town || level == PlaceLevel::postal;
-}
 
 constexpr std::array<PlaceLevel, 3> kPolygonLevelsDeepestFirst = {
     PlaceLevel::district, PlaceLevel::region, PlaceLevel::country};
@@ -123,6 +119,8 @@ struct PlaceIndex::Impl {
   void build_point_levels(const detail::Manifest& manifest);
   std::uint32_t deepest_polygon_place(double lon, double lat, PlaceLevel below) const noexcept;
   void fill_ancestors(PlaceChain& out, std::uint32_t place) const noexcept;
+  void locate_neighbourhood(PlaceChain& out, std::optional<detail::QueryPoint>& query, double lon,
+                            double lat) const noexcept;
   [[nodiscard]] std::uint32_t reach_area(std::uint32_t place) const noexcept;
 
   // The compiled index file (index_file.hpp) this index was mapped from, if any.
@@ -226,6 +224,10 @@ void PlaceIndex::Impl::build_point_levels(const detail::Manifest& manifest) {
                                    ": no parent place contains it; never answered");
         continue;
       }
+      if (p.level == PlaceLevel::neighbourhood && places[p.parent].level != PlaceLevel::town) {
+        summary.add_problem("neighbourhood " + p.id + ": its parent is not a town; never answered");
+        continue;
+      }
       const double reach = p.level == PlaceLevel::town ? detail::town_reach_km(p.population) : 0;
       points.push_back(detail::LevelPoint{p.point.lon, p.point.lat, i, p.parent, {}, reach, reach_area(i)});
     }
@@ -248,6 +250,20 @@ void PlaceIndex::Impl::fill_ancestors(PlaceChain& out, std::uint32_t place) cons
     const Place& q = places[p];
     if (!out.at[slot(q.level)]) out.at[slot(q.level)] = &q;
   }
+}
+
+// A section of the town already in the chain, the nearest within the level's distance; the
+// town is never changed by it (D44).
+void PlaceIndex::Impl::locate_neighbourhood(PlaceChain& out, std::optional<detail::QueryPoint>& query, double lon,
+                                            double lat) const noexcept {
+  const auto& sections = point_levels[slot(PlaceLevel::neighbourhood)];
+  const Place* town = out[PlaceLevel::town];
+  if (!sections || !town) return;
+  const auto town_index = static_cast<std::uint32_t>(town - places.data());
+  if (!sections->has_parent(town_index)) return;
+  if (!query) query.emplace(lon, lat);
+  const std::uint32_t hit = sections->nearest(*query, town_index, detail::PointLevel::none);
+  if (hit != detail::PointLevel::none) out.at[slot(PlaceLevel::neighbourhood)] = &places[hit];
 }
 
 // ---------------------------------------------------------------- the compiled index file
@@ -626,6 +642,7 @@ LocateStatus PlaceIndex::locate(LatLng point, PlaceChain& out) const noexcept {
       break;
     }
   }
+  m.locate_neighbourhood(out, query, lon, lat);
   return LocateStatus::ok;
 }
 

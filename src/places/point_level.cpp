@@ -96,7 +96,7 @@ LevelPoints checked_points(IndexFileReader& in, std::size_t place_count) {
   const auto points = in.array<LevelPoint>();
   for (const LevelPoint& p : points)
     require_index(p.place < place_count && p.parent < place_count && (p.area < place_count || p.area == PointLevel::none),
-                  "a town or postal point names no place");
+                  "a town, postal or neighbourhood point names no place");
   return LevelPoints(points.begin(), points.end());
 }
 

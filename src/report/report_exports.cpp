@@ -128,7 +128,7 @@ std::unique_ptr<OGRGeometry> geometry_of(const ExportRow& r, const PlaceIndex& p
     return polygon;
   }
   if (!r.place) return nullptr;
-  if (r.place->level == PlaceLevel::town || r.place->level == PlaceLevel::postal)
+  if (is_point_level(r.place->level))
     return std::make_unique<OGRPoint>(r.place->point.lon, r.place->point.lat);
   auto multi = std::make_unique<OGRMultiPolygon>();
   for (const Polygon& polygon : places.polygons(*r.place)) {

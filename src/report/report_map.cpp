@@ -165,7 +165,7 @@ GeoBox box_of(const std::vector<Polygon>& polygons) {
   return box;
 }
 
-bool is_point(const Place& p) { return p.level == PlaceLevel::town || p.level == PlaceLevel::postal; }
+bool is_point(const Place& p) { return is_point_level(p.level); }
 // Filled with its budget's colour: a place of the geodata, or a store's catchment circle. A
 // merged area is not: its budget is in the area it was merged into.
 bool drawn(const ShownArea& s) { return (s.place || s.area->catchment) && s.area->binding != Binding::merged; }

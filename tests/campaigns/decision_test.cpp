@@ -334,3 +334,38 @@ campaigns:
   CHECK(id_at(t->decide(ip("175.16.199.1")), PlaceLevel::region) == "CN-JL");  // Changchun, Jilin
   CHECK(id_at(t->decide(ip("89.160.20.113")), PlaceLevel::region) == "SE-E");   // Linköping, Östergötland
 }
+
+// A neighbourhood campaign needs a city-precision visitor, as a town campaign does (D33, D44).
+// Chicago Loop is GeoNames 8436065 (a section of Chicago, GN-4887398), 0.72 km from the Loop's
+// centre 41.8781,-87.6298 by cities1000's coordinates; the second record names only the state.
+TEST_CASE("a neighbourhood campaign reaches city-precision visitors in that neighbourhood only") {
+  auto dir = test::fresh_dir("decision-neighbourhood-" + std::to_string(getpid()));
+  test::write_file(dir / "networks.csv", "network,latitude,longitude,country_code,state1,city,postcode,timezone\n"
+                                         "24.12.0.0/16,41.8781,-87.6298,US,Illinois,Chicago,60602,America/Chicago\n"
+                                         "24.13.0.0/16,41.8781,-87.6298,US,Illinois,,,America/Chicago\n");
+  build_mmdb((dir / "networks.csv").string(), (dir / "networks.mmdb").string());
+  test::write_file(dir / "campaigns.yaml", "campaigns:\n"
+                                           "  - {id: loop, budget: 100, level: neighbourhood, target: {include: [GN-8436065]}}\n"
+                                           "  - {id: chicago, budget: 100, level: town, target: {include: [GN-4887398]}}\n");
+  const auto table = DecisionTable::load({{(dir / "networks.mmdb").string()}, test::source_path("geodata/default.yaml").string(),
+                                          (dir / "campaigns.yaml").string(), {}, {}});
+  auto chosen = [&](const Decision& d) {
+    std::array<CampaignChoice, 4> out;
+    std::vector<std::string> ids;
+    for (std::size_t i = 0, n = table->choose(d, DecisionTable::today(), nullptr, out); i < n; ++i)
+      ids.push_back(out[i].campaign->id);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  const Decision city = table->decide(ip("24.12.1.1"));
+  REQUIRE(city.precision == Precision::city);
+  REQUIRE(city.places[PlaceLevel::neighbourhood]);
+  CHECK(city.places[PlaceLevel::neighbourhood]->id == "GN-8436065");
+  CHECK(city.places[PlaceLevel::town]->id == "GN-4887398");
+  CHECK(chosen(city) == std::vector<std::string>{"chicago", "loop"});
+  const Decision state = table->decide(ip("24.13.1.1"));
+  REQUIRE(state.precision != Precision::city);
+  CHECK(state.places[PlaceLevel::neighbourhood] == nullptr);
+  CHECK(state.places[PlaceLevel::town] == nullptr);
+  CHECK(chosen(state).empty());
+}

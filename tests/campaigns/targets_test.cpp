@@ -198,7 +198,7 @@ TEST_CASE("overlapping circles: each customer counts for its nearest store only,
   std::mt19937_64 rng(11);
   std::uniform_real_distribution<double> lat(41.78, 41.94), lon(-87.75, -87.56);
   std::ofstream mapped(dir / "mapped.csv");
-  mapped << "id,geo_lat,geo_lon,geo_country,geo_region,geo_district,geo_town,geo_postal\n";
+  mapped << "id,geo_lat,geo_lon,geo_country,geo_region,geo_district,geo_town,geo_postal,geo_neighbourhood\n";  // chain.at order
   std::map<std::string, std::int64_t> expected;
   std::int64_t outside = 0;
   for (int i = 0; i < 3000; ++i) {
@@ -267,6 +267,43 @@ TEST_CASE("store catchments below their minimum audience roll up into the stores
   std::int64_t cents = a.campaigns[0].unspent_cents;
   for (const AreaAllocation& area : a.campaigns[0].areas) cents += area.budget_cents;
   CHECK(cents == 50'000);
+}
+
+// Sections of New York City (GN-5128581) in GeoNames: Financial District GN-8436473, Hell's
+// Kitchen GN-5120442; New York County is US-36061.
+TEST_CASE("neighbourhoods below their minimum audience roll up into their town") {
+  const auto dir = test::fresh_dir("targets-neighbourhood-" + std::to_string(getpid()));
+  test::write_file(dir / "campaigns.yaml", "campaigns:\n"
+                                           "  - {id: nyc, budget: 300, level: neighbourhood, allocation: {min_audience: 2},\n"
+                                           "     target: {include: [GN-5128581]}}\n");
+  auto index = PlaceIndex::load(test::source_path("geodata/default.yaml").string());
+  const CampaignSet set = load_campaigns((dir / "campaigns.yaml").string(), index.get());
+  const std::string header = "id,geo_lat,geo_lon,geo_country,geo_region,geo_district,geo_town,geo_neighbourhood,geo_postal\n";
+  const std::string rows = "1,40.7075,-74.0110,US,US-NY,US-36061,GN-5128581,GN-8436473,\n"
+                           "2,40.7080,-74.0090,US,US-NY,US-36061,GN-5128581,GN-8436473,\n"
+                           "3,40.7080,-74.0080,US,US-NY,US-36061,GN-5128581,GN-8436473,\n"
+                           "4,40.7640,-73.9920,US,US-NY,US-36061,GN-5128581,GN-5120442,\n";
+  test::write_file(dir / "mapped.csv", header + rows);
+  const AllocationFile a = allocate_customers(set, (dir / "mapped.csv").string(), *index);
+  std::map<std::string, const AreaAllocation*> by_id;
+  for (const AreaAllocation& area : a.campaigns[0].areas) by_id[area.area_id] = &area;
+  REQUIRE(by_id.count("GN-8436473"));
+  CHECK(by_id["GN-8436473"]->audience == 3);
+  CHECK(by_id["GN-8436473"]->level == PlaceLevel::neighbourhood);
+  REQUIRE(by_id.count("GN-5120442"));
+  CHECK(by_id["GN-5120442"]->binding == Binding::merged);
+  CHECK(by_id["GN-5120442"]->merged_into == "GN-5128581");  // its town, not its county
+  REQUIRE(by_id.count("GN-5128581"));
+  CHECK(by_id["GN-5128581"]->audience == 1);
+  CHECK(by_id["GN-5128581"]->level == PlaceLevel::town);
+  std::int64_t cents = a.campaigns[0].unspent_cents;
+  for (const AreaAllocation& area : a.campaigns[0].areas) cents += area.budget_cents;
+  CHECK(cents == 30'000);
+  // A file mapped before the level existed cannot feed a neighbourhood campaign.
+  test::write_file(dir / "old.csv", "id,geo_lat,geo_lon,geo_country,geo_region,geo_district,geo_town,geo_postal\n"
+                                    "1,40.7075,-74.0110,US,US-NY,US-36061,GN-5128581,\n");
+  CHECK_THROWS_WITH(allocate_customers(set, (dir / "old.csv").string(), *index),
+                    Catch::Contains("old.csv:1: no column 'geo_neighbourhood'"));
 }
 
 TEST_CASE("level store: a store id that is a place id, or another store's, is refused at load") {

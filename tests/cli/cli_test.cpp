@@ -91,6 +91,11 @@ TEST_CASE("geotarget locate answers the chain for LAT LON and for stdin lines") 
   CHECK(one["places"]["postal"]["id"] == "US-ZIP-10024");
   CHECK(one["places"]["town"]["name"] == "New York City");  // Upper West Side: not "Manhattan"
   CHECK(one["time_zone"] == "America/New_York");
+  // New York City Hall: Financial District (GeoNames 8436473), 0.59 km by cities1000's coordinates.
+  auto hall = Json::parse(run_cli({"locate", "40.7128", "-74.0060"}).out);
+  CHECK(hall["places"]["town"]["id"] == "GN-5128581");
+  CHECK(hall["places"]["neighbourhood"]["id"] == "GN-8436473");
+  CHECK(hall["places"]["neighbourhood"]["name"] == "Financial District");
 
   auto s = run_cli({"locate"}, "-29.3167,27.4833\n91,0\nfoo,1\n10,nan\n0,-180.5\nnocomma\n0,0\n");
   CHECK(s.exit_code == 1);
@@ -116,12 +121,19 @@ TEST_CASE("geotarget locate with a bad coordinate argument exits 2 naming it") {
 
 TEST_CASE("geotarget ip --geodata adds the places of each location") {
   auto r = run_cli({"ip", "--db", kDemoDb, "--geodata", GEOTARGET_SOURCE_DIR "/geodata/default.yaml",
-                    "66.11.0.9", "41.203.10.10"});
+                    "66.11.0.9", "41.203.10.10", "24.12.1.1", "2.16.1.1"});
   REQUIRE(r.exit_code == 0);
   auto lines = lines_of(r.out);
-  REQUIRE(lines.size() == 2);
+  REQUIRE(lines.size() == 4);
   CHECK(Json::parse(lines[0])["places"]["district"]["id"] == "US-02016");  // Adak, Aleutians West
   CHECK(Json::parse(lines[1])["places"]["country"]["id"] == "LS");          // Maseru
+  // The demo's Chicago record (41.8781,-87.6298): Chicago Loop, GeoNames 8436065, 0.72 km away;
+  // its Paris record (central Paris): Paris, whose only section (La Defense) is 9 km away.
+  const Json chicago = Json::parse(lines[2]), paris = Json::parse(lines[3]);
+  CHECK(chicago["places"]["town"]["id"] == "GN-4887398");
+  CHECK(chicago["places"]["neighbourhood"]["id"] == "GN-8436065");
+  CHECK(paris["places"]["town"]["id"] == "GN-2988507");
+  CHECK_FALSE(paris["places"].contains("neighbourhood"));
 }
 
 TEST_CASE("geotarget ip --geodata: a country-only record gets its country and nothing finer", "[maxmind]") {

@@ -101,7 +101,7 @@ TEST_CASE("semicolons, flags naming the columns, and a GeoPackage with points") 
   GDALClose(ds);
 }
 
-TEST_CASE("geo_reason follows geo_confidence and says why a postal code decided nothing") {
+TEST_CASE("geo_reason is the last geo column and says why a postal code decided nothing") {
   fs::path dir = test::fresh_dir("map_reason");
   // 80331 is central Munich's postcode (the pack ships US ZIPs only); no ZIP is above 99950
   // (Ketchikan, AK), so 99999 is in no postal data; 62701 is Springfield, IL.
@@ -116,7 +116,7 @@ TEST_CASE("geo_reason follows geo_confidence and says why a postal code decided 
   const auto out = read_csv(dir / "out.csv");
   REQUIRE(out.size() == 5);
   const auto& h = out[0];
-  CHECK(column(h, "geo_reason") == column(h, "geo_confidence") + 1);
+  CHECK(column(h, "geo_reason") + 1 == h.size());
   CHECK(out[1][column(h, "geo_match")] == "town");
   CHECK(out[1][column(h, "geo_town")] == "GN-2867714");  // München, GeoNames 2867714
   CHECK(out[1][column(h, "geo_reason")] == kPostalNoData);
@@ -134,9 +134,49 @@ TEST_CASE("geo_reason follows geo_confidence and says why a postal code decided 
   GDALDataset* ds = static_cast<GDALDataset*>(GDALOpenEx((dir / "out.gpkg").c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr));
   REQUIRE(ds);
   OGRFeatureDefn* defn = ds->GetLayer(0)->GetLayerDefn();
-  CHECK(defn->GetFieldIndex("geo_reason") == defn->GetFieldIndex("geo_confidence") + 1);
+  CHECK(defn->GetFieldIndex("geo_reason") + 1 == defn->GetFieldCount());
   std::unique_ptr<OGRFeature> munich(ds->GetLayer(0)->GetNextFeature());
   CHECK(std::string(munich->GetFieldAsString("geo_reason")) == kPostalNoData);
+  GDALClose(ds);
+}
+
+// GeoNames cities1000 (2020 export): Financial District GN-8436473 at 40.70789,-74.00857, 0.59 km
+// from New York City Hall (40.7128,-74.0060), the next section of New York City (Chinatown) 0.92 km;
+// Paris's only section, La Defense, is 9 km from its centre, beyond the 2.5 km of default.yaml.
+TEST_CASE("map writes the brief's nine geo columns, then geo_neighbourhood and geo_reason, in CSV and GeoPackage") {
+  fs::path dir = test::fresh_dir("map_neighbourhood");
+  test::write_file(dir / "in.csv", "id,lat,lon,address\n1,40.7128,-74.0060,\n2,48.8566,2.3522,\n"
+                                   "3,,,\"Financial District, New York\"\n4,,,\"Chinatown, NY\"\n");
+  for (const char* output : {"out.csv", "out.gpkg"}) {
+    auto r = test::run_cli({"map", (dir / "in.csv").string(), "-o", (dir / output).string()});
+    REQUIRE(r.exit_code == 0);
+  }
+  auto out = read_csv(dir / "out.csv");
+  REQUIRE(out.size() == 5);
+  const auto& h = out[0];
+  CHECK(std::vector<std::string>(h.begin() + 4, h.end()) ==
+        std::vector<std::string>{"geo_lat", "geo_lon", "geo_country", "geo_region", "geo_district", "geo_town",
+                                 "geo_postal", "geo_match", "geo_confidence", "geo_neighbourhood", "geo_reason"});
+  const std::size_t town = column(h, "geo_town"), section = column(h, "geo_neighbourhood");
+  CHECK(out[1][town] == "GN-5128581");
+  CHECK(out[1][section] == "GN-8436473");
+  CHECK(out[2][town] == "GN-2988507");  // Paris
+  CHECK(out[2][section].empty());
+  CHECK(out[3][town] == "GN-5128581");  // named by its section, in its state
+  CHECK(out[3][section] == "GN-8436473");
+  CHECK(out[3][column(h, "geo_match")] == "town");
+  CHECK(out[4][town] == "GN-5128581");
+  CHECK(out[4][section] == "GN-5112540");
+
+  GDALAllRegister();
+  GDALDataset* ds = static_cast<GDALDataset*>(GDALOpenEx((dir / "out.gpkg").c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr));
+  REQUIRE(ds);
+  OGRLayer* layer = ds->GetLayer(0);
+  OGRFeatureDefn* defn = layer->GetLayerDefn();
+  CHECK(defn->GetFieldIndex("geo_neighbourhood") == defn->GetFieldIndex("geo_confidence") + 1);
+  std::unique_ptr<OGRFeature> a(layer->GetNextFeature());
+  CHECK(std::string(a->GetFieldAsString("geo_neighbourhood")) == "GN-8436473");
+  CHECK(std::string(a->GetFieldAsString("geo_postal")) == "US-ZIP-10007");
   GDALClose(ds);
 }
 

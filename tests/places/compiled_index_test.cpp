@@ -33,7 +33,8 @@ std::string world_manifest(const std::string& name) {
   const fs::path dir = test::fresh_dir(name);
   std::string manifest = test::read_file(test::source_path("geodata/default.yaml"));
   const std::string geodata = test::source_path("geodata").string() + "/";
-  for (const char* source : {"countries.gpkg", "regions.topojson.gz", "districts.gpkg", "towns.csv.gz", "postal.csv.gz"}) {
+  for (const char* source : {"countries.gpkg", "regions.topojson.gz", "districts.gpkg", "towns.csv.gz",
+                             "neighbourhoods.csv.gz", "postal.csv.gz"}) {
     const std::string field = std::string("source: ") + source;
     manifest.replace(manifest.find(field), field.size(), "source: " + geodata + source);
   }
@@ -119,6 +120,7 @@ TEST_CASE("the world pack mapped from its compiled file answers as built from th
   CHECK(chain[PlaceLevel::town]->name == "New York City");
   CHECK(chain[PlaceLevel::town]->time_zone == "America/New_York");
   CHECK(chain[PlaceLevel::postal]->id == "US-ZIP-10007");
+  CHECK(chain[PlaceLevel::neighbourhood]->id == "GN-8436473");  // Financial District, 0.59 km
   (void)mapped->locate({41.6938, 44.8015}, chain);
   CHECK(chain[PlaceLevel::region]->id == "GE-TB");
   (void)mapped->locate({48.1374, 11.5755}, chain);

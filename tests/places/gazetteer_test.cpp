@@ -184,3 +184,23 @@ TEST_CASE("a match says why evidence was set aside: a postal code without data o
     CHECK(m.reason == r.reason);
   }
 }
+
+// Sections of towns (GeoNames PPLX, cities1000): Financial District GN-8436473 and Harlem
+// GN-5120034 of New York City (GN-5128581); two Chinatowns in California, of San Francisco
+// (GN-5336477) and of Oakland (GN-5336475); none of these names is a town of its state.
+TEST_CASE("a section's name finds its town within the state, never a town on its own") {
+  check_table({
+      {line("Financial District, New York"), MatchLevel::town, "GN-5128581", 0.9, 0.9},
+      {fields("Harlem", "NY"), MatchLevel::town, "GN-5128581", 0.9, 0.9},
+      {line("Chinatown, CA"), MatchLevel::region, "US-CA", 0.5, 0.5},  // two towns' Chinatowns
+      {line("Financial District"), MatchLevel::none, "", 0, 0},        // no state: no guess
+  });
+  const AddressMatch m = gazetteer().match(line("Harlem, NY 10027"));  // the ZIP decides, as before
+  CHECK(describe(m.level) == "postal");
+  const AddressMatch h = gazetteer().match(fields("Harlem", "New York"));
+  REQUIRE(h.neighbourhood);
+  CHECK(h.neighbourhood->id == "GN-5120034");
+  CHECK(h.neighbourhood->parent == static_cast<std::uint32_t>(h.place - gazetteer().places().places().data()));
+  CHECK(h.point.lat == 40.80788);  // the section's point: where the address is
+  CHECK(gazetteer().match(fields("New York", "NY")).neighbourhood == nullptr);
+}

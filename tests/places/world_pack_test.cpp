@@ -7,8 +7,11 @@
 // GeoNames spells them, city-centre coordinates from each city's well-known centre.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -17,6 +20,7 @@
 #include "test_support.hpp"
 
 using namespace geotarget;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -95,9 +99,91 @@ TEST_CASE("towns keep their population and IANA time zone, sections of a city ar
   REQUIRE(tbilisi != nullptr);
   CHECK(tbilisi->time_zone == "Asia/Tbilisi");
   CHECK(index->alternate_names(*tbilisi).find("თბილისი") != std::string_view::npos);
-  // GeoNames PPLX (sections of populated places) in cities1000: Chicago Loop 8436065.
-  CHECK(index->find("GN-8436065") == nullptr);
+  // GeoNames PPLX (sections of populated places) in cities1000: Chicago Loop 8436065, a
+  // neighbourhood of Chicago, never a town.
+  const Place* loop = index->find("GN-8436065");
+  REQUIRE(loop != nullptr);
+  CHECK(loop->level == PlaceLevel::neighbourhood);
+  CHECK(index->places()[loop->parent].name == "Chicago");
   CHECK(index->find("GN-4887398")->name == "Chicago");
+}
+
+// Expected sections from cities1000's own coordinates (great-circle distances computed from the
+// file, not by geotarget): City Hall is 0.59 km from Financial District, 0.92 km from Chinatown;
+// the Vieux-Port 0.18 km from Opéra; Times Square 0.90 km from Hell's Kitchen; the Loop's centre
+// 0.72 km from Chicago Loop. Central Paris is 9.2 km from Paris's only section (La Defense: the
+// 2020 export has no "Paris NN" arrondissements), Staten Island 13.8 km from New York City's
+// nearest (Sunset Park): both beyond default.yaml's 2.5 km, so no neighbourhood.
+TEST_CASE("a point gets the nearest section of its own town within 2.5 km, else none") {
+  struct Row {
+    const char* what;
+    double lat, lon;
+    const char *town, *neighbourhood;  // "": none expected
+  };
+  const Row rows[] = {
+      {"New York City Hall", 40.7128, -74.0060, "GN-5128581", "GN-8436473"},
+      {"Times Square", 40.7580, -73.9855, "GN-5128581", "GN-5120442"},
+      {"Marseille, Vieux-Port", 43.2951, 5.3745, "GN-2995469", "GN-11919716"},
+      {"Chicago Loop", 41.8781, -87.6298, "GN-4887398", "GN-8436065"},
+      {"central Paris", 48.8566, 2.3522, "GN-2988507", ""},
+      {"Staten Island", 40.5795, -74.1502, "GN-5128581", ""},
+      {"Tbilisi", 41.6938, 44.8015, "GN-611717", ""},
+  };
+  auto index = world();
+  for (const Row& r : rows) {
+    INFO(r.what);
+    PlaceChain c;
+    REQUIRE(index->locate({r.lat, r.lon}, c) == LocateStatus::ok);
+    CHECK(id_at(c, PlaceLevel::town) == r.town);
+    CHECK(id_at(c, PlaceLevel::neighbourhood) == r.neighbourhood);
+    if (const Place* n = c[PlaceLevel::neighbourhood]) CHECK(&index->places()[n->parent] == c[PlaceLevel::town]);
+  }
+}
+
+// The neighbourhood level is answered after the town, from the town: every other level of
+// every point must be what the pack without it answers. Points: uniform on the sphere, and
+// within about 20 km of random towns (where sections are).
+TEST_CASE("the neighbourhood level never changes the town or any other level of a point") {
+  const fs::path dir = test::fresh_dir("world_without_neighbourhoods");
+  std::string manifest = test::read_file(test::source_path("geodata/default.yaml"));
+  const std::size_t begin = manifest.find("  - level: neighbourhood"), end = manifest.find("  - level: postal");
+  REQUIRE((begin != std::string::npos && end > begin));
+  manifest.erase(begin, end - begin);
+  const std::string geodata = test::source_path("geodata").string() + "/";
+  for (const char* source : {"countries.gpkg", "regions.topojson.gz", "districts.gpkg", "towns.csv.gz", "postal.csv.gz"}) {
+    const std::string field = std::string("source: ") + source;
+    manifest.replace(manifest.find(field), field.size(), "source: " + geodata + source);
+  }
+  PlaceIndexOptions from_sources;
+  from_sources.compiled_index = false;
+  const auto without = PlaceIndex::load(test::write_file(dir / "default.yaml", manifest).string(), from_sources);
+  REQUIRE_FALSE(without->has_level(PlaceLevel::neighbourhood));
+  auto with = world();
+  REQUIRE(with->has_level(PlaceLevel::neighbourhood));
+  std::vector<const Place*> towns;
+  for (const Place& p : with->places())
+    if (p.level == PlaceLevel::town) towns.push_back(&p);
+  std::mt19937_64 rng(44);
+  std::uniform_real_distribution<double> z(-1, 1), lon(-180, 180), near(-0.2, 0.2);
+  std::uniform_int_distribution<std::size_t> pick(0, towns.size() - 1);
+  std::size_t differing = 0, with_neighbourhood = 0;
+  for (int i = 0; i < 200'000; ++i) {
+    LatLng p{std::asin(z(rng)) * 180 / 3.14159265358979323846, lon(rng)};
+    if (i % 2) {
+      const Place* t = towns[pick(rng)];
+      p = {std::clamp(t->point.lat + near(rng), -90.0, 90.0), std::clamp(t->point.lon + near(rng), -180.0, 180.0)};
+    }
+    PlaceChain a, b;
+    (void)with->locate(p, a);
+    (void)without->locate(p, b);
+    with_neighbourhood += a[PlaceLevel::neighbourhood] != nullptr;
+    for (PlaceLevel level : {PlaceLevel::country, PlaceLevel::region, PlaceLevel::district, PlaceLevel::town, PlaceLevel::postal}) {
+      const Place *x = a[level], *y = b[level];
+      if ((x ? x->id : "") != (y ? y->id : "")) ++differing;
+    }
+  }
+  CHECK(differing == 0);
+  CHECK(with_neighbourhood > 0);  // the level did answer somewhere
 }
 
 TEST_CASE("every country of Natural Earth admin-1 has regions, two-level countries nest") {

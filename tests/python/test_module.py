@@ -34,6 +34,13 @@ class ModuleTest(unittest.TestCase):
         self.assertEqual(numbers["country"].dtype, np.int32)
         self.assertEqual(self.index.place_ids()[numbers["district"][0]], "US-36061")
         self.assertEqual(self.index.locate([], [])["country"].shape, (0,))
+        # New York City Hall: Financial District, GeoNames 8436473, 0.59 km by cities1000's points.
+        hall = self.index.locate([40.7128, 48.8566], [-74.0060, 2.3522], names=True)
+        self.assertEqual(list(hall["town"]), ["GN-5128581", "GN-2988507"])
+        self.assertEqual(hall["neighbourhood"][0], "GN-8436473")
+        self.assertEqual(hall["neighbourhood_name"][0], "Financial District")
+        self.assertIsNone(hall["neighbourhood"][1])  # central Paris: no section within 2.5 km
+        self.assertEqual(geotarget.GEO_COLUMNS[5:8], ("geo_town", "geo_neighbourhood", "geo_postal"))
 
     def test_locate_releases_the_gil(self):
         # Another Python thread keeps running while locate works through a large array: its rate
@@ -114,7 +121,8 @@ class ModuleTest(unittest.TestCase):
         mapped, rejects = geotarget.map_dataframe(df, self.index)
         self.assertEqual(len(mapped), len(expected))
         self.assertEqual(list(mapped.columns), list(expected.columns))
-        for name in ("geo_country", "geo_region", "geo_district", "geo_town", "geo_postal", "geo_reason"):
+        for name in ("geo_country", "geo_region", "geo_district", "geo_town", "geo_postal", "geo_neighbourhood",
+                     "geo_reason"):
             self.assertEqual([v or "" for v in mapped[name]], list(expected[name]), name)
         self.assertEqual(list(mapped["geo_match"]), list(expected["geo_match"]))
         for name in ("geo_lat", "geo_lon"):

@@ -440,3 +440,47 @@ TEST_CASE("response curves: the campaign's frontier with the plan, the budget an
   // The second campaign has no response model (an older file): a note, no curve.
   CHECK_THAT(html, Catch::Contains("The allocation has no response model: no curve."));
 }
+
+// A campaign over sections of New York City (GN-5128581; GeoNames: Financial District
+// GN-8436473, Harlem GN-5120034, Hell's Kitchen GN-5120442, rolled up into the town): the report
+// lists each section under its own id and level, and draws it as a point (a section has no polygon).
+TEST_CASE("neighbourhood areas are listed, drawn as circles at their point and exported as points") {
+  const std::string geodata = test::source_path("geodata/default.yaml").string();
+  const auto area = [](const char* id, const char* level, const char* name, int audience, int cents, const char* binding,
+                       const char* into) {
+    return std::string("{\"area_id\": \"") + id + "\", \"level\": \"" + level + "\", \"name\": \"" + name +
+           "\", \"audience\": " + std::to_string(audience) + ", \"budget_cents\": " + std::to_string(cents) +
+           ", \"offer\": null, \"expected_response\": 1, \"marginal_return\": 1, \"binding\": \"" + binding +
+           "\", \"merged_into\": " + (into ? std::string("\"") + into + "\"" : "null") + ", \"reason\": null}";
+  };
+  const std::string allocation =
+      "{\"currency\": \"USD\", \"geodata\": \"" + geodata + "\", \"campaigns\": [{\"id\": \"nyc\", \"level\": \"neighbourhood\", " +
+      "\"budget_cents\": 30000, \"unspent_cents\": 0, \"min_audience\": 2, \"areas\": [" +
+      area("GN-8436473", "neighbourhood", "Financial District", 30, 15000, "none", nullptr) + ", " +
+      area("GN-5120034", "neighbourhood", "Harlem", 20, 10000, "none", nullptr) + ", " +
+      area("GN-5120442", "neighbourhood", "Hell's Kitchen", 1, 0, "merged", "GN-5128581") + ", " +
+      area("GN-5128581", "town", "New York City", 3, 5000, "none", nullptr) + "]}]}";
+  const fs::path dir = test::fresh_dir("report_neighbourhoods-" + std::to_string(::getpid())), out = dir / "out";
+  test::write_file(dir / "allocation.json", allocation);
+  auto r = test::run_cli({"report", "--allocation", (dir / "allocation.json").string(), "-o", out.string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  std::map<std::string, std::string> level_of;
+  for (const auto& row : read_csv_rows(out / "report.csv")) level_of[row.at("area_id")] = row.at("level");
+  CHECK(level_of["GN-8436473"] == "neighbourhood");
+  CHECK(level_of["GN-5120034"] == "neighbourhood");
+  CHECK(level_of["GN-5128581"] == "town");
+  const auto maps = map_svgs(test::read_file(out / "report.html"));
+  REQUIRE(maps.size() == 1);
+  const auto circles = all_matches(maps[0], "<circle class=\"area [a-z]+\" data-area=\"([^\"]+)\"");
+  CHECK(std::set<std::string>(circles.begin(), circles.end()) == std::set<std::string>{"GN-8436473", "GN-5120034", "GN-5128581"});
+  GDALAllRegister();
+  GDALDatasetUniquePtr ds(GDALDataset::Open((out / "report.gpkg").c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+  REQUIRE(ds);
+  for (auto& f : *ds->GetLayerByName("areas")) {
+    if (std::string(f->GetFieldAsString("area_id")) != "GN-8436473") continue;
+    REQUIRE(f->GetGeometryRef());
+    CHECK(wkbFlatten(f->GetGeometryRef()->getGeometryType()) == wkbPoint);
+    CHECK(f->GetGeometryRef()->toPoint()->getY() == 40.70789);  // GeoNames' latitude of the section
+  }
+}

@@ -137,6 +137,10 @@ TEST_CASE("GET /v1/decide answers location, places and today's campaigns, the ad
   CHECK(j["campaigns"][0]["priority"] == 10);
   CHECK(j["campaigns"][1]["id"] == "us-members");
   CHECK(j["campaigns"][1]["offer"] == "member-5");
+  // Demo Chicago record (41.8781,-87.6298): Chicago Loop, GeoNames 8436065, 0.72 km away.
+  const Json loop = c.get("/v1/decide?ip=24.12.1.1").json();
+  CHECK(loop["places"]["town"]["id"] == "GN-4887398");
+  CHECK(loop["places"]["neighbourhood"]["id"] == "GN-8436065");
 
   Json gold = c.get("/v1/decide?ip=63.140.7.9&segment=tier%3Agold").json();
   CHECK(gold["campaigns"][1]["offer"] == "gold-20");
@@ -214,6 +218,10 @@ TEST_CASE("GET /v1/locate answers places and campaigns for a point") {
   CHECK(j["time_zone"] == "America/Los_Angeles");
   REQUIRE(j["campaigns"].size() == 2);
   CHECK(j["campaigns"][0]["id"] == "west");
+  // New York City Hall: town New York City, neighbourhood Financial District (GeoNames 8436473).
+  Json hall = c.get("/v1/locate?lat=40.7128&lon=-74.0060").json();
+  CHECK(hall["places"]["town"]["id"] == "GN-5128581");
+  CHECK(hall["places"]["neighbourhood"]["id"] == "GN-8436473");
   Json sea = c.get("/v1/locate?lat=0&lon=-140").json();  // the Pacific is no place
   CHECK(sea["places"].empty());
   CHECK(sea["time_zone"].is_null());
