@@ -334,11 +334,11 @@ TEST_CASE("map --stores adds the nearest store within the maximum and its geodes
   REQUIRE(r.exit_code == 0);
   const auto lines = test::lines_of(test::read_file(dir / "out.csv"));
   REQUIRE(lines.size() == 5);
-  CHECK_THAT(lines[0], Catch::EndsWith(",geo_match,geo_confidence,geo_reason,geo_store,geo_store_km"));
-  CHECK_THAT(lines[1], Catch::EndsWith(",coordinates,1.00,,nyc,0.37"));  // 0.3668 km (Vincenty)
-  CHECK_THAT(lines[2], Catch::EndsWith(",coordinates,1.00,,bk,0.53"));  // 0.5295 km, Midtown 8.8 km
-  CHECK_THAT(lines[3], Catch::EndsWith(",coordinates,1.00,,,"));
-  CHECK_THAT(lines[4], Catch::EndsWith(",region,0.50,,,"));
+  CHECK_THAT(lines[0], Catch::EndsWith(",geo_match,geo_confidence,geo_neighbourhood,geo_reason,geo_store,geo_store_km"));
+  CHECK_THAT(lines[1], Catch::EndsWith(",coordinates,1.00,GN-5120442,,nyc,0.37"));  // Hell's Kitchen, 0.9 km (cities1000)  // 0.3668 km (Vincenty)
+  CHECK_THAT(lines[2], Catch::EndsWith(",coordinates,1.00,,,bk,0.53"));  // 0.5295 km, Midtown 8.8 km
+  CHECK_THAT(lines[3], Catch::EndsWith(",coordinates,1.00,,,,"));
+  CHECK_THAT(lines[4], Catch::EndsWith(",region,0.50,,,,"));
   r = test::run_cli({"map", (dir / "in.csv").string(), "-o", (dir / "out2.csv").string(), "--stores",
                      (dir / "missing.csv").string()});
   CHECK(r.exit_code == 2);

@@ -40,7 +40,8 @@ class ModuleTest(unittest.TestCase):
         self.assertEqual(hall["neighbourhood"][0], "GN-8436473")
         self.assertEqual(hall["neighbourhood_name"][0], "Financial District")
         self.assertIsNone(hall["neighbourhood"][1])  # central Paris: no section within 2.5 km
-        self.assertEqual(geotarget.GEO_COLUMNS[5:8], ("geo_town", "geo_neighbourhood", "geo_postal"))
+        self.assertEqual(geotarget.GEO_COLUMNS[5:], ("geo_town", "geo_postal", "geo_match", "geo_confidence",
+                                                     "geo_neighbourhood", "geo_reason"))
 
     def test_locate_releases_the_gil(self):
         # Another Python thread keeps running while locate works through a large array: its rate
