@@ -86,7 +86,7 @@ void parse_single_line(std::string_view address, AddressParts& out,
   std::replace(text.begin(), text.end(), ';', ',');  // "12 Elm St; Dover, DE": a separator too
   std::vector<std::string_view> parts = split(text, ',');
   for (auto& p : parts) p = trim_punctuation(p);
-  if (parts.size() > 1 && !is_region(parts.back(), out.country) && is_country(parts.back())) {
+  if (parts.size() > 1 && !is_region(parts.back(), out.country, true) && is_country(parts.back())) {
     if (out.country.empty()) out.country = parts.back();
     parts.pop_back();
   }
@@ -96,15 +96,20 @@ void parse_single_line(std::string_view address, AddressParts& out,
   if (!words.empty() && looks_like_zip(words.back())) {
     postal = words.back(), words.pop_back();
   } else if (words.size() >= 2 && all_digits(words.back()) && words.back().size() >= 3 &&
-             words.back().size() <= 4 && is_region(words[words.size() - 2], out.country)) {
+             words.back().size() <= 4 && is_region(words[words.size() - 2], out.country, false)) {
     postal = words.back(), words.pop_back();  // a ZIP that lost its leading zeros: "MA 2134"
   } else if (parts.size() > 1) {
     take_leading_code(words, postal);
   }
-  std::string state;
-  for (std::size_t n = std::min<std::size_t>(3, words.size()); n >= 1 && state.empty(); --n) {
+  // The whole part names a region ("United States Virgin Islands", "Bavaria"), else its last
+  // words do within the country ("Springfield IL"): "Islands" of "…Virgin Islands" is not Hong
+  // Kong's Islands District.
+  std::string state = join(words, 0, words.size());
+  if (!state.empty() && is_region(state, out.country, true)) words.clear();
+  else state.clear();
+  for (std::size_t n = std::min<std::size_t>(3, words.empty() ? 0 : words.size() - 1); n >= 1 && state.empty(); --n) {
     std::string candidate = join(words, words.size() - n, words.size());
-    if (is_region(candidate, out.country)) state = candidate, words.resize(words.size() - n);
+    if (is_region(candidate, out.country, false)) state = candidate, words.resize(words.size() - n);
   }
   std::string town = town_after_street(words);
   if (town.empty() && parts.size() > 1) {  // "…, 0108 Tbilisi, Georgia": the town part before the region

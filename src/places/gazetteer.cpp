@@ -55,15 +55,20 @@ struct Gazetteer::Impl {
   // Regions by code and by every name (several countries may share one: "Central").
   std::unordered_map<std::string, std::vector<std::uint32_t>> regions_by_name;
   std::unordered_map<std::string, std::uint32_t> countries_by_name;
+  // Countries that the pack also has as a region of another country, as ISO 3166-2 lists them
+  // (PR -> US-PR, VI -> US-VI): the country's place -> that region.
+  std::unordered_map<std::uint32_t, std::uint32_t> territory_region;
   std::vector<std::uint32_t> region_of, country_of;  // by place: its ancestor at that level
   std::uint32_t home = kNone;  // the default country
 
   void build();
   void add_names(const Place& p, std::uint32_t i);
+  void add_territories();
   [[nodiscard]] std::uint32_t ancestor(std::uint32_t place, PlaceLevel level) const;
   [[nodiscard]] const Place& at(std::uint32_t i) const { return index->places()[i]; }
-  [[nodiscard]] std::uint32_t find_region(std::string_view text, std::uint32_t country) const;
+  [[nodiscard]] std::uint32_t find_region(std::string_view text, std::uint32_t country, bool anywhere) const;
   [[nodiscard]] std::uint32_t find_country(std::string_view text) const;
+  [[nodiscard]] std::pair<std::uint32_t, std::uint32_t> stated_country(std::string_view text) const;
   [[nodiscard]] std::uint32_t find_zip(std::string_view text) const;
   [[nodiscard]] AddressMatch answer(MatchLevel level, double confidence, std::uint32_t place) const;
   [[nodiscard]] AddressMatch by_postal(std::uint32_t zip, const std::string& town, std::uint32_t region) const;
@@ -137,12 +142,31 @@ void Gazetteer::Impl::build() {
     if (p) countries_by_name[std::string(alias)] = static_cast<std::uint32_t>(p - places.data());
   }
   if (const Place* p = index->find(options.default_country)) home = static_cast<std::uint32_t>(p - places.data());
+  add_territories();
+}
+
+// A region "CC-XX" of one country whose code XX is another country's, where that country's own
+// interior point lies: the pack (US Census) has Puerto Rico both as the region US-PR and as the
+// country PR, and an address that names the country means the region. The point keeps ES-CN
+// (Canarias) apart from CN (China).
+void Gazetteer::Impl::add_territories() {
+  const auto& places = index->places();
+  PlaceChain chain;
+  for (std::uint32_t r = 0; r < places.size(); ++r) {
+    const Place& region = places[r];
+    const std::size_t dash = region.id.find('-');
+    if (region.level != PlaceLevel::region || dash == std::string::npos || region.id.size() != dash + 3) continue;
+    const Place* country = index->find(region.id.substr(dash + 1));
+    if (!country || country->level != PlaceLevel::country || country == &at(country_of[r])) continue;
+    if (index->locate(country->point, chain) == LocateStatus::ok && chain[PlaceLevel::region] == &region)
+      territory_region.emplace(static_cast<std::uint32_t>(country - places.data()), r);
+  }
 }
 
 // Codes are matched as written (MT is Montana, not "Mount"), names with abbreviations expanded.
 // A region of `country` (of the default country when none is known); with no country given, a
 // name (not a code) that only one region in the world has.
-std::uint32_t Gazetteer::Impl::find_region(std::string_view text, std::uint32_t country) const {
+std::uint32_t Gazetteer::Impl::find_region(std::string_view text, std::uint32_t country, bool anywhere) const {
   if (text.empty()) return kNone;
   auto it = regions_by_name.find(normalize_text(text));
   if (it == regions_by_name.end()) it = regions_by_name.find(normalize_place_name(text));
@@ -150,13 +174,22 @@ std::uint32_t Gazetteer::Impl::find_region(std::string_view text, std::uint32_t 
   const std::uint32_t within = country != kNone ? country : home;
   for (std::uint32_t r : it->second)
     if (country_of[r] == within) return r;
-  return country == kNone && it->second.size() == 1 && text.size() > 3 ? it->second.front() : kNone;
+  return anywhere && country == kNone && it->second.size() == 1 && text.size() > 3 ? it->second.front() : kNone;
 }
 
 std::uint32_t Gazetteer::Impl::find_country(std::string_view text) const {
   if (text.empty()) return kNone;
   auto it = countries_by_name.find(normalize_text(text));
   return it == countries_by_name.end() ? kNone : it->second;
+}
+
+// The country an address names and, for a territory (add_territories), its region: "Puerto
+// Rico" -> (US, US-PR).
+std::pair<std::uint32_t, std::uint32_t> Gazetteer::Impl::stated_country(std::string_view text) const {
+  const std::uint32_t country = find_country(text);
+  auto it = territory_region.find(country);
+  if (it == territory_region.end()) return {country, kNone};
+  return {country_of[it->second], it->second};
 }
 
 // The postal place of "62701", "62701-1234", "627011234", or "2134" that lost its zero.
@@ -297,7 +330,7 @@ AddressMatch Gazetteer::Impl::common_ancestor(const std::vector<std::uint32_t>& 
 AddressMatch Gazetteer::Impl::match(const detail::AddressParts& parts) const {
   AddressMatch m = match_evidence(parts);
   if (parts.postal.empty() || m.level == MatchLevel::postal) return m;
-  const std::uint32_t stated = find_country(parts.country);
+  const std::uint32_t stated = stated_country(parts.country).first;
   const std::uint32_t country =
       m.place ? country_of[static_cast<std::uint32_t>(m.place - index->places().data())] : stated;
   m.reason = (country != kNone && country != home) || (stated != kNone && stated != home) ? kPostalNoData : kPostalUnknown;
@@ -305,8 +338,9 @@ AddressMatch Gazetteer::Impl::match(const detail::AddressParts& parts) const {
 }
 
 AddressMatch Gazetteer::Impl::match_evidence(const detail::AddressParts& parts) const {
-  std::uint32_t country = find_country(parts.country);
-  std::uint32_t region = find_region(parts.state, country);
+  auto [country, territory] = stated_country(parts.country);
+  std::uint32_t region = find_region(parts.state, country, true);
+  if (region == kNone) region = territory;
   if (country == kNone && region != kNone && country_of[region] != home) country = country_of[region];
   const bool foreign = country != kNone && country != home;
   const std::string town = normalize_place_name(parts.city);
@@ -358,8 +392,8 @@ Gazetteer& Gazetteer::operator=(Gazetteer&&) noexcept = default;
 AddressMatch Gazetteer::match(const AddressQuery& query) const noexcept {
   detail::AddressParts parts = detail::split_address(
       query,
-      [this](std::string_view s, std::string_view country) {
-        return impl_->find_region(s, impl_->find_country(country)) != kNone;
+      [this](std::string_view s, std::string_view country, bool anywhere) {
+        return impl_->find_region(s, impl_->stated_country(country).first, anywhere) != kNone;
       },
       [this](std::string_view s) { return impl_->find_country(s) != kNone; });
   return impl_->match(parts);

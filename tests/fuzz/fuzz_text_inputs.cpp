@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)geotarget::detail::normalize_place_name(text);
   (void)geotarget::detail::edit_distance(text, "springfield", 2);
   geotarget::AddressQuery q{text, "", "", "", "", ""};
-  (void)geotarget::detail::split_address(q, [](std::string_view s, std::string_view) { return s == "IL"; },
+  (void)geotarget::detail::split_address(q, [](std::string_view s, std::string_view, bool) { return s == "IL"; },
                                          [](std::string_view s) { return s == "USA"; });
   return 0;
 }

@@ -204,3 +204,24 @@ TEST_CASE("a section's name finds its town within the state, never a town on its
   CHECK(h.point.lat == 40.80788);  // the section's point: where the address is
   CHECK(gazetteer().match(fields("New York", "NY")).neighbourhood == nullptr);
 }
+
+// ISO 3166-2:US lists Puerto Rico, the US Virgin Islands, Guam, American Samoa and the Northern
+// Mariana Islands as outlying areas (US-PR, US-VI, US-GU, US-AS, US-MP) that also have country
+// codes of their own; the pack places them in the US (Census). Christiansted's ZIP is 00820 (St.
+// Croix); Hagåtña's 96910; Saint Croix is GeoNames 4796512, San Juan 4568127. "Islands" is also
+// the name of Hong Kong's Islands District (HK-X18), which a word of a longer name must not find.
+TEST_CASE("US outlying areas by their own country names, names of four words and more, no region from a stray word") {
+  check_table({
+      {line("12 King St, Christiansted, St. Croix, United States Virgin Islands 00820"), MatchLevel::postal,
+       "US-ZIP-00820", 0.85, 1},
+      {line("Christiansted, United States Virgin Islands"), MatchLevel::region, "US-VI", 0.5, 0.5},
+      {line("Christiansted, U.S. Virgin Islands"), MatchLevel::region, "US-VI", 0.5, 0.5},
+      {line("Saint Croix, U.S. Virgin Islands"), MatchLevel::town, "GN-4796512", 0.9, 0.9},
+      {fields("San Juan", "", "", "Puerto Rico"), MatchLevel::town, "GN-4568127", 0.9, 0.9},
+      {fields("", "", "96910", "Guam"), MatchLevel::postal, "US-ZIP-96910", 0.9, 1},
+      {line("Christiansted, Virgin Islands"), MatchLevel::none, "", 0, 0},
+      {line("Islands, Hong Kong"), MatchLevel::region, "HK-X18", 0.5, 0.5},
+  });
+  const AddressMatch guam = gazetteer().match(fields("", "", "96910", "Guam"));
+  CHECK(guam.reason.empty());  // US ZIPs ship: the postal code decided
+}
