@@ -186,7 +186,7 @@ AccountSpend EmbeddedLedger::spend(std::size_t account) const noexcept {
 }
 
 void EmbeddedLedger::tick(std::chrono::steady_clock::time_point now) {
-  if (options_.read_only || now - last_write_ < options_.flush_interval) return;
+  if (options_.read_only || (last_write_ && now - *last_write_ < options_.flush_interval)) return;
   last_write_ = now;
   bool changed = false;
   for (std::size_t i = 0; i < accounts_.size() && !changed; ++i) {

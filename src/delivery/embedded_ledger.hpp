@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -66,7 +67,9 @@ class EmbeddedLedger final : public BudgetLedger {
   LedgerOptions options_;
   std::unique_ptr<Counter[]> counters_;
   std::vector<AccountSpend> written_;  // as of the last write (ledger thread only)
-  std::chrono::steady_clock::time_point last_write_{};
+  /// None before the first tick, which always writes: the clock's epoch is the machine's boot,
+  /// which may be less than a flush interval ago.
+  std::optional<std::chrono::steady_clock::time_point> last_write_;
   std::vector<std::string> reset_;
 };
 
