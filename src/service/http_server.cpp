@@ -192,10 +192,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (worker_.shared.handler.handle(request, peer_, response_, defer_)) write();
   }
 
-  // The completion of a request answered later: it keeps the session alive until called.
+  // The completion of a request answered later: it keeps the session alive until called, then
+  // hands its reference to the worker, so that the session ends on the worker's thread.
   HttpHandler::Completion completion() {
-    return [self = shared_from_this()](Response&& r) {
-      net::post(self->socket_.get_executor(), [self, r = std::move(r)]() mutable {
+    return [self = shared_from_this()](Response&& r) mutable {
+      const Executor executor = self->socket_.get_executor();
+      net::post(executor, [self = std::move(self), r = std::move(r)]() mutable {
         self->response_ = std::move(r);
         self->write();
       });
