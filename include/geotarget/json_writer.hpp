@@ -29,9 +29,7 @@ class JsonWriter {
   JsonWriter& end_array() { return close(']'); }
 
   JsonWriter& key(std::string_view k) {
-    comma();
-    text(k);
-    out_ += ':';
+    item(k, ':');
     after_key_ = true;
     return *this;
   }
@@ -42,8 +40,7 @@ class JsonWriter {
     return *this;
   }
   JsonWriter& string(std::string_view v) {
-    comma();
-    text(v);
+    item(v, '\0');
     return *this;
   }
   /// Text as a user sent it: like string(), with invalid UTF-8 replaced by U+FFFD.
@@ -52,17 +49,15 @@ class JsonWriter {
   JsonWriter& string_or_null(std::string_view v) { return v.empty() ? null() : string(v); }
   JsonWriter& number(double v) {
     if (!std::isfinite(v)) return null();
-    comma();
-    char buf[32];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out_.append(buf, r.ptr);
+    char buf[40];
+    const std::size_t n = separator() ? (buf[0] = ',', 1) : 0;
+    out_.append(buf, static_cast<std::size_t>(std::to_chars(buf + n, buf + sizeof buf, v).ptr - buf));
     return *this;
   }
   JsonWriter& integer(std::int64_t v) {
-    comma();
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out_.append(buf, r.ptr);
+    char buf[32];
+    const std::size_t n = separator() ? (buf[0] = ',', 1) : 0;
+    out_.append(buf, static_cast<std::size_t>(std::to_chars(buf + n, buf + sizeof buf, v).ptr - buf));
     return *this;
   }
   JsonWriter& boolean(bool v) {
@@ -89,12 +84,40 @@ class JsonWriter {
     return *this;
   }
   void comma() {
-    if (after_key_) {
-      after_key_ = false;
-    } else if (!first_) {
-      out_ += ',';
-    }
+    if (separator()) out_ += ',';
+  }
+  // Whether the next item needs a comma before it (and it is no longer the first).
+  bool separator() {
+    const bool needed = !after_key_ && !first_;
+    after_key_ = false;
     first_ = false;
+    return needed;
+  }
+  // The item's comma, `s` quoted, then `tail` unless it is '\0'. A short `s` that needs no
+  // escape (every key, most values) goes in one append: the answers are mostly such items.
+  void item(std::string_view s, char tail) {
+    static constexpr std::size_t kShort = 64;
+    const bool comma_first = separator();
+    if (s.size() > kShort || !plain(s)) {
+      if (comma_first) out_ += ',';
+      text(s);
+      if (tail != '\0') out_ += tail;
+      return;
+    }
+    char buf[kShort + 4];
+    std::size_t n = 0;
+    if (comma_first) buf[n++] = ',';
+    buf[n++] = '"';
+    s.copy(buf + n, s.size());
+    n += s.size();
+    buf[n++] = '"';
+    if (tail != '\0') buf[n++] = tail;
+    out_.append(buf, n);
+  }
+  static bool plain(std::string_view s) {
+    for (const char c : s)
+      if (static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\') return false;
+    return true;
   }
   // A quoted string with the escapes JSON requires; bytes >= 0x80 pass through (the sources
   // are UTF-8).

@@ -67,7 +67,8 @@ class EmbeddedLedger final : public BudgetLedger {
   LedgerOptions options_;
   std::unique_ptr<Counter[]> counters_;
   std::vector<AccountSpend> written_;  // as of the last write (ledger thread only)
-  // Empty until the first tick: the steady clock's zero is the machine's boot, not "long ago".
+  /// None before the first tick, which always writes: the clock's epoch is the machine's boot,
+  /// which may be less than a flush interval ago.
   std::optional<std::chrono::steady_clock::time_point> last_write_;
   std::vector<std::string> reset_;
 };

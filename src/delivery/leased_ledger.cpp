@@ -145,7 +145,7 @@ bool LeasedLedger::exchange(std::size_t account) {
 }
 
 void LeasedLedger::tick(std::chrono::steady_clock::time_point now) {
-  if (now - last_tick_ < options_.flush_interval) return;
+  if (last_tick_ && now - *last_tick_ < options_.flush_interval) return;
   last_tick_ = now;
   bool reached = true;
   for (std::size_t i = 0; i < accounts_.size() && reached; ++i)

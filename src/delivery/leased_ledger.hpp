@@ -16,6 +16,7 @@
 #include <map>
 #include <mutex>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -68,7 +69,7 @@ class LeasedLedger final : public BudgetLedger {
   LedgerOptions options_;
   std::unique_ptr<Slice[]> slices_;
   std::vector<Reported> reported_;
-  std::chrono::steady_clock::time_point last_tick_{};
+  std::optional<std::chrono::steady_clock::time_point> last_tick_;  // none before the first tick
   std::atomic<bool> connected_{true};
 };
 

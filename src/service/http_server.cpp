@@ -4,12 +4,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
+#include <charconv>
 #include <optional>
-#include <sstream>
 #include <thread>
 #include <unordered_set>
 
@@ -25,7 +27,7 @@ using tcp = net::ip::tcp;
 // no executor is copied or destroyed through a virtual table per operation.
 using Executor = net::io_context::executor_type;
 using Socket = net::basic_stream_socket<tcp, Executor>;
-using Stream = beast::basic_stream<tcp, Executor>;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -45,11 +47,40 @@ Response protocol_error(unsigned version, http::status status, std::string_view 
   return res;
 }
 
-std::string serialized(Response response) {
-  response.prepare_payload();
-  std::ostringstream out;
-  out << response;
-  return out.str();
+// `response` as sent, into `out`: the status line, the fields in the order they were set,
+// Content-Length (except for 1xx, 204 and 304, which have no body), the blank line, the body.
+void serialize(const Response& response, std::string& out) {
+  const unsigned status = response.result_int(), version = response.version();
+  const beast::string_view reason = response.reason();
+  char number[24];
+  out.assign("HTTP/");
+  out += static_cast<char>('0' + version / 10);
+  out += '.';
+  out += static_cast<char>('0' + version % 10);
+  out += ' ';
+  out.append(number, std::to_chars(number, number + sizeof number, status).ptr);
+  out += ' ';
+  out.append(reason.data(), reason.size());
+  out += "\r\n";
+  for (const auto& field : response) {
+    out.append(field.name_string().data(), field.name_string().size());
+    out += ": ";
+    out.append(field.value().data(), field.value().size());
+    out += "\r\n";
+  }
+  if (status >= 200 && status != 204 && status != 304) {
+    out += "Content-Length: ";
+    out.append(number, std::to_chars(number, number + sizeof number, response.body().size()).ptr);
+    out += "\r\n";
+  }
+  out += "\r\n";
+  out += response.body();
+}
+
+std::string serialized(const Response& response) {
+  std::string out;
+  serialize(response, out);
+  return out;
 }
 
 }  // namespace
@@ -72,18 +103,23 @@ struct HttpShared {
 struct HttpServer::Worker {
   explicit Worker(HttpShared& s) : shared(s) {}
   ~Worker() {
+    state = State::destroyed;  // sessions destroyed with ioc below must not touch its timers
     if (reserve >= 0) ::close(reserve);
   }
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
   HttpShared& shared;
+  enum class State { serving, stopping, destroyed } state = State::serving;
   std::unordered_set<Session*> sessions;
   // Only this worker's thread touches its sockets; other threads only post() to it, which
   // stays locked. So the reactor may skip its own locking.
   net::io_context ioc{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   tcp::acceptor acceptor{ioc};
   net::steady_timer accept_retry{ioc};
+  /// Closes the connections past their deadline, every quarter of the request timeout (at most
+  /// 1 s): no timer per request.
+  net::steady_timer sweeper{ioc};
   /// A descriptor held in reserve (/dev/null) so that a connection can still be taken, and
   /// told 503, when the process has no other descriptor left; -1 while another thread holds
   /// the one it freed.
@@ -95,6 +131,7 @@ struct HttpServer::Worker {
   void accept();
   void retry_accept(const beast::error_code& ec);
   void shed_pending();
+  void sweep();
   void stop();
 };
 
@@ -102,14 +139,15 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Socket socket, HttpServer::Worker& worker) : stream_(std::move(socket)), worker_(worker) {
+  Session(Socket socket, HttpServer::Worker& worker) : socket_(std::move(socket)), worker_(worker) {
     beast::error_code ec;
-    peer_ = to_ip_address(stream_.socket().remote_endpoint(ec).address());
-    stream_.socket().set_option(tcp::no_delay(true), ec);
+    peer_ = to_ip_address(socket_.remote_endpoint(ec).address());
+    socket_.set_option(tcp::no_delay(true), ec);
   }
   ~Session() {
     worker_.sessions.erase(this);
     worker_.shared.open.fetch_sub(1, std::memory_order_relaxed);
+    if (worker_.state == HttpServer::Worker::State::stopping && worker_.sessions.empty()) worker_.sweeper.cancel();
   }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -124,14 +162,17 @@ class Session : public std::enable_shared_from_this<Session> {
     if (reading_ && !parser_->got_some()) close();
   }
 
+  [[nodiscard]] Clock::time_point deadline() const noexcept { return deadline_; }
+  void expire() { close(); }
+
  private:
   void read() {
     parser_.emplace();
     parser_->header_limit(worker_.shared.limits.max_header_bytes);
     parser_->body_limit(worker_.shared.limits.max_body_bytes);
     reading_ = true;
-    stream_.expires_after(worker_.shared.limits.request_timeout);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    deadline_ = Clock::now() + worker_.shared.limits.request_timeout;
+    http::async_read(socket_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
@@ -147,14 +188,20 @@ class Session : public std::enable_shared_from_this<Session> {
     response_ = Response{};
     response_.version(request.version());
     keep_alive_ = request.keep_alive();
-    auto self = shared_from_this();
-    HttpHandler::Completion later = [self](Response&& r) {
-      net::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable {
+    deadline_ = Clock::time_point::max();  // the handler's time is not the client's
+    if (worker_.shared.handler.handle(request, peer_, response_, defer_)) write();
+  }
+
+  // The completion of a request answered later: it keeps the session alive until called, then
+  // hands its reference to the worker, so that the session ends on the worker's thread.
+  HttpHandler::Completion completion() {
+    return [self = shared_from_this()](Response&& r) mutable {
+      const Executor executor = self->socket_.get_executor();
+      net::post(executor, [self = std::move(self), r = std::move(r)]() mutable {
         self->response_ = std::move(r);
         self->write();
       });
     };
-    if (worker_.shared.handler.handle(request, peer_, response_, later)) write();
   }
 
   // RFC 9112 sections 6.1 and 6.3: a request's Transfer-Encoding must end in chunked, and
@@ -177,9 +224,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void write() {
     response_.keep_alive(keep_alive_ && !worker_.shared.stopping.load(std::memory_order_acquire));
-    response_.prepare_payload();
-    stream_.expires_after(worker_.shared.limits.request_timeout);
-    http::async_write(stream_, response_, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+    serialize(response_, out_);
+    deadline_ = Clock::now() + worker_.shared.limits.request_timeout;
+    net::async_write(socket_, net::buffer(out_), beast::bind_front_handler(&Session::on_write, shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {
@@ -193,13 +240,13 @@ class Session : public std::enable_shared_from_this<Session> {
   // what still comes for a moment, then close.
   void linger() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(std::chrono::seconds(2));
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    deadline_ = Clock::now() + std::chrono::seconds(2);
     drain();
   }
   void drain() {
     buffer_.clear();
-    stream_.async_read_some(buffer_.prepare(64 * 1024), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    socket_.async_read_some(buffer_.prepare(64 * 1024), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return self->close();
       self->drain();
     });
@@ -207,16 +254,19 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
   }
 
-  Stream stream_;
+  Socket socket_;
   HttpServer::Worker& worker_;
+  const HttpHandler::Deferral defer_ = [this] { return completion(); };
   IpAddress peer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Response response_;
+  std::string out_;  // the response as sent; its capacity is kept from one request to the next
+  Clock::time_point deadline_ = Clock::time_point::max();
   bool reading_ = false;
   bool keep_alive_ = false;
 };
@@ -270,12 +320,30 @@ void HttpServer::Worker::shed_pending() {
   keep_reserve();
 }
 
+// Until the worker stops and its last connection is gone (then ~Session or stop() cancels it).
+void HttpServer::Worker::sweep() {
+  const auto interval = std::clamp<Clock::duration>(shared.limits.request_timeout / 4, std::chrono::milliseconds(1),
+                                                    std::chrono::seconds(1));
+  sweeper.expires_after(interval);
+  sweeper.async_wait([this](beast::error_code ec) {
+    if (ec) return;
+    const auto now = Clock::now();
+    std::vector<Session*> late;
+    for (Session* s : sessions)
+      if (s->deadline() <= now) late.push_back(s);
+    for (Session* s : late) s->expire();
+    if (state == State::serving || !sessions.empty()) sweep();
+  });
+}
+
 void HttpServer::Worker::stop() {
+  state = State::stopping;
   beast::error_code ec;
   acceptor.close(ec);
   accept_retry.cancel();
   std::vector<Session*> open(sessions.begin(), sessions.end());
   for (Session* s : open) s->shutdown();
+  if (sessions.empty()) sweeper.cancel();
 }
 
 namespace {
@@ -306,6 +374,7 @@ HttpServer::HttpServer(const std::string& host, std::uint16_t port, int threads,
     }
     port_ = w->acceptor.local_endpoint().port();
     w->accept();
+    w->sweep();
     workers_.push_back(std::move(w));
   }
 }

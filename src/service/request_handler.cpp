@@ -386,7 +386,7 @@ void finish(ServiceContext& context, Endpoint endpoint, unsigned status, Clock::
 }  // namespace
 
 bool RequestHandler::handle(const Request& request, const IpAddress& peer, Response& response,
-                            const Completion& later) {
+                            const Deferral& defer) {
   const auto start = Clock::now();
   Query query;
   IpAddress visitor = peer;
@@ -412,7 +412,7 @@ bool RequestHandler::handle(const Request& request, const IpAddress& peer, Respo
       case Endpoint::events: reply = e.event(peer, visitor); break;
       case Endpoint::healthz: reply = e.healthz(); break;
       case Endpoint::metrics: reply = e.metrics(); break;
-      case Endpoint::admin_reload: return reload(request, peer, response, later, start);
+      case Endpoint::admin_reload: return reload(request, peer, response, defer, start);
       case Endpoint::other:
         if (!route) {
           reply = error(http::status::not_found, "not_found", "no such endpoint");
@@ -430,7 +430,7 @@ bool RequestHandler::handle(const Request& request, const IpAddress& peer, Respo
 }
 
 bool RequestHandler::reload(const Request& request, const IpAddress& peer, Response& response,
-                            const Completion& later, Clock::time_point start) {
+                            const Deferral& defer, Clock::time_point start) {
   auto reject = [&](http::status status, std::string_view code, std::string_view detail) {
     Reply r = error(status, code, detail);
     fill(response, r);
@@ -446,7 +446,7 @@ bool RequestHandler::reload(const Request& request, const IpAddress& peer, Respo
   }
   if (!same_token(auth.substr(7), token)) return reject(http::status::forbidden, "forbidden", "wrong token");
   const unsigned version = request.version();
-  context_.request_reload([this, later, start, peer, version](const std::string& failure) {
+  context_.request_reload([this, later = defer(), start, peer, version](const std::string& failure) {
     Response res{failure.empty() ? http::status::ok : http::status::internal_server_error, version};
     Reply r = failure.empty() ? Reply{} : error(http::status::internal_server_error, "reload_failed", failure);
     if (failure.empty()) {

@@ -32,12 +32,12 @@ class ServiceContext {
 class RequestHandler final : public HttpHandler {
  public:
   explicit RequestHandler(ServiceContext& context) : context_(context) {}
-  bool handle(const Request& request, const IpAddress& peer, Response& response, const Completion& later) override;
+  bool handle(const Request& request, const IpAddress& peer, Response& response, const Deferral& defer) override;
   void rejected(unsigned status) override;
 
  private:
   /// POST /admin/reload: checks the bearer token, then answers once the reload is done.
-  bool reload(const Request& request, const IpAddress& peer, Response& response, const Completion& later,
+  bool reload(const Request& request, const IpAddress& peer, Response& response, const Deferral& defer,
               std::chrono::steady_clock::time_point start);
 
   ServiceContext& context_;

@@ -97,7 +97,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     svc::Response response;
     response.version(request.version());
     std::optional<svc::Response> later;
-    if (handler->handle(request, peer, response, [&](svc::Response&& r) { later = std::move(r); })) {
+    const svc::HttpHandler::Deferral defer = [&]() -> svc::HttpHandler::Completion {
+      return [&](svc::Response&& r) { later = std::move(r); };
+    };
+    if (handler->handle(request, peer, response, defer)) {
       check(response);
     } else {
       if (!later) __builtin_trap();  // the handler promised to call back exactly once

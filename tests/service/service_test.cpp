@@ -280,6 +280,50 @@ TEST_CASE("Transfer-Encoding not ending in chunked, or beside Content-Length, is
   CHECK(chunked.get("/healthz").status == 200);
 }
 
+TEST_CASE("responses on the wire: Content-Length frames each body, 204 has none, pipelined requests answer in order") {
+  // The server writes responses itself (not Beast's serializer): read here as bytes, framed by
+  // RFC 9112 alone.
+  const int fd = try_connect(shared_server().port());
+  REQUIRE(fd >= 0);
+  const std::string requests =
+      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+      "OPTIONS /v1/decide HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /v1/decide?ip=63.140.7.9 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+      "GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  REQUIRE(send(fd, requests.data(), requests.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(requests.size()));
+  bool timed_out = false;
+  const std::string wire = read_until_closed(fd, 5000ms, timed_out);
+  close(fd);
+  CHECK_FALSE(timed_out);
+
+  struct Message {
+    std::string head, body;
+  };
+  std::vector<Message> answers;
+  const std::regex length_field("\r\nContent-Length: ([0-9]+)\r\n", std::regex::icase);
+  for (std::size_t at = 0; at < wire.size();) {
+    const std::size_t end = wire.find("\r\n\r\n", at);
+    REQUIRE(end != std::string::npos);
+    Message m{wire.substr(at, end + 2 - at), {}};
+    std::smatch length;
+    if (std::regex_search(m.head, length, length_field)) m.body = wire.substr(end + 4, std::stoul(length[1]));
+    at = end + 4 + m.body.size();
+    answers.push_back(m);
+  }
+  REQUIRE(answers.size() == 4);
+  CHECK(answers[0].head.starts_with("HTTP/1.1 200 OK\r\n"));
+  CHECK(Json::parse(answers[0].body)["status"] == "ok");
+  CHECK(answers[1].head.starts_with("HTTP/1.1 204 No Content\r\n"));
+  CHECK(answers[1].head.find("Content-Length") == std::string::npos);
+  CHECK(answers[1].head.find("\r\nAllow: GET, POST, OPTIONS\r\n") != std::string::npos);
+  CHECK(answers[2].head.starts_with("HTTP/1.0 200 OK\r\n"));
+  CHECK(answers[2].head.find("\r\nConnection: keep-alive\r\n") != std::string::npos);
+  CHECK(Json::parse(answers[2].body)["ip"] == "63.140.7.0/24");
+  CHECK(answers[3].head.starts_with("HTTP/1.1 404 Not Found\r\n"));
+  CHECK(answers[3].head.find("\r\nConnection: close\r\n") != std::string::npos);
+  CHECK(Json::parse(answers[3].body)["error"] == "not_found");
+}
+
 TEST_CASE("without ip: the peer, or X-Forwarded-For only from a trusted proxy") {
   Client c(shared_server().port());  // the peer, 127.0.0.1, is the trusted proxy here
   Json j = c.get("/v1/decide", {{"X-Forwarded-For", "198.51.100.7, 63.140.7.9"}}).json();
