@@ -209,19 +209,36 @@ double box_size(const GeoBox& b) {
   return (b.max_lon - b.min_lon) * std::cos((b.min_lat + b.max_lat) / 2 * M_PI / 180) * (b.max_lat - b.min_lat);
 }
 
+// The gap between two boxes in km (0 when they touch), on the mean sphere.
+double gap_km(const GeoBox& a, const GeoBox& b) {
+  const double lat = (std::max(a.min_lat, b.min_lat) + std::min(a.max_lat, b.max_lat)) / 2;
+  const double dx = std::max({0.0, a.min_lon - b.max_lon, b.min_lon - a.max_lon}) * std::cos(lat * M_PI / 180);
+  const double dy = std::max({0.0, a.min_lat - b.max_lat, b.min_lat - a.max_lat});
+  return std::hypot(dx, dy) * 111.2;
+}
+
 // What the map must show of an area: a store's circle, a town's point, or the outer rings of a
-// polygon place's main parts: those at least 2% the size of its largest (by bounding box), so
-// that remote islands (Tokyo's Ogasawara, 1,000 km south) do not shrink the area to a dot. The
-// other parts are drawn where they fall inside the frame.
+// polygon place's main parts (at least 10% the size of its largest, by bounding box) and of the
+// parts of at least 2% within 120 km of a main part. So remote islands do not set the frame:
+// Tokyo's Ogasawara (1,000 km south) and Hachijō-jima (290 km) are left out, Izu Ōshima (85 km)
+// kept; Hawaii's Kauai (11% of the Big Island) is a main part. Other parts are drawn where they
+// fall inside the frame.
 std::vector<Ring> outline_of(const ShownArea& s, const PlaceIndex& places) {
   if (s.area->catchment) return {geodesic_circle(*s.area->catchment)};
   if (is_point(*s.place)) return {Ring{{s.place->point.lon, s.place->point.lat}}};
   const std::vector<Polygon>& parts = places.polygons(*s.place);
+  std::vector<GeoBox> boxes;
   double largest = 0;
-  for (const Polygon& part : parts) largest = std::max(largest, box_size(box_of({part})));
+  for (const Polygon& part : parts) largest = std::max(largest, box_size(boxes.emplace_back(box_of({part}))));
+  std::vector<GeoBox> main_parts;
+  for (const GeoBox& b : boxes)
+    if (box_size(b) >= 0.1 * largest) main_parts.push_back(b);
   std::vector<Ring> out;
-  for (const Polygon& part : parts)
-    if (box_size(box_of({part})) >= 0.02 * largest) out.push_back(part.at(0));
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const double size = box_size(boxes[i]);
+    const bool near = std::any_of(main_parts.begin(), main_parts.end(), [&](const GeoBox& m) { return gap_km(boxes[i], m) <= 120; });
+    if (size >= 0.1 * largest || (size >= 0.02 * largest && near)) out.push_back(parts[i].at(0));
+  }
   return out;
 }
 
