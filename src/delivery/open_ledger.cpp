@@ -1,4 +1,5 @@
 #include <charconv>
+#include <cstdlib>
 
 #include "embedded_ledger.hpp"
 #include "geotarget/error.hpp"
@@ -13,7 +14,12 @@ constexpr std::string_view kRedisScheme = "redis://";
 
 // "HOST:PORT" of a redis:// address; throws naming the address.
 std::pair<std::string, std::uint16_t> redis_endpoint(const std::string& address) {
-  const std::string_view rest = std::string_view(address).substr(kRedisScheme.size());
+  std::string_view rest = std::string_view(address).substr(kRedisScheme.size());
+  if (const std::size_t at = rest.rfind('@'); at != std::string_view::npos)  // named without what precedes '@'
+    throw Error("redis://<credentials>@" + std::string(rest.substr(at + 1)) +
+                    ": a user or password in the ledger address is refused (it would show in process lists, "
+                    "logs and config files): set GEOTARGET_REDIS_USER and GEOTARGET_REDIS_PASSWORD",
+                ErrorCode::invalid_option);
   const std::size_t colon = rest.rfind(':');
   auto bad = [&](const char* what) { return Error(address + ": " + what + " (redis://HOST:PORT)", ErrorCode::invalid_option); };
   if (colon == std::string_view::npos || colon == 0) throw bad("no host or port");
@@ -36,7 +42,10 @@ std::unique_ptr<BudgetLedger> open_ledger(const std::string& address, std::span<
     throw Error(address + ": the slice share must be in (0, 1]", ErrorCode::invalid_option);
   if (address.starts_with(kRedisScheme)) {
     const auto [host, port] = redis_endpoint(address);
-    return std::make_unique<detail::LeasedLedger>(detail::connect_redis_lease_store(host, port), accounts, options);
+    detail::RedisStoreOptions redis;
+    if (const char* user = std::getenv("GEOTARGET_REDIS_USER")) redis.user = user;
+    if (const char* password = std::getenv("GEOTARGET_REDIS_PASSWORD")) redis.password = password;
+    return std::make_unique<detail::LeasedLedger>(detail::connect_redis_lease_store(host, port, redis), accounts, options);
   }
   // A ledger is a local file: no other scheme, no GDAL virtual path.
   if (address.empty() || address.find("://") != std::string::npos || address.starts_with("/vsi"))

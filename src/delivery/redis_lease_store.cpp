@@ -147,8 +147,9 @@ std::string run_id_of(std::string_view info) {
 
 std::string redis_account_key(std::string_view key) { return "geotarget:ledger:" + std::string(key); }
 
-std::unique_ptr<LeaseStore> connect_redis_lease_store(const std::string& host, std::uint16_t port) {
-  return std::make_unique<RedisLeaseStore>(host, port, RedisStoreOptions{});
+std::unique_ptr<LeaseStore> connect_redis_lease_store(const std::string& host, std::uint16_t port,
+                                                      const RedisStoreOptions& options) {
+  return std::make_unique<RedisLeaseStore>(host, port, options);
 }
 
 RedisLeaseStore::RedisLeaseStore(std::string host, std::uint16_t port, const RedisStoreOptions& options)
@@ -176,9 +177,18 @@ std::string RedisLeaseStore::connect() {
     return "cannot set the command timeout";
   }
   redisEnableKeepAlive(context_);
+  if (!options_.password.empty()) {
+    const ReplyPtr auth = options_.user.empty() ? command(context_, {"AUTH", options_.password})
+                                                : command(context_, {"AUTH", options_.user, options_.password});
+    if (!auth) return "AUTH: " + connection_error(*context_, options_.command_timeout);
+    if (auth->type == REDIS_REPLY_ERROR) return "AUTH refused: " + reply_error(*auth);
+  }
 
   const ReplyPtr info = command(context_, {"INFO", "server"});
   if (!info) return "INFO server: " + connection_error(*context_, options_.command_timeout);
+  if (info->type == REDIS_REPLY_ERROR && reply_error(*info).starts_with("NOAUTH"))
+    return "the server requires a password (" + reply_error(*info) + "): set GEOTARGET_REDIS_PASSWORD";
+  if (info->type == REDIS_REPLY_ERROR) return "INFO server: " + reply_error(*info);
   if (info->type != REDIS_REPLY_STRING) return "INFO server: unexpected answer";
   const std::string run_id = run_id_of({info->str, info->len});
   restarted_ = !run_id_.empty() && run_id != run_id_;

@@ -51,16 +51,21 @@ struct RedisStoreOptions {
   /// After Redis restarted, how long nothing is leased (longer than the replicas' flush
   /// interval, so that all of them have re-filled their fields). DEFAULT 2.5 s.
   std::chrono::milliseconds restart_grace{2500};
+  /// Sent with AUTH after every connection when not empty: Redis's `requirepass`, or the
+  /// password of an ACL `user` (Redis 6 and later). Never logged. DEFAULT empty: no AUTH.
+  /// open_ledger() takes them from GEOTARGET_REDIS_USER and GEOTARGET_REDIS_PASSWORD.
+  std::string user, password;
 };
 
 /// The Redis hash of an account's key: "geotarget:ledger:" + the key.
 [[nodiscard]] std::string redis_account_key(std::string_view key);
 
-/// A LeaseStore over the Redis server at host:port, with the default options. Never blocks a
-/// request: the leased ledger calls it from its own thread only. An unreachable server is not
-/// an error (the store logs it and reconnects); throws geotarget::Error naming the address when
-/// the address cannot be used at all (port 0).
-std::unique_ptr<LeaseStore> connect_redis_lease_store(const std::string& host, std::uint16_t port);
+/// A LeaseStore over the Redis server at host:port. Never blocks a request: the leased ledger
+/// calls it from its own thread only. An unreachable server is not an error (the store logs it
+/// and reconnects); throws geotarget::Error naming the address when the address cannot be used
+/// at all (port 0).
+std::unique_ptr<LeaseStore> connect_redis_lease_store(const std::string& host, std::uint16_t port,
+                                                      const RedisStoreOptions& options);
 
 class RedisLeaseStore final : public LeaseStore {
  public:

@@ -1,6 +1,8 @@
 // RedisLeaseStore against a real redis-server on a loopback port (redis_server.hpp): capped
 // leases, atomic across stores on threads, totals over replicas, and what happens when Redis is
 // not up yet, hangs, goes away, comes back, or comes back empty; and the escaped lease keys.
+#include <fcntl.h>
+
 #include <array>
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -280,4 +282,50 @@ TEST_CASE("three leased ledgers over one Redis, restarted mid-run: no account sp
     CHECK(fields.at("spent") == std::to_string(spent[a]));  // every replica reported all it spent
     CHECK(std::stoll(fields.at("leased")) <= accounts[a].planned_cents);
   }
+}
+
+namespace {
+
+// What `call` writes to stderr (the store's log lines), captured through a temporary file.
+template <typename Call>
+std::string stderr_of(const std::string& name, Call call) {
+  const auto path = test::fresh_dir(name) / "stderr";
+  std::fflush(stderr);
+  const int saved = dup(2), file = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  dup2(file, 2);
+  call();
+  std::fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  close(file);
+  return test::read_file(path);
+}
+
+}  // namespace
+
+TEST_CASE("a Redis that requires a password: refused and named without it or with a wrong one, served with it") {
+  const std::string password = "s3cret-ledger-pw";
+  test::RedisServer redis("redis-lease-auth", true, password);
+  if (!redis.available()) GEOTARGET_SKIP("redis-server is not installed (tools/debian-packages.txt)");
+  const std::string without = stderr_of("redis-auth-none", [&] {
+    RedisLeaseStore store("127.0.0.1", redis.port(), quick_options());
+    CHECK_FALSE(store.lease("k", 10, 100));
+  });
+  CHECK_THAT(without, Catch::Contains("requires a password") && Catch::Contains("GEOTARGET_REDIS_PASSWORD"));
+  RedisStoreOptions wrong = quick_options();
+  wrong.password = "not-the-password";
+  const std::string refused = stderr_of("redis-auth-wrong", [&] {
+    RedisLeaseStore store("127.0.0.1", redis.port(), wrong);
+    CHECK_FALSE(store.lease("k", 10, 100));
+  });
+  CHECK_THAT(refused, Catch::Contains("AUTH") && Catch::Contains("WRONGPASS"));
+  CHECK_THAT(refused, !Catch::Contains("not-the-password"));
+  RedisStoreOptions right = quick_options();
+  right.password = password;
+  RedisLeaseStore store("127.0.0.1", redis.port(), right);
+  CHECK(store.lease("k", 10, 100) == 10);
+  CHECK(redis.hash("geotarget:ledger:k").at("leased") == "10");
+  // A user and password written into the address would show in process lists and logs.
+  CHECK_THROWS_WITH(open_ledger("redis://ledger:pw@127.0.0.1:" + std::to_string(redis.port()), {}),
+                    Catch::Contains("GEOTARGET_REDIS_PASSWORD") && !Catch::Contains("pw@"));
 }

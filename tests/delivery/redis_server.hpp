@@ -52,10 +52,11 @@ inline std::uint16_t free_loopback_port() {
 
 class RedisServer {
  public:
-  /// Without `start_now`, the port is chosen and nothing listens on it until start().
-  explicit RedisServer(const std::string& name, bool start_now = true)
+  /// Without `start_now`, the port is chosen and nothing listens on it until start(). With a
+  /// `password`, the server requires it (requirepass) and query() gives it.
+  explicit RedisServer(const std::string& name, bool start_now = true, std::string password = "")
       : program_(redis_server_program()), dir_(fresh_dir(name + "-" + std::to_string(getpid()))),
-        port_(free_loopback_port()) {
+        port_(free_loopback_port()), password_(std::move(password)) {
     if (!program_.empty() && start_now) start();
   }
   ~RedisServer() { stop(SIGKILL); }
@@ -73,8 +74,8 @@ class RedisServer {
     pid_ = fork();
     if (pid_ == 0) {
       execl(program_.c_str(), program_.c_str(), "--port", port.c_str(), "--bind", "127.0.0.1", "--dir", dir.c_str(),
-            "--logfile", log.c_str(), "--save", "", "--appendonly", "no", "--daemonize", "no",
-            static_cast<char*>(nullptr));
+            "--logfile", log.c_str(), "--save", "", "--appendonly", "no", "--daemonize", "no", "--requirepass",
+            password_.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
     for (int i = 0; i < 200; ++i) {
@@ -109,6 +110,8 @@ class RedisServer {
       return "(down)";
     }
     redisSetTimeout(context, timeval{1, 0});
+    if (!password_.empty())
+      if (auto* auth = static_cast<redisReply*>(redisCommand(context, "AUTH %s", password_.c_str()))) freeReplyObject(auth);
     std::vector<const char*> argv;
     std::vector<std::size_t> lengths;
     for (const auto& a : args) {
@@ -147,6 +150,7 @@ class RedisServer {
 
   std::filesystem::path program_, dir_;
   std::uint16_t port_;
+  std::string password_;
   pid_t pid_ = -1;
 };
 
