@@ -68,9 +68,7 @@ LeasedLedger::LeasedLedger(std::shared_ptr<LeaseStore> store, std::span<const Bu
       options_(options),
       slices_(std::make_unique<Slice[]>(accounts.size())),
       reported_(accounts.size()) {
-  bool reached = true;
-  for (std::size_t i = 0; i < accounts_.size() && reached; ++i) reached = refresh_totals(i);
-  connected_.store(reached);
+  exchange_with_store(true);  // the other replicas' spend so far
 }
 
 bool LeasedLedger::try_spend(std::size_t account, std::int64_t cents) noexcept {
@@ -105,52 +103,55 @@ std::int64_t LeasedLedger::held_cents(std::size_t account) const noexcept {
   return slices_[account].held.load(std::memory_order_relaxed);
 }
 
-bool LeasedLedger::refresh_totals(std::size_t account) {
-  const std::optional<AccountSpend> all = store_->totals(keys_[account]);
-  if (!all) return false;
-  Slice& s = slices_[account];
-  s.others_spent.store(std::max<std::int64_t>(0, all->spent_cents - reported_[account].spent), std::memory_order_relaxed);
-  s.others_conversions.store(std::max<std::int64_t>(0, all->conversions - reported_[account].conversions),
-                             std::memory_order_relaxed);
-  return true;
-}
-
-// Reports what was spent since the last report, leases ahead of need, reads the totals.
-bool LeasedLedger::exchange(std::size_t account) {
-  Slice& s = slices_[account];
+// What the account reports (spend and conversions since the last report; none for totals only)
+// and leases: the first lease is a whole slice; later ones follow the recent spend, and hold at
+// least two of the largest cost asked, so that sparse traffic does not find the slice empty.
+LeaseExchange LeasedLedger::request(std::size_t account, bool totals_only) {
+  LeaseExchange e{.key = keys_[account], .plan_cents = accounts_[account].planned_cents};
+  if (totals_only) return e;
+  const Slice& s = slices_[account];
   Reported& r = reported_[account];
-  const std::int64_t spent = s.spent.load(std::memory_order_relaxed);
-  const std::int64_t conversions = s.conversions.load(std::memory_order_relaxed);
-  const std::int64_t new_spend = spent - r.spent;
-  r.recent = 0.7 * r.recent + 0.3 * static_cast<double>(new_spend);
-  if (new_spend > 0 || conversions > r.conversions) {
-    if (!store_->report(keys_[account], new_spend, conversions - r.conversions)) return false;
-    r.spent = spent;
-    r.conversions = conversions;
-  }
-  // The first lease is a whole slice; later ones follow the recent spend, and hold at least
-  // two of the largest cost asked, so that sparse traffic does not find the slice empty.
+  e.spent_cents = s.spent.load(std::memory_order_relaxed) - r.spent;
+  e.conversions = s.conversions.load(std::memory_order_relaxed) - r.conversions;
+  r.recent = 0.7 * r.recent + 0.3 * static_cast<double>(e.spent_cents);
   const std::int64_t cost = s.cost.load(std::memory_order_relaxed);
   const std::int64_t ahead = !r.leased ? slice_cents(account)
                                        : std::clamp(static_cast<std::int64_t>(std::ceil(2 * r.recent)) + 2 * cost,
                                                     std::max<std::int64_t>(2 * cost, 1), slice_cents(account));
-  const std::int64_t held = s.held.load(std::memory_order_relaxed);
-  if (held < ahead) {
-    const std::optional<std::int64_t> added = store_->lease(keys_[account], ahead - held, accounts_[account].planned_cents);
-    if (!added) return false;
-    r.leased = true;
-    s.held.fetch_add(*added, std::memory_order_relaxed);
+  e.want_cents = std::max<std::int64_t>(0, ahead - s.held.load(std::memory_order_relaxed));
+  return e;
+}
+
+void LeasedLedger::apply(std::size_t account, const LeaseExchange& sent, const LeaseAnswer& answer) {
+  Slice& s = slices_[account];
+  Reported& r = reported_[account];
+  r.spent += sent.spent_cents;
+  r.conversions += sent.conversions;
+  r.leased = r.leased || sent.want_cents > 0;
+  s.held.fetch_add(answer.granted_cents, std::memory_order_relaxed);
+  s.others_spent.store(std::max<std::int64_t>(0, answer.totals.spent_cents - r.spent), std::memory_order_relaxed);
+  s.others_conversions.store(std::max<std::int64_t>(0, answer.totals.conversions - r.conversions),
+                             std::memory_order_relaxed);
+}
+
+// One exchange for every account: reports what was spent since the last report, leases ahead
+// of need, reads the totals (with `totals_only`, reads them only).
+void LeasedLedger::exchange_with_store(bool totals_only) {
+  std::vector<LeaseExchange> batch(accounts_.size());
+  for (std::size_t i = 0; i < accounts_.size(); ++i) batch[i] = request(i, totals_only);
+  const std::vector<std::optional<LeaseAnswer>> answers = store_->exchange(batch);
+  bool reached = answers.size() == batch.size();
+  for (std::size_t i = 0; i < batch.size() && i < answers.size(); ++i) {
+    if (answers[i]) apply(i, batch[i], *answers[i]);
+    else reached = false;
   }
-  return refresh_totals(account);
+  connected_.store(reached, std::memory_order_relaxed);
 }
 
 void LeasedLedger::tick(std::chrono::steady_clock::time_point now) {
   if (last_tick_ && now - *last_tick_ < options_.flush_interval) return;
   last_tick_ = now;
-  bool reached = true;
-  for (std::size_t i = 0; i < accounts_.size() && reached; ++i)
-    reached = options_.read_only ? refresh_totals(i) : exchange(i);
-  connected_.store(reached, std::memory_order_relaxed);
+  exchange_with_store(options_.read_only);
 }
 
 }  // namespace geotarget::detail

@@ -60,8 +60,10 @@ class LeasedLedger final : public BudgetLedger {
   };
   /// The slice: slice_share of the plan, at least two of the largest cost asked.
   [[nodiscard]] std::int64_t slice_cents(std::size_t account) const noexcept;
-  bool exchange(std::size_t account);
-  bool refresh_totals(std::size_t account);
+  // This tick's part of the account in the exchange with the store.
+  [[nodiscard]] LeaseExchange request(std::size_t account, bool totals_only);
+  void apply(std::size_t account, const LeaseExchange& sent, const LeaseAnswer& answer);
+  void exchange_with_store(bool totals_only);
 
   std::shared_ptr<LeaseStore> store_;
   std::vector<BudgetAccount> accounts_;
@@ -81,6 +83,7 @@ class MemoryLeaseStore final : public LeaseStore {
   std::optional<std::int64_t> lease(std::string_view key, std::int64_t want_cents, std::int64_t plan_cents) override;
   bool report(std::string_view key, std::int64_t spent_cents, std::int64_t conversions) override;
   std::optional<AccountSpend> totals(std::string_view key) override;
+  std::vector<std::optional<LeaseAnswer>> exchange(std::span<const LeaseExchange> batch) override;
   void set_reachable(bool reachable);
   /// What has been leased of the account over all replicas.
   [[nodiscard]] std::int64_t leased_cents(std::string_view key) const;

@@ -110,17 +110,30 @@ class SigpipeBlocked {
 
 using ReplyPtr = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
 
-ReplyPtr command(redisContext* context, const std::vector<std::string>& args) {
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lengths;
-  for (const std::string& a : args) {
-    argv.push_back(a.data());
-    lengths.push_back(a.size());
+// A command's arguments as hiredis takes them (pointers into `args`, which must outlive it).
+struct Argv {
+  explicit Argv(const std::vector<std::string>& args) {
+    for (const std::string& a : args) {
+      values.push_back(a.data());
+      lengths.push_back(a.size());
+    }
   }
+  [[nodiscard]] int count() const { return static_cast<int>(values.size()); }
+  std::vector<const char*> values;
+  std::vector<std::size_t> lengths;
+};
+
+ReplyPtr command(redisContext* context, const std::vector<std::string>& args) {
+  Argv argv(args);
   const SigpipeBlocked blocked;
-  return ReplyPtr(static_cast<redisReply*>(
-                      redisCommandArgv(context, static_cast<int>(argv.size()), argv.data(), lengths.data())),
+  return ReplyPtr(static_cast<redisReply*>(redisCommandArgv(context, argv.count(), argv.values.data(), argv.lengths.data())),
                   freeReplyObject);
+}
+
+// Appends a command to the connection's output buffer (sent by the next read of a reply).
+void append(redisContext* context, const std::vector<std::string>& args) {
+  Argv argv(args);
+  redisAppendCommandArgv(context, argv.count(), argv.values.data(), argv.lengths.data());
 }
 
 std::string reply_error(const redisReply& reply) { return std::string(reply.str, reply.len); }
@@ -239,21 +252,18 @@ void RedisLeaseStore::refill_after_restart() {
   }
 }
 
-std::optional<RedisLeaseStore::Answer> RedisLeaseStore::run_script(const std::string& hash, const Account& sent,
-                                                                   std::int64_t want_cents,
-                                                                   std::int64_t plan_cents) {
+std::vector<std::string> RedisLeaseStore::script_args(const std::string& hash, const Account& sent,
+                                                      std::int64_t want_cents, std::int64_t plan_cents) const {
   std::vector<std::string> args = {"EVALSHA", script_sha_, "1", hash, replica_id_,
                                    std::to_string(want_cents), std::to_string(plan_cents)};
   for (const Counter* c : {&sent.leased, &sent.spent, &sent.conversions}) {
     for (const std::int64_t value : {c->acked, c->now, c->known}) args.push_back(std::to_string(value));
   }
-  ReplyPtr reply = command(context_, args);
-  if (reply && reply->type == REDIS_REPLY_ERROR && reply_error(*reply).starts_with("NOSCRIPT")) {
-    args[0] = "EVAL";
-    args[1] = kSyncScript;
-    reply = command(context_, args);
-  }
-  if (!reply) {
+  return args;
+}
+
+std::optional<RedisLeaseStore::Answer> RedisLeaseStore::parse_answer(const redisReply* reply) {
+  if (reply == nullptr) {
     drop(connection_error(*context_, options_.command_timeout));
     return std::nullopt;
   }
@@ -262,13 +272,10 @@ std::optional<RedisLeaseStore::Answer> RedisLeaseStore::run_script(const std::st
     return std::nullopt;
   }
   std::array<std::int64_t, 4> values{};
-  const bool shaped = reply->type == REDIS_REPLY_ARRAY && reply->elements == values.size();
+  bool shaped = reply->type == REDIS_REPLY_ARRAY && reply->elements == values.size();
   for (std::size_t i = 0; shaped && i < values.size(); ++i) {
-    if (reply->element[i]->type != REDIS_REPLY_INTEGER) {
-      drop("the ledger script answered something unexpected");
-      return std::nullopt;
-    }
-    values[i] = reply->element[i]->integer;
+    shaped = reply->element[i]->type == REDIS_REPLY_INTEGER;
+    if (shaped) values[i] = reply->element[i]->integer;
   }
   if (!shaped) {
     drop("the ledger script answered something unexpected");
@@ -277,20 +284,87 @@ std::optional<RedisLeaseStore::Answer> RedisLeaseStore::run_script(const std::st
   return Answer{values[0], values[1], AccountSpend{values[2], values[3]}};
 }
 
+std::optional<RedisLeaseStore::Answer> RedisLeaseStore::run_script(const std::string& hash, const Account& sent,
+                                                                   std::int64_t want_cents,
+                                                                   std::int64_t plan_cents) {
+  std::vector<std::string> args = script_args(hash, sent, want_cents, plan_cents);
+  ReplyPtr reply = command(context_, args);
+  if (reply && reply->type == REDIS_REPLY_ERROR && reply_error(*reply).starts_with("NOSCRIPT")) {
+    args[0] = "EVAL";
+    args[1] = kSyncScript;
+    reply = command(context_, args);
+  }
+  return parse_answer(reply.get());
+}
+
+void RedisLeaseStore::acknowledge(Account& account, const Account& sent, const Answer& answer) {
+  account = sent;
+  account.leased.now += answer.granted;
+  for (Counter* c : {&account.leased, &account.spent, &account.conversions}) c->acked = c->now;
+  account.leased.known = answer.leased;
+  account.spent.known = answer.totals.spent_cents;
+  account.conversions.known = answer.totals.conversions;
+}
+
 std::optional<RedisLeaseStore::Answer> RedisLeaseStore::sync(std::string_view key, Account& account,
                                                              const Account& sent, std::int64_t want_cents,
                                                              std::int64_t plan_cents) {
   if (!ensure_connected()) return std::nullopt;
   if (std::chrono::steady_clock::now() < grace_until_) want_cents = 0;
   const auto answer = run_script(redis_account_key(key), sent, want_cents, plan_cents);
-  if (!answer) return std::nullopt;
-  account = sent;
-  account.leased.now += answer->granted;
-  for (Counter* c : {&account.leased, &account.spent, &account.conversions}) c->acked = c->now;
-  account.leased.known = answer->leased;
-  account.spent.known = answer->totals.spent_cents;
-  account.conversions.known = answer->totals.conversions;
+  if (answer) acknowledge(account, sent, *answer);
   return answer;
+}
+
+// Each chunk: every account's script appended to hiredis's output buffer, then the answers read
+// in order (the first read sends the buffer). An account whose script was not loaded (NOSCRIPT:
+// Redis restarted between chunks) is run again on its own, with EVAL.
+std::vector<std::optional<LeaseAnswer>> RedisLeaseStore::exchange(std::span<const LeaseExchange> batch) {
+  constexpr std::size_t kChunk = 1000;
+  const std::lock_guard lock(mutex_);
+  std::vector<std::optional<LeaseAnswer>> answers(batch.size());
+  for (std::size_t from = 0; from < batch.size(); from += kChunk) {
+    if (!ensure_connected()) return answers;
+    const bool grace = std::chrono::steady_clock::now() < grace_until_;
+    const std::size_t to = std::min(batch.size(), from + kChunk);
+    std::vector<std::pair<Account*, Account>> sent;
+    const SigpipeBlocked blocked;
+    for (std::size_t i = from; i < to; ++i) {
+      const LeaseExchange& e = batch[i];
+      Account& account = accounts_[std::string(e.key)];
+      Account next = account;
+      next.spent.now = clamp_cents(next.spent.now + clamp_cents(e.spent_cents));
+      next.conversions.now = clamp_cents(next.conversions.now + clamp_cents(e.conversions));
+      const std::vector<std::string> args =
+          script_args(redis_account_key(e.key), next, grace ? 0 : clamp_cents(e.want_cents), clamp_cents(e.plan_cents));
+      append(context_, args);
+      sent.emplace_back(&account, next);
+    }
+    std::vector<std::size_t> unloaded;
+    for (std::size_t i = from; i < to; ++i) {
+      void* raw = nullptr;
+      if (redisGetReply(context_, &raw) != REDIS_OK) raw = nullptr;
+      const ReplyPtr reply(static_cast<redisReply*>(raw), freeReplyObject);
+      if (reply && reply->type == REDIS_REPLY_ERROR && reply_error(*reply).starts_with("NOSCRIPT")) {
+        unloaded.push_back(i);  // run once every answer of the chunk is read
+        continue;
+      }
+      const std::optional<Answer> answer = parse_answer(reply.get());
+      if (!answer) return answers;  // dropped: the rest of the chunk is unanswered
+      acknowledge(*sent[i - from].first, sent[i - from].second, *answer);
+      answers[i] = LeaseAnswer{answer->granted, answer->totals};
+    }
+    for (const std::size_t i : unloaded) {
+      const LeaseExchange& e = batch[i];
+      auto& [account, next] = sent[i - from];
+      const auto answer = run_script(redis_account_key(e.key), next, grace ? 0 : clamp_cents(e.want_cents),
+                                     clamp_cents(e.plan_cents));
+      if (!answer) return answers;
+      acknowledge(*account, next, *answer);
+      answers[i] = LeaseAnswer{answer->granted, answer->totals};
+    }
+  }
+  return answers;
 }
 
 std::optional<std::int64_t> RedisLeaseStore::lease(std::string_view key, std::int64_t want_cents,

@@ -20,6 +20,7 @@
 // at once, and for `restart_grace` leases nothing, so that every live replica has filled in its
 // fields again before the totals decide a grant.
 //
+// exchange() runs the scripts of many accounts pipelined, 1,000 to a round trip.
 // Every command has a timeout; after a failure the connection is dropped and calls answer
 // "unreachable" at once until `retry_interval` has passed, then one reconnection is tried, so a
 // Redis that is down or hangs costs the ledger thread at most one timeout per interval.
@@ -38,6 +39,7 @@
 #include "geotarget/budget_ledger.hpp"
 
 struct redisContext;
+struct redisReply;
 
 namespace geotarget::detail {
 
@@ -81,6 +83,8 @@ class RedisLeaseStore final : public LeaseStore {
                                     std::int64_t plan_cents) override;
   bool report(std::string_view key, std::int64_t spent_cents, std::int64_t conversions) override;
   std::optional<AccountSpend> totals(std::string_view key) override;
+  /// Pipelined: the script of each account appended, then the answers read, 1,000 at a time.
+  std::vector<std::optional<LeaseAnswer>> exchange(std::span<const LeaseExchange> batch) override;
 
   /// "redis://host:port".
   [[nodiscard]] const std::string& address() const noexcept { return address_; }
@@ -107,6 +111,13 @@ class RedisLeaseStore final : public LeaseStore {
                              std::int64_t plan_cents);
   std::optional<Answer> run_script(const std::string& hash, const Account& sent, std::int64_t want_cents,
                                    std::int64_t plan_cents);
+  // The script's arguments after its name (EVALSHA sha or EVAL source).
+  [[nodiscard]] std::vector<std::string> script_args(const std::string& hash, const Account& sent,
+                                                     std::int64_t want_cents, std::int64_t plan_cents) const;
+  // Its answer, or nullopt after dropping the connection with the reason.
+  std::optional<Answer> parse_answer(const redisReply* reply);
+  // `account` becomes `sent` (plus the grant) acknowledged.
+  static void acknowledge(Account& account, const Account& sent, const Answer& answer);
   bool ensure_connected();
   std::string connect();  // empty, or the reason it failed
   void drop(const std::string& reason);

@@ -329,3 +329,72 @@ TEST_CASE("a Redis that requires a password: refused and named without it or wit
   CHECK_THROWS_WITH(open_ledger("redis://ledger:pw@127.0.0.1:" + std::to_string(redis.port()), {}),
                     Catch::Contains("GEOTARGET_REDIS_PASSWORD") && !Catch::Contains("pw@"));
 }
+
+// 2,500 accounts in one exchange (three pipelined chunks): each account's report, lease and
+// totals as if asked one by one; a second store's spend shows in the first's totals; after
+// SCRIPT FLUSH (Redis forgot the script) every account still answers, through EVAL.
+TEST_CASE("an exchange of many accounts is pipelined and answers each as the single calls would") {
+  test::RedisServer redis("redis-lease-batch");
+  if (!redis.available()) GEOTARGET_SKIP("redis-server is not installed (tools/debian-packages.txt)");
+  RedisLeaseStore a("127.0.0.1", redis.port(), quick_options()), b("127.0.0.1", redis.port(), quick_options());
+  constexpr std::size_t n = 2500;
+  std::vector<std::string> keys;
+  for (std::size_t i = 0; i < n; ++i) keys.push_back("c/area-" + std::to_string(i));
+  auto batch = [&](std::int64_t spent, std::int64_t want) {
+    std::vector<LeaseExchange> out;
+    for (std::size_t i = 0; i < n; ++i)
+      out.push_back({.key = keys[i], .spent_cents = spent, .conversions = 1, .want_cents = want,
+                     .plan_cents = 1000 + static_cast<std::int64_t>(i)});
+    return out;
+  };
+  auto first = a.exchange(batch(0, 600));
+  REQUIRE(first.size() == n);
+  for (std::size_t i = 0; i < n; ++i) {
+    REQUIRE(first[i]);
+    CHECK(first[i]->granted_cents == 600);
+    CHECK(first[i]->totals.conversions == 1);
+  }
+  auto second = b.exchange(batch(250, 10000));  // b takes the 400 + i left of each plan, spent 250
+  for (std::size_t i = 0; i < n; ++i) {
+    REQUIRE(second[i]);
+    CHECK(second[i]->granted_cents == 400 + static_cast<std::int64_t>(i));
+    CHECK(second[i]->totals.spent_cents == 250);
+    CHECK(second[i]->totals.conversions == 2);
+  }
+  CHECK(redis.query({"SCRIPT", "FLUSH"}) == "OK");
+  auto third = a.exchange(batch(100, 50));  // the plan is used up
+  for (std::size_t i = 0; i < n; ++i) {
+    REQUIRE(third[i]);
+    CHECK(third[i]->granted_cents == 0);
+    CHECK(third[i]->totals.spent_cents == 350);
+    CHECK(third[i]->totals.conversions == 3);
+  }
+  const auto fields = redis.hash("geotarget:ledger:c/area-2499");
+  CHECK(fields.at("leased") == "3499");
+  CHECK(fields.at("spent:" + a.replica_id()) == "100");
+  CHECK(fields.at("spent:" + b.replica_id()) == "250");
+}
+
+TEST_CASE("an exchange with Redis down answers nothing, and nothing of it counts") {
+  test::RedisServer redis("redis-lease-batch-down");
+  if (!redis.available()) GEOTARGET_SKIP("redis-server is not installed (tools/debian-packages.txt)");
+  RedisLeaseStore store("127.0.0.1", redis.port(), quick_options());
+  const std::vector<LeaseExchange> batch = {{.key = "k1", .spent_cents = 40, .want_cents = 100, .plan_cents = 1000},
+                                            {.key = "k2", .spent_cents = 10, .want_cents = 100, .plan_cents = 1000}};
+  redis.stop();
+  const auto lost = store.exchange(batch);
+  REQUIRE(lost.size() == 2);
+  CHECK_FALSE(lost[0]);
+  CHECK_FALSE(lost[1]);
+  redis.start();
+  // Sent again (as the leased ledger does): counted once.
+  std::vector<std::optional<LeaseAnswer>> again;
+  for (int i = 0; i < 100 && !(again.size() == 2 && again[0] && again[1]); ++i) {
+    std::this_thread::sleep_for(20ms);
+    again = store.exchange(batch);
+  }
+  REQUIRE(again.size() == 2);
+  REQUIRE(again[0]);
+  CHECK(again[0]->totals.spent_cents == 40);
+  CHECK(again[1]->totals.spent_cents == 10);
+}
