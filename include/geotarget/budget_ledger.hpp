@@ -107,14 +107,15 @@ class LeaseStore {
   /// Answers in the order asked; an answer is nullopt when the store could not be reached for
   /// it, and then nothing of that account's exchange counted (it is sent again next time).
   virtual std::vector<std::optional<LeaseAnswer>> exchange(std::span<const LeaseExchange> batch) = 0;
+
+  // One account's exchange, one part of it at a time.
   /// Atomically adds to the account's leased total min(want, plan - leased) cents and returns
   /// what it added (0 when the plan is used up); nullopt when the store cannot be reached.
-  virtual std::optional<std::int64_t> lease(std::string_view key, std::int64_t want_cents,
-                                            std::int64_t plan_cents) = 0;
+  std::optional<std::int64_t> lease(std::string_view key, std::int64_t want_cents, std::int64_t plan_cents);
   /// Adds spend and conversions this replica made since its last report; false when unreachable.
-  virtual bool report(std::string_view key, std::int64_t spent_cents, std::int64_t conversions) = 0;
+  bool report(std::string_view key, std::int64_t spent_cents, std::int64_t conversions);
   /// The account's totals over all replicas; nullopt when unreachable.
-  virtual std::optional<AccountSpend> totals(std::string_view key) = 0;
+  std::optional<AccountSpend> totals(std::string_view key);
 };
 
 /// Opens the ledger named by `address`: "redis://HOST:PORT" (a leased ledger over Redis), or a

@@ -80,9 +80,6 @@ class LeasedLedger final : public BudgetLedger {
 /// a Redis that is down. Thread-safe (one mutex).
 class MemoryLeaseStore final : public LeaseStore {
  public:
-  std::optional<std::int64_t> lease(std::string_view key, std::int64_t want_cents, std::int64_t plan_cents) override;
-  bool report(std::string_view key, std::int64_t spent_cents, std::int64_t conversions) override;
-  std::optional<AccountSpend> totals(std::string_view key) override;
   std::vector<std::optional<LeaseAnswer>> exchange(std::span<const LeaseExchange> batch) override;
   void set_reachable(bool reachable);
   /// What has been leased of the account over all replicas.

@@ -4,33 +4,6 @@
 
 namespace geotarget::detail {
 
-std::optional<std::int64_t> MemoryLeaseStore::lease(std::string_view key, std::int64_t want_cents, std::int64_t plan_cents) {
-  std::lock_guard lock(mutex_);
-  if (!reachable_) return std::nullopt;
-  auto it = accounts_.find(key);
-  if (it == accounts_.end()) it = accounts_.emplace(std::string(key), Account{}).first;
-  const std::int64_t added = std::clamp<std::int64_t>(plan_cents - it->second.leased, 0, std::max<std::int64_t>(want_cents, 0));
-  it->second.leased += added;
-  return added;
-}
-
-bool MemoryLeaseStore::report(std::string_view key, std::int64_t spent_cents, std::int64_t conversions) {
-  std::lock_guard lock(mutex_);
-  if (!reachable_) return false;
-  auto it = accounts_.find(key);
-  if (it == accounts_.end()) it = accounts_.emplace(std::string(key), Account{}).first;
-  it->second.spend.spent_cents += spent_cents;
-  it->second.spend.conversions += conversions;
-  return true;
-}
-
-std::optional<AccountSpend> MemoryLeaseStore::totals(std::string_view key) {
-  std::lock_guard lock(mutex_);
-  if (!reachable_) return std::nullopt;
-  const auto it = accounts_.find(key);
-  return it == accounts_.end() ? AccountSpend{} : it->second.spend;
-}
-
 std::vector<std::optional<LeaseAnswer>> MemoryLeaseStore::exchange(std::span<const LeaseExchange> batch) {
   std::lock_guard lock(mutex_);
   std::vector<std::optional<LeaseAnswer>> answers(batch.size());

@@ -367,32 +367,4 @@ std::vector<std::optional<LeaseAnswer>> RedisLeaseStore::exchange(std::span<cons
   return answers;
 }
 
-std::optional<std::int64_t> RedisLeaseStore::lease(std::string_view key, std::int64_t want_cents,
-                                                   std::int64_t plan_cents) {
-  const std::lock_guard lock(mutex_);
-  Account& account = accounts_[std::string(key)];
-  const auto answer = sync(key, account, account, clamp_cents(want_cents), clamp_cents(plan_cents));
-  if (!answer) return std::nullopt;
-  return answer->granted;
-}
-
-bool RedisLeaseStore::report(std::string_view key, std::int64_t spent_cents, std::int64_t conversions) {
-  const std::lock_guard lock(mutex_);
-  Account& account = accounts_[std::string(key)];
-  Account sent = account;
-  sent.spent.now = clamp_cents(sent.spent.now + clamp_cents(spent_cents));
-  sent.conversions.now = clamp_cents(sent.conversions.now + clamp_cents(conversions));
-  return sync(key, account, sent, 0, 0).has_value();
-}
-
-std::optional<AccountSpend> RedisLeaseStore::totals(std::string_view key) {
-  const std::lock_guard lock(mutex_);
-  Account unknown;
-  const auto found = accounts_.find(key);
-  Account& account = found == accounts_.end() ? unknown : found->second;
-  const auto answer = sync(key, account, Account(account), 0, 0);
-  if (!answer) return std::nullopt;
-  return answer->totals;
-}
-
 }  // namespace geotarget::detail

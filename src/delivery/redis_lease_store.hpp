@@ -79,10 +79,6 @@ class RedisLeaseStore final : public LeaseStore {
   RedisLeaseStore(const RedisLeaseStore&) = delete;
   RedisLeaseStore& operator=(const RedisLeaseStore&) = delete;
 
-  std::optional<std::int64_t> lease(std::string_view key, std::int64_t want_cents,
-                                    std::int64_t plan_cents) override;
-  bool report(std::string_view key, std::int64_t spent_cents, std::int64_t conversions) override;
-  std::optional<AccountSpend> totals(std::string_view key) override;
   /// Pipelined: the script of each account appended, then the answers read, 1,000 at a time.
   std::vector<std::optional<LeaseAnswer>> exchange(std::span<const LeaseExchange> batch) override;
 
