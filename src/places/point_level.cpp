@@ -1,4 +1,5 @@
 #include "point_level.hpp"
+#include "wgs84_geodesic.hpp"
 
 #include <geodesic.h>
 
@@ -8,9 +9,7 @@
 
 namespace geotarget::detail {
 
-namespace {
-
-const geod_geodesic& wgs84() {
+const geod_geodesic& wgs84_geodesic() {
   static const geod_geodesic g = [] {
     geod_geodesic init;
     geod_init(&init, 6378137.0, 1 / 298.257223563);
@@ -18,6 +17,8 @@ const geod_geodesic& wgs84() {
   }();
   return g;
 }
+
+namespace {
 
 constexpr double kRadians = 3.14159265358979323846 / 180;
 constexpr double kSphereKm = 6371.0088;
@@ -49,7 +50,7 @@ double km_to_chord2(double km) {
 
 double geodesic_km(double lat1, double lon1, double lat2, double lon2) noexcept {
   double s12 = 0;
-  geod_inverse(&wgs84(), lat1, lon1, lat2, lon2, &s12, nullptr, nullptr);
+  geod_inverse(&wgs84_geodesic(), lat1, lon1, lat2, lon2, &s12, nullptr, nullptr);
   return s12 / 1000.0;
 }
 

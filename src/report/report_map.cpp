@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "geotarget/error.hpp"
+#include "wgs84_geodesic.hpp"
 
 namespace geotarget::detail {
 
@@ -195,15 +196,6 @@ struct Spread {
   }
 };
 
-const geod_geodesic& wgs84() {
-  static const geod_geodesic g = [] {
-    geod_geodesic e;
-    geod_init(&e, 6378137, 1 / 298.257223563);
-    return e;
-  }();
-  return g;
-}
-
 // The size of a box in square degrees of longitude at its latitude (for comparing parts).
 double box_size(const GeoBox& b) {
   return (b.max_lon - b.min_lon) * std::cos((b.min_lat + b.max_lat) / 2 * M_PI / 180) * (b.max_lat - b.min_lat);
@@ -266,8 +258,8 @@ std::string country_at(LatLng point, const PlaceIndex& places) {
 double span_km(const GeoBox& b) {
   if (b.max_lon - b.min_lon > 180) return 20'004;
   double d1 = 0, d2 = 0;
-  geod_inverse(&wgs84(), b.min_lat, b.min_lon, b.max_lat, b.max_lon, &d1, nullptr, nullptr);
-  geod_inverse(&wgs84(), b.max_lat, b.min_lon, b.min_lat, b.max_lon, &d2, nullptr, nullptr);
+  geod_inverse(&wgs84_geodesic(), b.min_lat, b.min_lon, b.max_lat, b.max_lon, &d1, nullptr, nullptr);
+  geod_inverse(&wgs84_geodesic(), b.max_lat, b.min_lon, b.min_lat, b.max_lon, &d2, nullptr, nullptr);
   return std::max(d1, d2) / 1000;
 }
 
@@ -344,7 +336,7 @@ struct Placed {
 
 double distance_km(LatLng a, LatLng b) {
   double metres = 0;
-  geod_inverse(&wgs84(), a.lat, a.lon, b.lat, b.lon, &metres, nullptr, nullptr);
+  geod_inverse(&wgs84_geodesic(), a.lat, a.lon, b.lat, b.lon, &metres, nullptr, nullptr);
   return metres / 1000;
 }
 
@@ -646,7 +638,7 @@ Ring geodesic_circle(const RadiusArea& r) {
   Ring ring;
   for (int i = 0; i <= 72; ++i) {
     double lat = 0, lon = 0;
-    geod_direct(&wgs84(), r.centre.lat, r.centre.lon, i * 5.0, r.km * 1000, &lat, &lon, nullptr);
+    geod_direct(&wgs84_geodesic(), r.centre.lat, r.centre.lon, i * 5.0, r.km * 1000, &lat, &lon, nullptr);
     ring.push_back({lon, lat});
   }
   return ring;
